@@ -1,0 +1,134 @@
+/**
+ * Model bundle: a folder with manifest.json (format, version, resolved config, input schema, the
+ * pipeline and estimator NodeSpecs, metrics, sha256 of every file). Written to a temporary sibling
+ * folder and renamed into place, so a crash never leaves half a bundle. Loading checks format,
+ * version and checksums before anything else. Nothing in a bundle is ever executed.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BundleError } from '../core/errors.js';
+import type { ColumnInfo } from '../core/types.js';
+import { MLKIT_VERSION } from '../version.js';
+
+export const BUNDLE_FORMAT = 'mlkit-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+
+export interface NodeSpec {
+  name: string;
+  params: Record<string, unknown>;
+  state: Record<string, unknown>;
+  files?: string[];
+  children?: NodeSpec[];
+}
+
+export interface Manifest {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: number;
+  mlkitVersion: string;
+  createdAt: string;
+  task: string;
+  config: unknown;
+  input: { columns: ColumnInfo[]; target?: string; time?: string; id?: string };
+  pipeline: NodeSpec;
+  estimator: NodeSpec;
+  detector?: NodeSpec;
+  metrics: Record<string, number>;
+  files: Record<string, string>;
+}
+
+export type ManifestBody = Omit<Manifest, 'format' | 'formatVersion' | 'mlkitVersion' | 'createdAt' | 'files'>;
+
+const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+/** Writes the bundle atomically; `files` maps relative paths to contents. */
+export function saveBundle(dir: string, body: ManifestBody, files: Record<string, Uint8Array | string>): Manifest {
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  mkdirSync(parent, { recursive: true });
+  if (existsSync(abs) && !existsSync(path.join(abs, 'manifest.json')) && statSync(abs).isDirectory()) {
+    const entries = readdirSync(abs);
+    if (entries.length) throw new BundleError('output folder exists and is not a model bundle; refusing to overwrite it', { file: dir });
+  }
+  const tmp = path.join(parent, `.${path.basename(abs)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp);
+  try {
+    const sums: Record<string, string> = {};
+    for (const [rel, content] of Object.entries(files)) {
+      if (rel === 'manifest.json' || path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new Error(`bad bundle file name ${rel}`);
+      const target = path.join(tmp, rel);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, content);
+      sums[rel] = sha256(content);
+    }
+    const manifest: Manifest = {
+      format: BUNDLE_FORMAT,
+      formatVersion: BUNDLE_FORMAT_VERSION,
+      mlkitVersion: MLKIT_VERSION,
+      createdAt: new Date().toISOString(),
+      ...body,
+      files: sums,
+    };
+    writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    if (existsSync(abs)) {
+      const old = `${tmp}.old`;
+      renameSync(abs, old);
+      renameSync(tmp, abs);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, abs);
+    }
+    return manifest;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+
+export interface LoadedBundle {
+  dir: string;
+  manifest: Manifest;
+  read(rel: string): Buffer;
+}
+
+export function loadBundle(dir: string): LoadedBundle {
+  const abs = path.resolve(dir);
+  if (!existsSync(abs)) throw new BundleError('model bundle folder not found', { file: dir });
+  if (!statSync(abs).isDirectory()) throw new BundleError('is not a folder; expected a model bundle folder', { file: dir });
+  const mpath = path.join(abs, 'manifest.json');
+  if (!existsSync(mpath)) throw new BundleError('not a model bundle: manifest.json is missing', { file: dir });
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(mpath, 'utf8'));
+  } catch (e: any) {
+    throw new BundleError(`manifest.json is corrupted (${String(e?.message ?? e).split('\n')[0]})`, { file: dir });
+  }
+  if (!manifest || typeof manifest !== 'object' || manifest.format !== BUNDLE_FORMAT) {
+    throw new BundleError(`manifest.json is not an mlkit bundle manifest (format is ${JSON.stringify((manifest as any)?.format)})`, { file: dir });
+  }
+  if (typeof manifest.formatVersion !== 'number' || manifest.formatVersion > BUNDLE_FORMAT_VERSION) {
+    throw new BundleError(`bundle format version ${manifest.formatVersion} is newer than this mlkit supports (${BUNDLE_FORMAT_VERSION}); upgrade mlkit (bundle written by mlkit ${manifest.mlkitVersion})`, { file: dir });
+  }
+  for (const key of ['files', 'input', 'pipeline', 'estimator'] as const) {
+    if (!manifest[key] || typeof manifest[key] !== 'object') throw new BundleError(`manifest.json is corrupted: "${key}" is missing`, { file: dir });
+  }
+  const contents = new Map<string, Buffer>();
+  for (const [rel, sum] of Object.entries(manifest.files)) {
+    const p = path.join(abs, rel);
+    if (path.relative(abs, p).startsWith('..')) throw new BundleError(`manifest lists a file outside the bundle: ${rel}`, { file: dir });
+    let b: Buffer;
+    try { b = readFileSync(p); } catch { throw new BundleError(`bundle file ${rel} is missing`, { file: dir }); }
+    if (sha256(b) !== sum) throw new BundleError(`checksum mismatch for ${rel}: the bundle was modified or is damaged`, { file: dir });
+    contents.set(rel, b);
+  }
+  return {
+    dir: abs,
+    manifest,
+    read(rel: string) {
+      const b = contents.get(rel);
+      if (!b) throw new BundleError(`bundle has no file ${rel}`, { file: dir });
+      return b;
+    },
+  };
+}

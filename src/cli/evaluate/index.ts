@@ -1,0 +1,37 @@
+import { METRIC_NAMES, type MetricName } from '../../config/schema.js';
+import { CheckFailed, UsageError } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
+import { makeLogger, formatMetrics, type GlobalOptions } from '../output.js';
+
+interface Gate { metric: MetricName; value: number; dir: 'under' | 'over'; text: string }
+
+function parseGates(list: string[] | undefined, dir: 'under' | 'over'): Gate[] {
+  return (list ?? []).map((text) => {
+    const m = /^([a-z0-9_]+)\s*=\s*(.+)$/i.exec(text.trim());
+    if (!m) throw new UsageError(`--fail-${dir} ${text}: expected metric=value, e.g. auc=0.9`);
+    const metric = m[1].toLowerCase();
+    if (!(METRIC_NAMES as readonly string[]).includes(metric)) throw new UsageError(`--fail-${dir} ${text}: unknown metric "${metric}"${didYouMean(metric, METRIC_NAMES)} (known: ${METRIC_NAMES.join(', ')})`);
+    const value = Number(m[2]);
+    if (!Number.isFinite(value)) throw new UsageError(`--fail-${dir} ${text}: "${m[2]}" is not a number`);
+    return { metric: metric as MetricName, value, dir, text };
+  });
+}
+
+export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[] }): Promise<number> {
+  const log = makeLogger(opts);
+  const gates = [...parseGates(opts.failUnder, 'under'), ...parseGates(opts.failOver, 'over')];
+  const { evaluateTabular } = await import('../../tasks/tabular.js');
+  const res = await evaluateTabular(opts.model, data, { log }, gates.map((g) => g.metric));
+  if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
+  else process.stdout.write(formatMetrics(res.metrics) + '\n');
+  const failed: string[] = [];
+  for (const g of gates) {
+    const v = res.metrics[g.metric];
+    if (v === undefined || Number.isNaN(v)) failed.push(`${g.metric} is not available (n/a), gate ${g.text}`);
+    else if (g.dir === 'under' && v < g.value) failed.push(`${g.metric} ${v} < ${g.value}`);
+    else if (g.dir === 'over' && v > g.value) failed.push(`${g.metric} ${v} > ${g.value}`);
+  }
+  if (failed.length) throw new CheckFailed(`gate failed: ${failed.join('; ')}`);
+  if (gates.length) log.info(`all ${gates.length} gate(s) passed`);
+  return 0;
+}

@@ -1,0 +1,109 @@
+/**
+ * The commander program. Thin: parse flags, lazily import the command, call the library. The one
+ * error handler maps error classes to exit codes; this folder is the only place that writes to the
+ * terminal or decides the exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { MlkitError, EXIT_CODES } from '../core/errors.js';
+import { MLKIT_VERSION } from '../version.js';
+import { errorLine, type GlobalOptions } from './output.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<void>): Command {
+  const program = new Command('mlkit')
+    .description('machine learning for tabular and time-series data, from the command line')
+    .version(MLKIT_VERSION, '-V, --version')
+    .option('--json', 'print one machine-readable JSON summary on stdout')
+    .option('-q, --quiet', 'no progress or informational output on stderr')
+    .option('--debug', 'print stack traces and debug detail')
+    .addOption(new Option('--set <key.path=value>', 'override a config key (repeatable)').argParser(collect))
+    .showHelpAfterError('(run mlkit --help for usage)')
+    .exitOverride();
+
+  program.command('train')
+    .description('train a model from a YAML config and write a model bundle')
+    .argument('<config>', 'YAML config file')
+    .action((config: string, _o, cmd: Command) => run(async () => {
+      const { trainCommand } = await import('./train/index.js');
+      return trainCommand(config, cmd.optsWithGlobals<GlobalOptions>());
+    }));
+
+  program.command('predict')
+    .description('predict with a model bundle; writes CSV (prediction, proba_<class>...)')
+    .requiredOption('-m, --model <dir>', 'model bundle folder')
+    .argument('<data>', "data file (CSV, Parquet, NDJSON) or '-' for stdin")
+    .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for stdout", '-')
+    .action((data: string, _o, cmd: Command) => run(async () => {
+      const { predictCommand } = await import('./predict/index.js');
+      return predictCommand(data, cmd.optsWithGlobals());
+    }));
+
+  program.command('evaluate')
+    .description('compute metrics of a model bundle on labelled data; gate CI on them')
+    .requiredOption('-m, --model <dir>', 'model bundle folder')
+    .argument('<data>', "labelled data file or '-' for stdin")
+    .addOption(new Option('--fail-under <metric=value>', 'exit 1 when the metric is below value (repeatable)').argParser(collect))
+    .addOption(new Option('--fail-over <metric=value>', 'exit 1 when the metric is above value (repeatable)').argParser(collect))
+    .action((data: string, _o, cmd: Command) => run(async () => {
+      const { evaluateCommand } = await import('./evaluate/index.js');
+      return evaluateCommand(data, cmd.optsWithGlobals());
+    }));
+
+  program.command('doctor')
+    .description('which engines and backends are active, and what hardware each model kind wants')
+    .action((_o, cmd: Command) => run(async () => {
+      const { doctorCommand } = await import('./doctor/index.js');
+      return doctorCommand(cmd.optsWithGlobals<GlobalOptions>());
+    }));
+
+  program.addHelpText('after', `
+Exit codes: 0 ok, 1 a check failed (metric gate), 2 usage or config error, 3 input data error,
+4 model bundle error, 70 internal error, 130 interrupted.`);
+  return program;
+}
+
+function debugWanted(argv: string[]): boolean {
+  return argv.includes('--debug') || process.env.MLKIT_DEBUG === '1';
+}
+
+/** Runs the CLI; returns the exit code (the launcher sets process.exitCode). */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const debug = debugWanted(argv);
+  const run = async (fn: () => Promise<number | void>) => {
+    const onSigint = () => {
+      process.stderr.write('\ninterrupted\n');
+      process.exit(EXIT_CODES.interrupted);
+    };
+    process.once('SIGINT', onSigint);
+    try {
+      code = (await fn()) ?? 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    code = handleError(e, debug);
+  }
+  return code;
+}
+
+export function handleError(e: unknown, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return EXIT_CODES.usage; // commander already printed the message
+  }
+  if (e instanceof MlkitError) {
+    process.stderr.write(errorLine(`mlkit: ${e.format()}`) + '\n');
+    if (debug && e.stack) process.stderr.write(e.stack + '\n');
+    return e.exitCode;
+  }
+  const err = e as Error;
+  process.stderr.write(errorLine(`mlkit: internal error: ${String(err?.message ?? err).split('\n')[0]}${debug ? '' : ' (run with --debug for details)'}`) + '\n');
+  if (debug) process.stderr.write(String(err?.stack ?? err) + '\n');
+  return EXIT_CODES.internal;
+}

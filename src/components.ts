@@ -1,0 +1,8 @@
+/**
+ * Importing this module registers every built-in component with the default registry. Each
+ * component registers itself in its own file; this list is the only place that names them.
+ * Import it lazily (commands that need components), never from the CLI's start-up path.
+ */
+import './estimators/xgboost/index.js';
+
+export { defaultRegistry } from './core/registry.js';

@@ -1,0 +1,235 @@
+/**
+ * Config loading: YAML text -> document (positions kept) -> --set overrides -> zod schema ->
+ * cross-field rules (estimator params validated by the estimator's own spec). Every error is a
+ * ConfigError that names file:line:col and the dot-path.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument, LineCounter, isMap, isNode, isSeq, parse as parseYamlValue, type Document } from 'yaml';
+import type { ZodType, z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+import { ConfigError, UsageError, type Place } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
+import type { Registry } from '../core/registry.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** the config file as given */
+  file: string;
+  /** folder data paths are relative to */
+  baseDir: string;
+  /** absolute paths resolved from data.train / data.test ('-' stays '-') */
+  trainPath: string;
+  testPath?: string;
+  outputDir: string;
+  /** estimator params after the estimator's own schema (defaults filled in) */
+  modelParams: Record<string, unknown>;
+}
+
+type PathSeg = string | number;
+
+export function formatPath(p: readonly PathSeg[]): string {
+  let s = '';
+  for (const seg of p) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else s += s ? `.${seg}` : seg;
+  }
+  return s;
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+function valueAt(raw: unknown, p: readonly PathSeg[]): unknown {
+  let cur: any = raw;
+  for (const seg of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[seg as any];
+  }
+  return cur;
+}
+
+/** Keys that an object schema allows at a path (for "did you mean"). */
+function knownKeysAt(schema: ZodType, p: readonly PathSeg[]): string[] {
+  let s: any = schema;
+  const unwrap = (x: any): any => {
+    for (let i = 0; i < 10 && x?._zod?.def; i++) {
+      const d = x._zod.def;
+      if (d.innerType) x = d.innerType;
+      else if (d.type === 'pipe' && d.in) x = d.in;
+      else break;
+    }
+    return x;
+  };
+  s = unwrap(s);
+  for (const seg of p) {
+    const shape = s?._zod?.def?.shape;
+    if (!shape || typeof seg !== 'string') return [];
+    s = unwrap(shape[seg]);
+  }
+  const shape = s?._zod?.def?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+class PlaceFinder {
+  constructor(
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+    private readonly file: string,
+    private readonly sets: { path: PathSeg[]; text: string }[],
+  ) {}
+
+  private pos(offset: number): Place {
+    const { line, col } = this.lc.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  /** The place of the value at `p` (or the key `key` inside the mapping at `p`). */
+  find(p: readonly PathSeg[], key?: string): Place {
+    const full = key === undefined ? p : [...p, key];
+    const set = this.sets.find((s) => s.path.length <= full.length && s.path.every((seg, i) => String(seg) === String(full[i])));
+    if (set) return { file: `--set ${set.text}` };
+    if (key !== undefined) {
+      const map = p.length ? this.doc.getIn(p as PathSeg[], true) : this.doc.contents;
+      if (isMap(map)) {
+        for (const pair of map.items) {
+          if (isNode(pair.key) && String((pair.key as any).value) === key && pair.key.range) return this.pos(pair.key.range[0]);
+        }
+      }
+    }
+    // walk up until a node with a position is found
+    for (let n = full.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(full.slice(0, n) as PathSeg[], true);
+      if (isNode(node) && node.range) {
+        if (n === full.length) return this.pos(node.range[0]);
+        // the key itself is missing: point at the parent mapping
+        return this.pos(node.range[0]);
+      }
+    }
+    return { file: this.file };
+  }
+}
+
+/** Turn the first zod issue into a ConfigError with a place. */
+export function issueToError(
+  issues: readonly z.core.$ZodIssue[], raw: unknown, schema: ZodType, finder: PlaceFinder, prefix: PathSeg[] = [],
+): ConfigError {
+  const issue = issues[0];
+  const p = [...prefix, ...(issue.path as PathSeg[])];
+  const got = valueAt(raw, issue.path as PathSeg[]);
+  let msg: string;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0];
+      const known = knownKeysAt(schema, issue.path as PathSeg[]);
+      msg = `unknown key "${key}"${didYouMean(key, known)}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
+      return new ConfigError(msg, { ...finder.find(p, key), path: formatPath([...p, key]) });
+    }
+    case 'invalid_type':
+      msg = got === undefined ? `required key is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(got)}`;
+      break;
+    case 'invalid_value':
+      msg = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describeValue(got)}`;
+      if (typeof got === 'string') msg += didYouMean(got, issue.values.map(String));
+      break;
+    case 'too_small':
+    case 'too_big':
+      msg = `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(got)}`;
+      break;
+    default:
+      msg = `${issue.message}, got ${describeValue(got)}`;
+  }
+  return new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
+}
+
+function parseSetPath(text: string): PathSeg[] {
+  return text.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+export interface LoadOptions {
+  sets?: string[];
+  registry: Registry;
+  cwd?: string;
+}
+
+export function loadConfig(file: string, opts: LoadOptions): LoadedConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, file);
+  let text: string;
+  try {
+    if (statSync(abs).isDirectory()) throw new ConfigError('is a folder, expected a YAML config file', { file });
+    text = readFileSync(abs, 'utf8');
+  } catch (e: any) {
+    if (e instanceof ConfigError) throw e;
+    if (e?.code === 'ENOENT') throw new ConfigError('config file not found', { file });
+    throw new ConfigError(`cannot read config file: ${e?.message ?? e}`, { file });
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const lp = err.linePos?.[0];
+    const msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`YAML syntax error: ${msg}`, { file, line: lp?.line, col: lp?.col });
+  }
+  if (doc.contents === null) throw new ConfigError('the config is empty', { file });
+  if (!isMap(doc.contents)) throw new ConfigError('expected a mapping of keys (task, data, model, ...) at the top level', { file, line: 1, col: 1 });
+
+  const sets: { path: PathSeg[]; text: string }[] = [];
+  for (const s of opts.sets ?? []) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set ${s}: expected key.path=value`);
+    const key = s.slice(0, eq).trim();
+    const p = parseSetPath(key);
+    let value: unknown;
+    try { value = parseYamlValue(s.slice(eq + 1)); } catch (e: any) {
+      throw new UsageError(`--set ${s}: cannot parse the value: ${String(e.message).split('\n')[0]}`);
+    }
+    // create intermediate mappings as needed
+    for (let i = 1; i < p.length; i++) {
+      const parent = doc.getIn(p.slice(0, i), true);
+      if (parent === undefined) doc.setIn(p.slice(0, i), doc.createNode({}));
+      else if (!isMap(parent) && !isSeq(parent)) throw new UsageError(`--set ${s}: ${formatPath(p.slice(0, i))} is not a mapping`);
+    }
+    doc.setIn(p, value);
+    sets.push({ path: p, text: s });
+  }
+
+  const raw = doc.toJS({ maxAliasCount: 100 });
+  const finder = new PlaceFinder(doc, lc, file, sets);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw issueToError(parsed.error.issues, raw, configSchema, finder);
+  const config = parsed.data;
+
+  // cross-field rules: the estimator validates its own params
+  let spec;
+  try {
+    spec = opts.registry.get('estimator', config.model.type, 'model.type');
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.message, { ...finder.find(['model', 'type']), path: 'model.type' });
+    throw e;
+  }
+  const pr = spec.params.safeParse(config.model.params);
+  if (!pr.success) throw issueToError(pr.error.issues, config.model.params, spec.params, finder, ['model', 'params']);
+  if (config.data.drop.includes(config.data.target)) {
+    throw new ConfigError(`the target "${config.data.target}" is also listed in data.drop`, { ...finder.find(['data', 'drop']), path: 'data.drop' });
+  }
+
+  const baseDir = path.dirname(abs);
+  const resolveData = (p: string) => (p === '-' ? '-' : path.resolve(baseDir, p));
+  return {
+    config,
+    file,
+    baseDir,
+    trainPath: resolveData(config.data.train),
+    testPath: config.data.test ? resolveData(config.data.test) : undefined,
+    outputDir: path.resolve(cwd, config.output.dir),
+    modelParams: pr.data as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * Table readers on nodejs-polars: CSV (delimiter, header, null markers, CR/CRLF/LF, quotes),
+ * Parquet and NDJSON by extension, '-' = stdin. polars is strict here (ignoreErrors off,
+ * truncateRaggedLines off) and what it is silent about (short rows, stray text in a numeric column
+ * inferred as text) is checked after reading, so no value is silently lost.
+ */
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import pl from 'nodejs-polars';
+import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
+import { DataError } from '../core/errors.js';
+import { scanCsv, linesOfRows } from './csvscan.js';
+import { DEFAULT_NULL_VALUES, type CsvOptions } from '../config/schema.js';
+
+export type TableFormat = 'csv' | 'parquet' | 'ndjson';
+
+export interface ReadOptions {
+  format?: TableFormat;
+  csv?: Partial<CsvOptions>;
+  /** how the file is named in errors (default: the path as given) */
+  displayName?: string;
+  /** stdin contents for '-' (tests); default reads process.stdin */
+  stdin?: Buffer;
+}
+
+export interface Table {
+  frame: Frame;
+  /** name used in messages */
+  name: string;
+  format: TableFormat;
+  /** physical line (CSV) or record number (NDJSON) or row number (Parquet) of a 0-based data row */
+  lineOf(row: number): number;
+  /** notes for the user (blank lines skipped, ...) */
+  notes: string[];
+}
+
+export function formatOf(file: string, explicit?: TableFormat): TableFormat {
+  if (explicit) return explicit;
+  if (file === '-') return 'csv';
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  return 'csv';
+}
+
+export function dtypeOf(dt: unknown): ColumnDtype {
+  const v = String((dt as any)?.variant ?? dt);
+  if (/^U?Int\d+$/.test(v)) return 'int64';
+  if (/^Float\d+$/.test(v)) return 'float64';
+  if (v === 'Bool') return 'bool';
+  return 'string';
+}
+
+export function schemaOf(frame: Frame): ColumnInfo[] {
+  return frame.columns.map((name, i) => ({ name, dtype: dtypeOf(frame.dtypes[i]) }));
+}
+
+function readStdin(): Buffer {
+  try {
+    return readFileSync(0);
+  } catch (e: any) {
+    if (e?.code === 'EAGAIN') throw new DataError('stdin is not readable (no data piped in?)', { file: '-' });
+    throw e;
+  }
+}
+
+/** Reads the first bytes of a file to sniff line endings. */
+function head(file: string, bytes = 65536): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(bytes);
+    const n = readSync(fd, b, 0, bytes, 0);
+    return b.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function firstLine(msg: string): string {
+  return String(msg).split('\n')[0].trim();
+}
+
+export function readTable(file: string, opts: ReadOptions = {}): Table {
+  const name = opts.displayName ?? file;
+  const format = formatOf(file, opts.format);
+  let buf: Buffer | undefined;
+  if (file === '-') {
+    buf = opts.stdin ?? readStdin();
+  } else {
+    let st;
+    try {
+      st = statSync(file);
+    } catch (e: any) {
+      if (e?.code === 'ENOENT') throw new DataError('data file not found', { file: name });
+      throw new DataError(`cannot read data file: ${e?.message ?? e}`, { file: name });
+    }
+    if (st.isDirectory()) throw new DataError('is a folder, expected a data file', { file: name });
+    if (st.size === 0) throw new DataError('the file is empty (no header, no rows)', { file: name });
+  }
+  if (format === 'parquet') return readParquet(buf ?? file, name);
+  if (format === 'ndjson') return readNdjson(buf ?? file, name);
+  return readCsv(file, buf, name, opts.csv ?? {});
+}
+
+function readParquet(src: string | Buffer, name: string): Table {
+  let frame: Frame;
+  try {
+    frame = pl.readParquet(src as any);
+  } catch (e: any) {
+    throw new DataError(`not a readable Parquet file: ${firstLine(e?.message)}`, { file: name });
+  }
+  if (frame.height === 0) throw new DataError('the file has no rows', { file: name });
+  return { frame, name, format: 'parquet', lineOf: (r) => r + 1, notes: [] };
+}
+
+function readNdjson(src: string | Buffer, name: string): Table {
+  let frame: Frame;
+  try {
+    frame = pl.readJSON(src as any, { format: 'lines' } as any);
+  } catch (e: any) {
+    throw new DataError(`not readable as NDJSON: ${firstLine(e?.message)}`, { file: name });
+  }
+  if (frame.height === 0) throw new DataError('the file has no rows', { file: name });
+  return { frame, name, format: 'ndjson', lineOf: (r) => r + 1, notes: [] };
+}
+
+const PARSE_ERR = /could not parse `([^`]*)` as dtype `(\w+)` at column '([^']*)'/;
+
+function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOpts: Partial<CsvOptions>): Table {
+  const sep = csvOpts.delimiter ?? ',';
+  const quote = csvOpts.quote_char ?? '"';
+  const hasHeader = csvOpts.has_header ?? true;
+  const nullValues = csvOpts.null_values ?? DEFAULT_NULL_VALUES;
+  let buf: Buffer | undefined = stdinBuf;
+  // CR-only line endings (old Mac style): polars cannot split them; convert to LF.
+  const sniff = buf ? buf.subarray(0, 65536) : head(file);
+  if (sniff.length === 0) throw new DataError('the input is empty (no header, no rows)', { file: name });
+  if (sniff.includes(13) && !sniff.includes(10)) {
+    buf = Buffer.from(buf ?? readFileSync(file));
+    for (let i = 0; i < buf.length; i++) if (buf[i] === 13) buf[i] = 10;
+  }
+  let fileBuf: Buffer | undefined = buf;
+  const bytes = (): Buffer => (fileBuf ??= readFileSync(file));
+  const sepCode = sep.charCodeAt(0);
+  const quoteCode = quote.charCodeAt(0);
+  const lineOf = (row: number): number => linesOfRows(bytes(), sepCode, quoteCode, hasHeader, [row]).get(row) ?? row + (hasHeader ? 2 : 1);
+
+  const dtypes: Record<string, any> = {};
+  const base = {
+    sep, quoteChar: quote, hasHeader, nullValues,
+    ignoreErrors: false, truncateRaggedLines: false, inferSchemaLength: 10000, raiseIfEmpty: true,
+  };
+  let frame: Frame | undefined;
+  for (let attempt = 0; attempt < 1000 && !frame; attempt++) {
+    try {
+      frame = pl.readCSV((buf ?? file) as any, { ...base, dtypes } as any);
+    } catch (e: any) {
+      const msg = String(e?.message ?? e);
+      const m = PARSE_ERR.exec(msg);
+      if (m) {
+        const [, value, , col] = m;
+        if (value.trim() !== '' && Number.isFinite(Number(value)) && dtypes[col] === undefined) {
+          // an integer column with a float further down than schema inference looked: widen and retry
+          dtypes[col] = pl.Float64;
+          continue;
+        }
+        throw strayValueError(file, buf, name, base, col, lineOfValue);
+      }
+      if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader);
+      if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
+      throw new DataError(`cannot parse CSV: ${firstLine(msg)}`, { file: name });
+    }
+  }
+  if (!frame) throw new DataError('cannot parse CSV', { file: name });
+  function lineOfValue(row: number): number { return lineOf(row); }
+
+  if (frame.height === 0) throw new DataError('the file has a header but no data rows', { file: name, line: 1 });
+  const notes: string[] = [];
+  // polars fills short rows with nulls and turns blank lines into all-null rows; both leave a null in
+  // the last column, so only then scan the text.
+  const last = frame.getColumn(frame.columns[frame.width - 1]);
+  if (last.nullCount() > 0) {
+    const expected = frame.width;
+    const blanks: number[] = [];
+    let bad: { line: number; fields: number } | undefined;
+    scanCsv(bytes(), sepCode, quoteCode, (r) => {
+      if (r.fields === 0) { blanks.push(hasHeader ? r.index - 1 : r.index); return false; }
+      if (r.fields !== expected) { bad = { line: r.line, fields: r.fields }; return true; }
+      return false;
+    });
+    if (bad) throw new DataError(`ragged row: expected ${expected} fields (as in the header), found ${bad.fields}`, { file: name, line: bad.line });
+    if (blanks.length) {
+      const drop = new Set(blanks.filter((b) => b >= 0 && b < frame!.height));
+      if (drop.size) {
+        const keep = pl.Series('keep', Array.from({ length: frame.height }, (_, i) => !drop.has(i)));
+        frame = frame.filter(keep as any);
+        notes.push(`${name}: skipped ${drop.size} blank line(s)`);
+      }
+    }
+  }
+  // A column of numbers with a few stray words is read as text by polars' inference: refuse it.
+  for (const col of frame.columns) {
+    const s = frame.getColumn(col);
+    if (dtypeOf(s.dtype) !== 'string') continue;
+    const nonNull = s.len() - s.nullCount();
+    if (nonNull === 0) continue;
+    const asNum = s.cast(pl.Float64, false);
+    const failed = asNum.nullCount() - s.nullCount();
+    if (failed > 0 && failed <= Math.max(1, Math.floor(nonNull * 0.1)) && nonNull - failed >= 2 * failed) {
+      const strs = s.toArray() as (string | null)[];
+      const nums = asNum.toArray() as (number | null)[];
+      let idx = 0;
+      while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
+      throw new DataError(
+        `column "${col}": ${JSON.stringify(strs[idx])} is not a number (the column is otherwise numeric; fix the value or add it to data.csv.null_values)`,
+        { file: name, line: lineOf(idx) },
+      );
+    }
+  }
+  return { frame, name, format: 'csv', lineOf, notes };
+}
+
+function strayValueError(
+  file: string, buf: Buffer | undefined, name: string, base: Record<string, unknown>, col: string,
+  lineOf: (row: number) => number,
+): DataError {
+  // re-read the one column as text and find its first value that is neither null nor a number
+  const s = pl.readCSV((buf ?? file) as any, { ...base, columns: [col], inferSchemaLength: 0 } as any).getColumn(col);
+  const strs = s.toArray() as (string | null)[];
+  const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
+  let idx = 0;
+  while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
+  if (idx >= strs.length) return new DataError(`column "${col}": a value is not a number`, { file: name });
+  return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number`, { file: name, line: lineOf(idx) });
+}
+
+function raggedError(bytes: Buffer, sep: number, quote: number, name: string, hasHeader: boolean): DataError {
+  let expected = -1;
+  let bad: { line: number; fields: number } | undefined;
+  scanCsv(bytes, sep, quote, (r) => {
+    if (r.fields === 0) return false;
+    if (expected < 0) { expected = r.fields; return false; }
+    if (r.fields !== expected) { bad = { line: r.line, fields: r.fields }; return true; }
+    return false;
+  });
+  if (!bad) return new DataError('a row has more fields than the header', { file: name });
+  return new DataError(`ragged row: expected ${expected} fields (as in the ${hasHeader ? 'header' : 'first row'}), found ${bad.fields}`, { file: name, line: bad.line });
+}

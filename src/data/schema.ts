@@ -1,0 +1,48 @@
+/**
+ * The input schema a bundle records (column names and dtypes) and the check of new data against it:
+ * a missing column or a wrong type is a DataError naming the column; extra columns are noted.
+ */
+import pl from 'nodejs-polars';
+import type { ColumnInfo } from '../core/types.js';
+import { DataError } from '../core/errors.js';
+import { dtypeOf, type Table } from './read.js';
+import { didYouMean } from '../core/suggest.js';
+
+export interface CheckResult {
+  /** the table's frame restricted to the expected columns, in the recorded order, types aligned */
+  frame: Table['frame'];
+  notes: string[];
+}
+
+const isNumeric = (d: string) => d === 'float64' || d === 'int64' || d === 'bool';
+
+export function checkInput(table: Table, expected: ColumnInfo[], alsoAllowed: string[] = []): CheckResult {
+  const { frame, name } = table;
+  const have = new Set(frame.columns);
+  const notes: string[] = [];
+  for (const c of expected) {
+    if (!have.has(c.name)) {
+      throw new DataError(`column "${c.name}" is missing (the model was trained with it)${didYouMean(c.name, frame.columns)}`, { file: name, path: c.name });
+    }
+  }
+  const wanted = new Set([...expected.map((c) => c.name), ...alsoAllowed]);
+  const extra = frame.columns.filter((c) => !wanted.has(c));
+  if (extra.length) notes.push(`${name}: ignoring column(s) the model does not use: ${extra.join(', ')}`);
+  const exprs = expected.map((c) => {
+    const s = frame.getColumn(c.name);
+    const got = dtypeOf(s.dtype);
+    if (isNumeric(c.dtype) && !isNumeric(got)) {
+      if (s.nullCount() === s.len()) return pl.col(c.name).cast(pl.Float64);
+      const strs = s.toArray() as (string | null)[];
+      const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
+      const idx = strs.findIndex((v, i) => v !== null && nums[i] === null);
+      throw new DataError(
+        `column "${c.name}": expected numbers (${c.dtype}) as in training, found text ${JSON.stringify(strs[Math.max(idx, 0)])}`,
+        { file: name, line: idx >= 0 ? table.lineOf(idx) : undefined },
+      );
+    }
+    if (c.dtype === 'string' && got !== 'string') return pl.col(c.name).cast(pl.Utf8);
+    return pl.col(c.name);
+  });
+  return { frame: frame.select(...exprs), notes };
+}

@@ -1,0 +1,96 @@
+/**
+ * What `mlkit doctor` reports: runtime, XGBoost engine (which would run and why), tfjs backends,
+ * hardware, and a rule of thumb per model family with a batch size that fits the memory seen.
+ */
+import os from 'node:os';
+import { createRequire } from 'node:module';
+
+export interface DoctorReport {
+  mlkit: string;
+  node: string;
+  platform: string;
+  cpu: { cores: number; model: string };
+  memory: { totalBytes: number; freeBytes: number };
+  xgboost: { engine: 'native' | 'wasm'; reason: string; native: { path: string | null; how: string; version?: string; error?: string }; wasm: { available: boolean; detail: string } };
+  tfjs: { backend: string | null; installed: Record<string, string | null>; note: string };
+  gpu: { present: boolean; detail: string };
+  advice: { family: string; hardware: string; batchSize?: number; assumption?: string }[];
+}
+
+function pkgVersion(req: NodeRequire, name: string): string | null {
+  try {
+    return req(`${name}/package.json`).version as string;
+  } catch {
+    return null;
+  }
+}
+
+/** Largest power of two <= x, at least 1 (capped). */
+const pow2 = (x: number, cap: number) => Math.max(1, Math.min(cap, 2 ** Math.floor(Math.log2(Math.max(1, x)))));
+
+/**
+ * Batch sizes that fit in half the free memory, from activation + gradient memory per sample
+ * (float32, x3 for forward activations, gradients and optimizer/temporaries):
+ *  - RNN: LSTM(128) x 2 layers over 256 steps, 32 features
+ *  - small transformer: 4 layers, d_model 256, 8 heads, sequence 512 (attention maps dominate)
+ */
+export function batchAdvice(freeBytes: number) {
+  const budget = freeBytes / 2;
+  const rnnPerSample = 4 * 3 * (256 * (32 + 2 * 4 * 128 * 2));
+  const trfPerSample = 4 * 3 * 4 * (512 * 256 * 12 + 8 * 512 * 512);
+  return {
+    rnn: pow2(budget / rnnPerSample, 4096),
+    transformer: pow2(budget / trfPerSample, 1024),
+  };
+}
+
+export async function doctor(): Promise<DoctorReport> {
+  const req = createRequire(import.meta.url);
+  const { MLKIT_VERSION } = await import('../version.js');
+  const { findNativeLibrary, loadNativeEngine } = await import('../estimators/xgboost/native.js');
+  const found = findNativeLibrary();
+  const native: DoctorReport['xgboost']['native'] = { path: found.path, how: found.how };
+  if (found.path) {
+    try {
+      native.version = loadNativeEngine(found.path).description;
+    } catch (e) {
+      native.error = String((e as Error).message).split('\n')[0];
+    }
+  }
+  const wasmVersion = pkgVersion(req, 'ml-xgboost');
+  const useNative = Boolean(found.path && native.version);
+  const installed: Record<string, string | null> = {};
+  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) installed[p] = pkgVersion(req, p);
+  const backend = installed['@tensorflow/tfjs-node-gpu'] ? 'tensorflow (tfjs-node-gpu)'
+    : installed['@tensorflow/tfjs-node'] ? 'tensorflow (tfjs-node)'
+      : installed['@tensorflow/tfjs-backend-wasm'] ? 'wasm' : installed['@tensorflow/tfjs'] ? 'cpu' : null;
+  const gpuPresent = ['/dev/nvidia0', '/dev/dri/renderD128'].some((p) => { try { req('node:fs').accessSync(p); return true; } catch { return false; } });
+  const free = os.freemem();
+  const b = batchAdvice(free);
+  return {
+    mlkit: MLKIT_VERSION,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpu: { cores: os.availableParallelism?.() ?? os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown' },
+    memory: { totalBytes: os.totalmem(), freeBytes: free },
+    xgboost: {
+      engine: useNative ? 'native' : 'wasm',
+      reason: useNative ? `libxgboost found: ${found.how}` : found.path ? `libxgboost at ${found.path} failed to load: ${native.error}` : `libxgboost not found (${found.how}); install it for speed: apt-get install libxgboost0 / brew install xgboost, or set MLKIT_XGBOOST_LIB`,
+      native,
+      wasm: { available: Boolean(wasmVersion), detail: wasmVersion ? `ml-xgboost ${wasmVersion} (XGBoost ~0.7, single-threaded)` : 'ml-xgboost is not installed' },
+    },
+    tfjs: {
+      backend,
+      installed,
+      note: backend ? `neural models would run on the ${backend} backend` : 'TensorFlow.js is not installed yet: neural models (RNN, Transformer) are not available in this version',
+    },
+    gpu: { present: gpuPresent, detail: gpuPresent ? 'a GPU device node is present' : 'no GPU device found' },
+    advice: [
+      { family: 'tabular / XGBoost', hardware: 'CPU (all cores); memory about 3x the data as float32' },
+      { family: 'ARIMA family', hardware: 'CPU, one core per series (series fit in parallel)' },
+      { family: 'RNN (LSTM/GRU)', hardware: 'CPU or one GPU', batchSize: b.rnn, assumption: '2 x LSTM(128), 256 steps, 32 features, float32' },
+      { family: 'small Transformer', hardware: 'CPU or one GPU', batchSize: b.transformer, assumption: '4 layers, d_model 256, 8 heads, sequence 512, float32' },
+      { family: 'large Transformer / diffusion models', hardware: 'GPU (one or more); not practical on CPU' },
+    ],
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * The `xgboost` estimator: validated params (XGBoost's own names), engine choice (native libxgboost
+ * or the ml-xgboost WASM fallback), boosting driven round by round with callbacks and early stopping.
+ */
+import { z } from 'zod';
+import type { Callback, ComponentSpec, FitContext, Logger, Tags } from '../../core/types.js';
+import { BundleError, UsageError } from '../../core/errors.js';
+import type { DenseMatrix, EngineName, FeatureType, ParamValue, RoundInfo, TrainedBooster, XGBoostEngine } from './engine.js';
+import { defaultRegistry } from '../../core/registry.js';
+
+const frac = z.number().gt(0).lte(1);
+const nonneg = z.number().gte(0);
+
+export const xgboostParamsSchema = z.strictObject({
+  num_round: z.number().int().gte(1).default(100),
+  early_stopping_rounds: z.number().int().gte(1).optional(),
+  objective: z.string().optional(),
+  eval_metric: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  max_depth: z.number().int().gte(0).optional(),
+  eta: z.number().gt(0).optional(),
+  learning_rate: z.number().gt(0).optional(),
+  subsample: frac.optional(),
+  colsample_bytree: frac.optional(),
+  colsample_bylevel: frac.optional(),
+  colsample_bynode: frac.optional(),
+  min_child_weight: nonneg.optional(),
+  lambda: nonneg.optional(),
+  reg_lambda: nonneg.optional(),
+  alpha: nonneg.optional(),
+  reg_alpha: nonneg.optional(),
+  gamma: nonneg.optional(),
+  min_split_loss: nonneg.optional(),
+  max_delta_step: nonneg.optional(),
+  scale_pos_weight: z.number().gt(0).optional(),
+  base_score: z.number().optional(),
+  tree_method: z.enum(['auto', 'exact', 'approx', 'hist']).optional(),
+  grow_policy: z.enum(['depthwise', 'lossguide']).optional(),
+  max_leaves: z.number().int().gte(0).optional(),
+  max_bin: z.number().int().gte(2).optional(),
+  max_cat_to_onehot: z.number().int().gte(1).optional(),
+  num_parallel_tree: z.number().int().gte(1).optional(),
+  nthread: z.number().int().gte(0).optional(),
+  seed: z.number().int().optional(),
+});
+export type XGBoostParams = z.infer<typeof xgboostParamsSchema>;
+
+/** XGBoost's aliases: the canonical name wins, both may not be given. */
+const ALIASES: [string, string][] = [['learning_rate', 'eta'], ['reg_lambda', 'lambda'], ['reg_alpha', 'alpha'], ['min_split_loss', 'gamma']];
+
+const MAXIMIZE = /^(auc|aucpr|map|ndcg|pre)(@.*)?$/;
+
+export type XGBTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };
+
+export interface XGBoostState {
+  engine: EngineName;
+  engineDescription: string;
+  objective: string;
+  numClass: number;
+  bestIteration: number;
+  roundsTrained: number;
+  featureNames: string[];
+  featureTypes: FeatureType[];
+  importance: Record<string, number>;
+  /** the booster file inside the bundle */
+  modelFile: string;
+  history?: { metric: string; valid: number[] };
+}
+
+export interface FitData {
+  x: DenseMatrix;
+  y: Float32Array;
+  featureNames: string[];
+  featureTypes: FeatureType[];
+  valid?: { x: DenseMatrix; y: Float32Array };
+}
+
+/** Loads the engine asked for; `auto` = native when libxgboost is found, else wasm (with a note). */
+export async function resolveEngine(choice: 'auto' | EngineName, log: Logger): Promise<XGBoostEngine> {
+  if (choice !== 'wasm') {
+    const { findNativeLibrary, loadNativeEngine } = await import('./native.js');
+    const found = findNativeLibrary();
+    if (found.path) return loadNativeEngine(found.path);
+    if (choice === 'native') {
+      throw new UsageError(`model.engine is "native" but libxgboost was not found (${found.how}); install it (Debian/Ubuntu: apt-get install libxgboost0; macOS: brew install xgboost) or set MLKIT_XGBOOST_LIB`);
+    }
+    log.warn('note: libxgboost not found, using the slower WASM engine (ml-xgboost); for the native one: apt-get install libxgboost0 (Debian/Ubuntu), brew install xgboost (macOS), or set MLKIT_XGBOOST_LIB=/path/to/libxgboost');
+  }
+  const { loadWasmEngine } = await import('./wasm.js');
+  return await loadWasmEngine();
+}
+
+export class XGBoostEstimator {
+  readonly kind = 'estimator' as const;
+  readonly name = 'xgboost';
+  readonly params: Readonly<XGBoostParams>;
+  readonly tags: Tags = { allowsNaN: true, probabilistic: true };
+  private booster?: TrainedBooster;
+  private state?: XGBoostState;
+  private fitting = false;
+
+  constructor(params: XGBoostParams) {
+    this.params = Object.freeze({ ...params });
+  }
+
+  isFitted(): boolean { return this.booster !== undefined; }
+
+  /** Engines differ: only native supports categorical feature types. */
+  static supportsNativeCategorical(engine: XGBoostEngine): boolean { return engine.name === 'native'; }
+
+  /** XGBoost booster params for a task (what goes to XGBoosterSetParam), num_round etc. removed. */
+  boosterParams(task: XGBTask, seed: number): { params: Record<string, ParamValue>; evalMetric: string; maximize: boolean } {
+    const p = { ...this.params } as Record<string, unknown>;
+    for (const [alias, canon] of ALIASES) {
+      if (p[alias] !== undefined && p[canon] !== undefined) throw new UsageError(`model.params: give either ${alias} or ${canon}, not both`);
+      if (p[alias] !== undefined) { p[canon] = p[alias]; delete p[alias]; }
+    }
+    delete p.num_round;
+    delete p.early_stopping_rounds;
+    let objective = p.objective as string | undefined;
+    if (task.kind === 'regression') {
+      objective ??= 'reg:squarederror';
+      if (/^(binary|multi):/.test(objective)) throw new UsageError(`model.params.objective "${objective}" is a classification objective but task is regression`);
+    } else {
+      const binary = task.numClass === 2;
+      objective ??= binary ? 'binary:logistic' : 'multi:softprob';
+      if (binary && objective !== 'binary:logistic') throw new UsageError(`model.params.objective: classification with 2 classes needs "binary:logistic" (probabilities), got "${objective}"`);
+      if (!binary && objective !== 'multi:softprob') throw new UsageError(`model.params.objective: classification with ${task.numClass} classes needs "multi:softprob" (probabilities), got "${objective}"`);
+      if (!binary) p.num_class = task.numClass;
+    }
+    p.objective = objective;
+    p.seed ??= seed;
+    const metrics = p.eval_metric === undefined ? [] : Array.isArray(p.eval_metric) ? (p.eval_metric as string[]) : [p.eval_metric as string];
+    const evalMetric = metrics.length ? metrics[metrics.length - 1]
+      : objective.startsWith('binary:') ? 'logloss' : objective.startsWith('multi:') ? 'mlogloss' : 'rmse';
+    if (!metrics.length) p.eval_metric = evalMetric;
+    const params: Record<string, ParamValue> = {};
+    for (const [k, v] of Object.entries(p)) {
+      if (v === undefined) continue;
+      params[k] = Array.isArray(v) ? v.join(',') : (v as ParamValue);
+    }
+    return { params, evalMetric, maximize: MAXIMIZE.test(evalMetric) };
+  }
+
+  async fit(engine: XGBoostEngine, data: FitData, task: XGBTask, ctx: FitContext): Promise<this> {
+    if (this.fitting) throw new UsageError('fit() is already running on this estimator');
+    if (data.featureTypes.includes('c') && !XGBoostEstimator.supportsNativeCategorical(engine)) {
+      throw new UsageError(`the ${engine.name} XGBoost engine has no categorical features; one-hot encode them`);
+    }
+    if (this.params.early_stopping_rounds !== undefined && !data.valid) {
+      throw new UsageError('model.params.early_stopping_rounds needs a validation set');
+    }
+    this.fitting = true;
+    const callbacks: Callback[] = ctx.callbacks ?? [];
+    try {
+      const { params, evalMetric, maximize } = this.boosterParams(task, ctx.seed);
+      const history: number[] = [];
+      for (const cb of callbacks) await cb.onTrainBegin?.({ numRound: this.params.num_round, metric: evalMetric });
+      const booster = await engine.train({
+        train: data.x,
+        label: data.y,
+        valid: data.valid ? { x: data.valid.x, label: data.valid.y } : undefined,
+        featureNames: data.featureNames,
+        featureTypes: data.featureTypes,
+        params,
+        numRound: this.params.num_round,
+        earlyStoppingRounds: this.params.early_stopping_rounds,
+        evalMetric,
+        maximize,
+        signal: ctx.signal,
+        onWarning: (m: string) => ctx.log.warn(`xgboost (${engine.name}): ${m}`),
+        onRound: async (info: RoundInfo) => {
+          if (info.valid !== undefined) history.push(info.valid);
+          for (const cb of callbacks) await cb.onEpochEnd?.(info.round, { [`valid_${evalMetric}`]: info.valid, [`train_${evalMetric}`]: info.train });
+        },
+      } as any);
+      this.booster?.dispose();
+      this.booster = booster;
+      this.state = {
+        engine: engine.name,
+        engineDescription: engine.description,
+        objective: String(params.objective),
+        numClass: task.kind === 'classification' ? task.numClass : 1,
+        bestIteration: booster.bestIteration,
+        roundsTrained: booster.roundsTrained,
+        featureNames: data.featureNames,
+        featureTypes: data.featureTypes,
+        importance: booster.importance(),
+        modelFile: engine.name === 'native' ? 'estimator/model.json' : 'estimator/model.bin',
+        history: history.length ? { metric: evalMetric, valid: history } : undefined,
+      };
+      for (const cb of callbacks) await cb.onTrainEnd?.({ bestIteration: booster.bestIteration, roundsTrained: booster.roundsTrained });
+      return this;
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /**
+   * Predictions: regression -> n values; classification -> n x k probabilities (row-major; binary
+   * expanded to [1-p, p]).
+   */
+  predict(x: DenseMatrix): Float64Array {
+    if (!this.booster || !this.state) throw new UsageError('xgboost: predict() before fit()');
+    const raw = this.booster.predict(x);
+    if (this.state.objective === 'binary:logistic') {
+      const out = new Float64Array(x.rows * 2);
+      for (let i = 0; i < x.rows; i++) { out[2 * i] = 1 - raw[i]; out[2 * i + 1] = raw[i]; }
+      return out;
+    }
+    return raw;
+  }
+
+  toState(): XGBoostState {
+    if (!this.state) throw new UsageError('xgboost: not fitted');
+    return this.state;
+  }
+
+  /** files for the bundle */
+  files(): Record<string, Uint8Array> {
+    const st = this.toState();
+    return { [st.modelFile]: this.booster!.save() };
+  }
+
+  static async restore(params: XGBoostParams, state: XGBoostState, read: (rel: string) => Uint8Array, log: Logger): Promise<XGBoostEstimator> {
+    let engine: XGBoostEngine;
+    if (state.engine === 'native') {
+      const { findNativeLibrary, loadNativeEngine } = await import('./native.js');
+      const found = findNativeLibrary();
+      if (!found.path) {
+        throw new BundleError(`this model was trained with the native XGBoost engine and needs libxgboost to load (${found.how}); install it (apt-get install libxgboost0 / brew install xgboost) or set MLKIT_XGBOOST_LIB`);
+      }
+      engine = loadNativeEngine(found.path);
+    } else {
+      engine = await resolveEngine('wasm', log);
+    }
+    const est = new XGBoostEstimator(params);
+    est.booster = engine.load(read(state.modelFile), {
+      bestIteration: state.bestIteration,
+      featureNames: state.featureNames,
+      featureTypes: state.featureTypes,
+      numClass: state.numClass,
+      objective: state.objective,
+    });
+    est.state = state;
+    return est;
+  }
+
+  dispose(): void {
+    this.booster?.dispose();
+    this.booster = undefined;
+  }
+}
+
+export const xgboostSpec: ComponentSpec<XGBoostParams, XGBoostState, XGBoostEstimator> = {
+  name: 'xgboost',
+  kind: 'estimator',
+  description: 'gradient-boosted trees (libxgboost through FFI, or the ml-xgboost WASM fallback)',
+  params: xgboostParamsSchema,
+  create: (p) => new XGBoostEstimator(p),
+};
+
+defaultRegistry.register(xgboostSpec);

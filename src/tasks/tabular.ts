@@ -1,0 +1,307 @@
+/**
+ * Tabular tasks (classification, regression): train from a loaded config into a bundle, predict and
+ * evaluate from a bundle. The CLI calls these; they never print (notes go through ctx.log).
+ */
+import pl from 'nodejs-polars';
+import type { LoadedConfig } from '../config/load.js';
+import { DEFAULT_METRICS, type MetricName, type Task } from '../config/schema.js';
+import type { Callback, ColumnInfo, Frame, Logger } from '../core/types.js';
+import { BundleError, DataError, UsageError } from '../core/errors.js';
+import { readTable, schemaOf, type Table } from '../data/read.js';
+import { checkInput } from '../data/schema.js';
+import { AutoTabular, numericColumn, type AutoState } from '../pipeline/auto.js';
+import { XGBoostEstimator, resolveEngine, type XGBoostState, type XGBTask, xgboostParamsSchema } from '../estimators/xgboost/index.js';
+import { splitIndices } from '../core/random.js';
+import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
+import { loadBundle, saveBundle, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
+import { didYouMean } from '../core/suggest.js';
+import { defaultRegistry } from '../components.js';
+
+export interface RunContext {
+  log: Logger;
+  callbacks?: Callback[];
+  signal?: AbortSignal;
+  /** stdin contents for '-' (tests) */
+  stdin?: Buffer;
+}
+
+type TargetState = { kind: 'classification'; classes: string[] } | { kind: 'regression' };
+
+function takeRows(frame: Frame, idx: Int32Array): Frame {
+  const mask = new Array<boolean>(frame.height).fill(false);
+  for (const i of idx) mask[i] = true;
+  return frame.filter(pl.Series('m', mask) as any);
+}
+
+function firstNullRow(frame: Frame, col: string): number {
+  const nulls = frame.getColumn(col).isNull().toArray() as boolean[];
+  return nulls.indexOf(true);
+}
+
+/** Target values of a table as labels (classification: class index; regression: value). */
+function encodeTarget(table: Table, frame: Frame, target: string, st: TargetState): Float32Array {
+  const s = frame.getColumn(target);
+  if (s.nullCount() > 0) {
+    const row = firstNullRow(frame, target);
+    throw new DataError(`target column "${target}" is empty (every row needs a target value)`, { file: table.name, line: table.lineOf(row) });
+  }
+  if (st.kind === 'regression') {
+    const v = numericColumn(frame, target);
+    return Float32Array.from(v);
+  }
+  const index = new Map(st.classes.map((c, i) => [c, i]));
+  const raw = s.toArray() as unknown[];
+  const out = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const k = index.get(String(raw[i]));
+    if (k === undefined) {
+      throw new DataError(`target column "${target}": class ${JSON.stringify(String(raw[i]))} was not seen in training (known: ${st.classes.join(', ')})`, { file: table.name, line: table.lineOf(i) });
+    }
+    out[i] = k;
+  }
+  return out;
+}
+
+function fitTarget(table: Table, target: string, task: Task): TargetState {
+  const s = table.frame.getColumn(target);
+  const dtype = schemaOf(table.frame.select(target))[0].dtype;
+  if (task === 'regression') {
+    if (dtype === 'string') throw new DataError(`target column "${target}" holds text; task "regression" needs numbers (use task: classification for labels)`, { file: table.name, path: target });
+    return { kind: 'regression' };
+  }
+  let values = s.dropNulls().unique().toArray() as unknown[];
+  if (dtype !== 'string') values = (values as number[]).sort((a, b) => Number(a) - Number(b));
+  else values = (values as string[]).sort();
+  const classes = values.map(String);
+  if (classes.length < 2) throw new DataError(`target column "${target}" has only one class (${classes[0] ?? 'none'}); classification needs at least two`, { file: table.name, path: target });
+  if (classes.length > 1000) throw new DataError(`target column "${target}" has ${classes.length} distinct values; is this a regression task?`, { file: table.name, path: target });
+  return { kind: 'classification', classes };
+}
+
+function readData(file: string, lc: LoadedConfig, ctx: RunContext, displayName?: string): Table {
+  const t = readTable(file, { format: lc.config.data.format, csv: lc.config.data.csv, displayName: displayName ?? (file === '-' ? '-' : undefined), stdin: ctx.stdin });
+  for (const n of t.notes) ctx.log.info(n);
+  return t;
+}
+
+export interface TrainResult {
+  bundleDir: string;
+  metrics: Metrics;
+  /** where the metrics were measured: "test file", "held-out split (20%)" or "none" */
+  evaluatedOn: string;
+  rows: { train: number; validation: number; test: number };
+  engine: string;
+  bestIteration: number;
+}
+
+export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
+  const { config } = lc;
+  const { data } = config;
+  const trainName = data.train === '-' ? '-' : data.train;
+  const trainTable = readData(lc.trainPath, lc, ctx, trainName);
+  const cols = trainTable.frame.columns;
+  if (!cols.includes(data.target)) {
+    throw new DataError(`target column "${data.target}" not found${didYouMean(data.target, cols)} (columns: ${cols.join(', ')})`, { file: trainName, path: 'data.target' });
+  }
+  for (const d of data.drop) {
+    if (!cols.includes(d)) throw new DataError(`data.drop: column "${d}" not found${didYouMean(d, cols)}`, { file: trainName, path: d });
+  }
+  const featureCols: ColumnInfo[] = schemaOf(trainTable.frame).filter((c) => c.name !== data.target && !data.drop.includes(c.name));
+  if (!featureCols.length) throw new DataError('no feature columns left after removing the target and data.drop', { file: trainName });
+  const tstate = fitTarget(trainTable, data.target, config.task);
+  const yAll = encodeTarget(trainTable, trainTable.frame, data.target, tstate);
+
+  // test data: a file, or a held-out split of the training file
+  let trainFrame = trainTable.frame;
+  let yTrain = yAll;
+  let testFrame: Frame | undefined;
+  let yTest: Float32Array | undefined;
+  let evaluatedOn = 'none';
+  const splitSeed = data.split.seed ?? config.seed;
+  const strat = tstate.kind === 'classification' && data.split.stratify ? yAll : undefined;
+  if (lc.testPath) {
+    const testName = data.test!;
+    const testTable = readData(lc.testPath, lc, ctx, testName);
+    if (!testTable.frame.columns.includes(data.target)) throw new DataError(`target column "${data.target}" not found in the test data`, { file: testName, path: 'data.target' });
+    const checked = checkInput(testTable, featureCols, [data.target, ...data.drop]);
+    for (const n of checked.notes) ctx.log.info(n);
+    testFrame = checked.frame;
+    yTest = encodeTarget(testTable, testTable.frame, data.target, tstate);
+    evaluatedOn = `test file ${testName}`;
+  } else if (data.split.test > 0) {
+    const [rest, held] = splitIndices(trainFrame.height, data.split.test, splitSeed, strat);
+    if (held.length === 0 || rest.length === 0) throw new DataError(`too few rows (${trainFrame.height}) to hold out a test split`, { file: trainName });
+    testFrame = takeRows(trainTable.frame, held);
+    trainFrame = takeRows(trainTable.frame, rest);
+    yTrain = pick(yAll, rest);
+    yTest = pick(yAll, held);
+    evaluatedOn = `held-out split (${Math.round(data.split.test * 100)}%, seed ${splitSeed})`;
+  }
+
+  const spec = defaultRegistry.get<XGBoostEstimator>('estimator', config.model.type, 'model.type');
+  const params = xgboostParamsSchema.parse(lc.modelParams);
+  const estimator = spec.create(params) as XGBoostEstimator;
+  const engine = await resolveEngine(config.model.engine, ctx.log);
+  const auto = new AutoTabular({ categorical: XGBoostEstimator.supportsNativeCategorical(engine) ? 'native' : 'onehot' });
+
+  // early stopping watches a validation split carved from the training rows, never the test data
+  let fitFrame = trainFrame;
+  let yFit = yTrain;
+  let validFrame: Frame | undefined;
+  let yValid: Float32Array | undefined;
+  if (params.early_stopping_rounds !== undefined) {
+    const stratFit = tstate.kind === 'classification' && data.split.stratify ? yTrain : undefined;
+    const [rest, held] = splitIndices(trainFrame.height, data.split.validation, splitSeed + 1, stratFit);
+    if (!held.length || !rest.length) throw new DataError('too few rows for the early-stopping validation split', { file: trainName });
+    validFrame = takeRows(trainFrame, held);
+    yValid = pick(yTrain, held);
+    fitFrame = takeRows(trainFrame, rest);
+    yFit = pick(yTrain, rest);
+  }
+  auto.fit(fitFrame, featureCols);
+  const enc = auto.transform(fitFrame.select(...featureCols.map((c) => c.name)));
+  const validEnc = validFrame ? auto.transform(validFrame) : undefined;
+  const task: XGBTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
+  await estimator.fit(engine, {
+    x: enc.matrix, y: yFit, featureNames: enc.featureNames, featureTypes: enc.featureTypes,
+    valid: validEnc ? { x: validEnc.matrix, y: yValid! } : undefined,
+  }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
+
+  let metrics: Metrics = {};
+  if (testFrame && yTest) {
+    const names = config.evaluate.metrics ?? DEFAULT_METRICS[config.task];
+    checkMetricNames(names, config.task);
+    metrics = computeMetrics(names, tstate, yTest, estimator.predict(auto.transform(testFrame).matrix), testFrame.height);
+  }
+  const est = estimator.toState();
+  saveBundle(lc.outputDir, {
+    task: config.task,
+    config,
+    input: { columns: featureCols, target: data.target },
+    pipeline: { name: auto.name, params: { ...auto.params }, state: { ...auto.toState() } as any },
+    estimator: { name: estimator.name, params: { ...params }, state: { ...est, target: tstate } as any, files: [est.modelFile] },
+    metrics: metrics as Record<string, number>,
+  }, estimator.files());
+  estimator.dispose();
+  return {
+    bundleDir: lc.outputDir,
+    metrics,
+    evaluatedOn,
+    rows: { train: fitFrame.height, validation: validFrame?.height ?? 0, test: testFrame?.height ?? 0 },
+    engine: engine.description,
+    bestIteration: est.bestIteration,
+  };
+}
+
+function pick(a: Float32Array, idx: Int32Array): Float32Array {
+  const out = new Float32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
+  return out;
+}
+
+function checkMetricNames(names: MetricName[], task: Task) {
+  const ok = metricsForTask(task);
+  const bad = names.filter((n) => !ok.has(n));
+  if (bad.length) throw new UsageError(`metric(s) ${bad.join(', ')} do not apply to task ${task} (use: ${[...ok].join(', ')})`);
+}
+
+function computeMetrics(names: MetricName[], t: TargetState, y: Float32Array, pred: Float64Array, n: number): Metrics {
+  if (t.kind === 'classification') return classificationMetrics(names, y, pred, t.classes.length);
+  return regressionMetrics(names, y, pred.subarray(0, n));
+}
+
+// ------------------------------------------------------------------------------------------------
+// From a bundle
+
+export interface LoadedModel {
+  bundle: LoadedBundle;
+  manifest: Manifest;
+  auto: AutoTabular;
+  estimator: XGBoostEstimator;
+  target: TargetState;
+}
+
+export async function loadModel(dir: string, log: Logger): Promise<LoadedModel> {
+  const bundle = loadBundle(dir);
+  const m = bundle.manifest;
+  if (m.task !== 'classification' && m.task !== 'regression') throw new BundleError(`bundle task "${m.task}" is not a tabular model`, { file: dir });
+  if (m.pipeline.name !== 'auto') throw new BundleError(`unknown pipeline "${m.pipeline.name}" in bundle`, { file: dir });
+  if (m.estimator.name !== 'xgboost') throw new BundleError(`unknown estimator "${m.estimator.name}" in bundle`, { file: dir });
+  try {
+    const auto = new AutoTabular(m.pipeline.params as any, m.pipeline.state as unknown as AutoState);
+    const params = xgboostParamsSchema.parse(m.estimator.params);
+    const state = m.estimator.state as unknown as XGBoostState & { target: TargetState };
+    const estimator = await XGBoostEstimator.restore(params, state, (rel) => bundle.read(rel), log);
+    return { bundle, manifest: m, auto, estimator, target: state.target };
+  } catch (e) {
+    if (e instanceof BundleError) throw e;
+    if (e instanceof UsageError) throw new BundleError(e.message, { file: dir });
+    throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
+  }
+}
+
+export interface PredictOutput {
+  frame: Frame;
+  rows: number;
+}
+
+function readForModel(model: LoadedModel, file: string, ctx: RunContext): { table: Table; frame: Frame } {
+  const cfg = model.manifest.config as any;
+  const table = readTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin });
+  for (const n of table.notes) ctx.log.info(n);
+  const target = model.manifest.input.target;
+  const drop: string[] = cfg?.data?.drop ?? [];
+  const checked = checkInput(table, model.manifest.input.columns, [...(target ? [target] : []), ...drop]);
+  for (const n of checked.notes) ctx.log.info(n);
+  return { table, frame: checked.frame };
+}
+
+export function predictionFrame(model: LoadedModel, pred: Float64Array, n: number): Frame {
+  const t = model.target;
+  if (t.kind === 'regression') return pl.DataFrame({ prediction: pl.Series('prediction', pred.subarray(0, n), pl.Float64) });
+  const k = t.classes.length;
+  const cls = new Array<string>(n);
+  const cols: Record<string, any> = {};
+  const probs = t.classes.map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 0; j < k; j++) {
+      probs[j][i] = pred[i * k + j];
+      if (pred[i * k + j] > pred[i * k + best]) best = j;
+    }
+    cls[i] = t.classes[best];
+  }
+  cols.prediction = pl.Series('prediction', cls, pl.Utf8);
+  t.classes.forEach((c, j) => { cols[`proba_${c}`] = pl.Series(`proba_${c}`, probs[j], pl.Float64); });
+  return pl.DataFrame(cols);
+}
+
+export async function predictTabular(dir: string, file: string, ctx: RunContext): Promise<PredictOutput> {
+  const model = await loadModel(dir, ctx.log);
+  try {
+    const { frame } = readForModel(model, file, ctx);
+    const pred = model.estimator.predict(model.auto.transform(frame).matrix);
+    return { frame: predictionFrame(model, pred, frame.height), rows: frame.height };
+  } finally {
+    model.estimator.dispose();
+  }
+}
+
+/** Metrics of a bundle on labelled data: the bundle's configured metrics plus `extra` (e.g. gated ones). */
+export async function evaluateTabular(dir: string, file: string, ctx: RunContext, extra: MetricName[] = []): Promise<{ metrics: Metrics; rows: number; task: Task }> {
+  const model = await loadModel(dir, ctx.log);
+  try {
+    const { table, frame } = readForModel(model, file, ctx);
+    const target = model.manifest.input.target!;
+    if (!table.frame.columns.includes(target)) throw new DataError(`target column "${target}" not found; evaluate needs the true values`, { file: table.name, path: target });
+    const task = model.manifest.task as Task;
+    const configured: MetricName[] = (model.manifest.config as any)?.evaluate?.metrics ?? DEFAULT_METRICS[task];
+    const names = [...new Set([...configured, ...extra])];
+    checkMetricNames(names, task);
+    const y = encodeTarget(table, table.frame, target, model.target);
+    const pred = model.estimator.predict(model.auto.transform(frame).matrix);
+    return { metrics: computeMetrics(names, model.target, y, pred, frame.height), rows: frame.height, task };
+  } finally {
+    model.estimator.dispose();
+  }
+}
