@@ -171,7 +171,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig {
     throw new ConfigError(`cannot read config file: ${e?.message ?? e}`, { file });
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const err = doc.errors[0];
     const lp = err.linePos?.[0];

@@ -1,18 +1,17 @@
 /** "did you mean" suggestions by edit distance. */
-export function levenshtein(a: string, b: string): number {
+
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
+export function editDistance(a: string, b: string): number {
   const m = a.length, n = b.length;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
+  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= m; i++) {
-    cur[0] = i;
     for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    [prev, cur] = [cur, prev];
   }
-  return prev[n];
+  return d[m][n];
 }
 
 /** The closest candidate within a distance that scales with the word's length, or undefined. */
@@ -21,7 +20,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestD = Infinity;
   const lw = word.toLowerCase();
   for (const c of candidates) {
-    const d = levenshtein(lw, c.toLowerCase());
+    const d = editDistance(lw, c.toLowerCase());
     if (d < bestD) { bestD = d; best = c; }
   }
   const limit = Math.max(2, Math.floor(word.length / 3));

@@ -116,7 +116,10 @@ function readParquet(src: string | Buffer, name: string): Table {
 function readNdjson(src: string | Buffer, name: string): Table {
   let frame: Frame;
   try {
-    frame = pl.readJSON(src as any, { format: 'lines' } as any);
+    // nodejs-polars 0.24's path reader for lines calls a missing native function; its buffer reader
+    // handles newline-delimited JSON
+    const body = typeof src === 'string' ? readFileSync(src) : src;
+    frame = pl.readJSON(body, { format: 'lines' } as any);
   } catch (e: any) {
     throw new DataError(`not readable as NDJSON: ${firstLine(e?.message)}`, { file: name });
   }

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadBundle, saveBundle, type ManifestBody } from '../src/bundle/bundle.js';
+import { BundleError } from '../src/core/errors.js';
+import { tmpDir } from './helpers.js';
+
+const body: ManifestBody = {
+  task: 'regression',
+  config: { a: 1 },
+  input: { columns: [{ name: 'x', dtype: 'float64' }], target: 'y' },
+  pipeline: { name: 'auto', params: {}, state: {} },
+  estimator: { name: 'xgboost', params: {}, state: { k: 1 }, files: ['estimator/model.json'] },
+  metrics: { rmse: 1 },
+};
+
+function bundleError(fn: () => unknown): string {
+  try { fn(); } catch (e) {
+    if (e instanceof BundleError) { assert.equal(e.exitCode, 4); return e.format(); }
+    throw e;
+  }
+  assert.fail('expected a BundleError');
+}
+
+test('save then load round-trips files and manifest; no temporary folder is left', () => {
+  const dir = tmpDir();
+  const out = path.join(dir, 'm');
+  saveBundle(out, body, { 'estimator/model.json': '{"trees":[]}' });
+  const b = loadBundle(out);
+  assert.equal(b.manifest.format, 'mlkit-bundle');
+  assert.equal(b.manifest.formatVersion, 1);
+  assert.equal(b.read('estimator/model.json').toString(), '{"trees":[]}');
+  assert.match(b.manifest.files['estimator/model.json'], /^[0-9a-f]{64}$/);
+  assert.deepEqual(readdirSync(dir), ['m']);
+  // overwriting an existing bundle replaces it whole
+  saveBundle(out, { ...body, metrics: { rmse: 2 } }, { 'estimator/model.json': 'v2' });
+  assert.equal(loadBundle(out).manifest.metrics.rmse, 2);
+  assert.deepEqual(readdirSync(dir), ['m']);
+});
+
+test('a failed save leaves no bundle and no temporary folder', () => {
+  const dir = tmpDir();
+  assert.throws(() => saveBundle(path.join(dir, 'm'), body, { '../escape': 'x' }));
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('refuses to overwrite a folder that is not a bundle', () => {
+  const dir = tmpDir();
+  writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
+  assert.match(bundleError(() => saveBundle(dir, body, {})), /not a model bundle; refusing to overwrite/);
+  assert.ok(existsSync(path.join(dir, 'precious.txt')));
+});
+
+test('missing folder, missing/corrupted manifest, checksum mismatch, newer format', () => {
+  const dir = tmpDir();
+  assert.match(bundleError(() => loadBundle(path.join(dir, 'nope'))), /model bundle folder not found/);
+  assert.match(bundleError(() => loadBundle(dir)), /manifest\.json is missing/);
+  const out = path.join(dir, 'm');
+  saveBundle(out, body, { 'estimator/model.json': 'abc' });
+  const mpath = path.join(out, 'manifest.json');
+  const good = readFileSync(mpath, 'utf8');
+  writeFileSync(path.join(out, 'estimator/model.json'), 'abd');
+  assert.match(bundleError(() => loadBundle(out)), /checksum mismatch for estimator\/model\.json/);
+  writeFileSync(path.join(out, 'estimator/model.json'), 'abc');
+  writeFileSync(mpath, good.slice(0, 40));
+  assert.match(bundleError(() => loadBundle(out)), /manifest\.json is corrupted/);
+  writeFileSync(mpath, good.replace('"formatVersion": 1', '"formatVersion": 2'));
+  assert.match(bundleError(() => loadBundle(out)), /format version 2 is newer than this mlkit supports/);
+  writeFileSync(mpath, good);
+  assert.equal(loadBundle(out).manifest.task, 'regression');
+});

@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pl from 'nodejs-polars';
+import { readTable } from '../src/data/read.js';
+import { checkInput } from '../src/data/schema.js';
+import { DataError } from '../src/core/errors.js';
+import { tmpDir, write } from './helpers.js';
+
+const dir = tmpDir();
+const csv = (name: string, text: string) => write(dir, name, text);
+
+function dataError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DataError) { assert.equal(e.exitCode, 3); return e.format(); }
+    throw e;
+  }
+  assert.fail('expected a DataError');
+}
+
+test('LF, CRLF and CR-only line endings read the same', () => {
+  for (const [name, eol] of [['lf.csv', '\n'], ['crlf.csv', '\r\n'], ['cr.csv', '\r']]) {
+    const t = readTable(csv(name, ['a,b', '1,x', '2,y'].join(eol) + eol));
+    assert.deepEqual(t.frame.toRecords(), [{ a: 1, b: 'x' }, { a: 2, b: 'y' }], name);
+  }
+});
+
+test('quoted fields with delimiters, quotes and newlines; custom delimiter and null markers', () => {
+  const t = readTable(csv('q.csv', 'a,b\n"1,5","he said ""hi"""\n"multi\nline",?\n'), { csv: { null_values: ['?'] } });
+  assert.deepEqual(t.frame.toRecords(), [{ a: '1,5', b: 'he said "hi"' }, { a: 'multi\nline', b: null }]);
+  const s = readTable(csv('semi.csv', 'a;b\n1;2\n3;\n'), { csv: { delimiter: ';' } });
+  assert.deepEqual(s.frame.toRecords(), [{ a: 1, b: 2 }, { a: 3, b: null }]);
+});
+
+test('a file without a header gets column_N names', () => {
+  const t = readTable(csv('nohdr.csv', '1,2\n3,4\n'), { csv: { has_header: false } });
+  assert.equal(t.frame.height, 2);
+});
+
+test('missing, empty, header-only and folder inputs are data errors', () => {
+  assert.match(dataError(() => readTable(`${dir}/nope.csv`)), /nope\.csv: data file not found/);
+  assert.match(dataError(() => readTable(csv('empty.csv', ''))), /empty\.csv: the file is empty/);
+  assert.match(dataError(() => readTable(csv('hdr.csv', 'a,b\n'))), /hdr\.csv:1: the file has a header but no data rows/);
+  assert.match(dataError(() => readTable(dir)), /is a folder/);
+});
+
+test('ragged rows (short and long) name the line', () => {
+  assert.match(dataError(() => readTable(csv('short.csv', 'a,b,c\n1,x,2.5\n2,y\n3,z,4\n'))), /short\.csv:3: ragged row: expected 3 fields \(as in the header\), found 2/);
+  assert.match(dataError(() => readTable(csv('long.csv', 'a,b\n1,2\n3,4,5\n5,6\n'))), /long\.csv:3: ragged row: expected 2 fields \(as in the header\), found 3/);
+  // a quoted newline does not shift the line count
+  assert.match(dataError(() => readTable(csv('short2.csv', 'a,b,c\n"x\ny",1,2\n2,3\n'))), /short2\.csv:4: ragged row/);
+});
+
+test('stray text in a numeric column names the first offending line and value', () => {
+  // within polars' inference window: the column is read as text, then refused
+  assert.match(dataError(() => readTable(csv('stray1.csv', 'a,b\n1,2\n3,n/a\n5,6\n7,8\n'))), /stray1\.csv:3: column "b": "n\/a" is not a number/);
+  // beyond the inference window: polars' parse error is mapped to the line
+  const rows = ['a,b'];
+  for (let i = 0; i < 20000; i++) rows.push(`${i},${i % 7}`);
+  rows.push('1,oops');
+  rows.push('2,3');
+  assert.match(dataError(() => readTable(csv('stray2.csv', rows.join('\n') + '\n'))), /stray2\.csv:20002: column "b": "oops" is not a number/);
+});
+
+test('an integer column with a float far down is widened, not refused', () => {
+  const rows = ['a'];
+  for (let i = 0; i < 20000; i++) rows.push(String(i));
+  rows.push('1.5');
+  const t = readTable(csv('widen.csv', rows.join('\n') + '\n'));
+  assert.equal(t.frame.height, 20001);
+  assert.equal(t.frame.getColumn('a').get(20000), 1.5);
+});
+
+test('a real text column stays text; blank lines are skipped with a note', () => {
+  const t = readTable(csv('txt.csv', 'a,b\n1,x\n2,y\n3,z\n'));
+  assert.match(String(t.frame.getColumn('b').dtype), /Utf8|String/);
+  const b = readTable(csv('blank.csv', 'a,b\n1,2\n\n3,4\n'));
+  assert.deepEqual(b.frame.toRecords(), [{ a: 1, b: 2 }, { a: 3, b: 4 }]);
+  assert.equal(b.notes.length, 1);
+});
+
+test('stdin, Parquet and NDJSON', () => {
+  const t = readTable('-', { stdin: Buffer.from('a,b\n1,2\n') });
+  assert.deepEqual(t.frame.toRecords(), [{ a: 1, b: 2 }]);
+  const df = pl.DataFrame({ a: [1, 2], b: ['x', 'y'] });
+  df.writeParquet(`${dir}/t.parquet`);
+  assert.deepEqual(readTable(`${dir}/t.parquet`).frame.toRecords(), df.toRecords());
+  csv('t.ndjson', '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n');
+  assert.deepEqual(readTable(`${dir}/t.ndjson`).frame.toRecords(), df.toRecords());
+  assert.match(dataError(() => readTable(csv('bad.parquet', 'not parquet'))), /not a readable Parquet file/);
+});
+
+test('checkInput: missing column, wrong type, extra columns', () => {
+  const expected = [{ name: 'a', dtype: 'int64' as const }, { name: 'b', dtype: 'string' as const }];
+  const ok = checkInput(readTable(csv('ci1.csv', 'b,a,extra\nx,1,9\n')), expected);
+  assert.deepEqual(ok.frame.columns, ['a', 'b']);
+  assert.match(ok.notes[0], /ignoring column\(s\) the model does not use: extra/);
+  assert.match(dataError(() => checkInput(readTable(csv('ci2.csv', 'a\n1\n')), expected)), /ci2\.csv b: column "b" is missing/);
+  assert.match(dataError(() => checkInput(readTable(csv('ci3.csv', 'a,b\nx,y\nz,w\n')), expected)), /ci3\.csv:2: column "a": expected numbers \(int64\) as in training, found text "x"/);
+  // numbers where text was trained: cast to text (categorical codes)
+  const codes = checkInput(readTable(csv('ci4.csv', 'a,b\n1,2\n')), expected);
+  assert.equal(codes.frame.getColumn('b').get(0), '2');
+});

@@ -1,0 +1,197 @@
+/** End-to-end: the built CLI on a fresh temp folder, as a user runs it. */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+
+const work = tmpDir('mlkit-e2e-');
+const model = path.join(work, 'models', 'quickstart');
+const adultTest = path.join(DATASETS, 'adult_test_5k.csv');
+
+function parseCsv(text: string): string[][] {
+  return text.trim().split('\n').map((l) => l.split(','));
+}
+
+describe('quickstart: train -> predict -> evaluate', () => {
+  before(() => {
+    const r = runCli(['train', path.join(ROOT, 'configs', 'quickstart.yaml'), '--json'], { cwd: work });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  test('train --json prints the bundle and test metrics', () => {
+    const manifest = JSON.parse(readFileSync(path.join(model, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.format, 'mlkit-bundle');
+    assert.deepEqual(Object.keys(manifest.metrics).sort(), ['accuracy', 'auc', 'f1', 'logloss']);
+    assert.ok(manifest.metrics.auc > 0.9, `auc ${manifest.metrics.auc}`);
+    assert.ok(!manifest.input.columns.some((c: any) => c.name === 'fnlwgt' || c.name === 'income'));
+  });
+
+  test('predict writes one row per input row, in order, with class probabilities', () => {
+    const r = runCli(['predict', '--model', model, adultTest]);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = parseCsv(r.stdout);
+    assert.deepEqual(rows[0], ['prediction', 'proba_<=50K', 'proba_>50K']);
+    assert.equal(rows.length - 1, 5000);
+    for (const row of rows.slice(1, 200)) {
+      const p0 = Number(row[1]), p1 = Number(row[2]);
+      assert.ok(Math.abs(p0 + p1 - 1) < 1e-6);
+      assert.equal(row[0], p1 > p0 ? '>50K' : '<=50K');
+    }
+    // stdin in, file out: same predictions
+    const out = path.join(work, 'pred.csv');
+    const r2 = runCli(['predict', '-m', model, '-', '--out', out], { input: readFileSync(adultTest) });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(readFileSync(out, 'utf8'), r.stdout);
+  });
+
+  test('evaluate prints metrics; --json; gates exit 1 when missed', () => {
+    const r = runCli(['evaluate', '--model', model, adultTest, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const { metrics } = JSON.parse(r.stdout);
+    const manifest = JSON.parse(readFileSync(path.join(model, 'manifest.json'), 'utf8'));
+    assert.ok(Math.abs(metrics.auc - manifest.metrics.auc) < 1e-12);
+    const pass = runCli(['evaluate', '-m', model, adultTest, '--fail-under', 'auc=0.8', '--fail-over', 'logloss=0.6']);
+    assert.equal(pass.status, 0, pass.stderr);
+    const fail = runCli(['evaluate', '-m', model, adultTest, '--fail-under', 'auc=0.99']);
+    assert.equal(fail.status, 1);
+    assert.match(oneLineError(fail), /gate failed: auc 0\.9\d+ < 0\.99/);
+    const gatedExtra = runCli(['evaluate', '-m', model, adultTest, '--json', '--fail-under', 'precision=0.1']);
+    assert.equal(gatedExtra.status, 0, gatedExtra.stderr);
+    assert.ok('precision' in JSON.parse(gatedExtra.stdout).metrics);
+    const bad = runCli(['evaluate', '-m', model, adultTest, '--fail-under', 'acuracy=0.1']);
+    assert.equal(bad.status, 2);
+    assert.match(oneLineError(bad), /unknown metric "acuracy"; did you mean "accuracy"\?/);
+    const wrongTask = runCli(['evaluate', '-m', model, adultTest, '--fail-over', 'rmse=1']);
+    assert.equal(wrongTask.status, 2);
+  });
+
+  test('predict data missing a column: exit 3 naming it; extra columns: a note', () => {
+    const lines = readFileSync(adultTest, 'utf8').split(/\r?\n/).slice(0, 20);
+    const header = lines[0].split(',');
+    const ageIdx = header.indexOf('age');
+    const cut = lines.map((l) => l.split(',').filter((_, i) => i !== ageIdx).join(',')).join('\n') + '\n';
+    const r = runCli(['predict', '-m', model, write(work, 'noage.csv', cut)]);
+    assert.equal(r.status, 3);
+    assert.match(oneLineError(r), /noage\.csv age: column "age" is missing/);
+    const extra = lines.map((l, i) => l + (i === 0 ? ',note' : ',x')).join('\n') + '\n';
+    const r2 = runCli(['predict', '-m', model, write(work, 'extra.csv', extra)]);
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.match(r2.stderr, /ignoring column\(s\) the model does not use: .*note/);
+  });
+
+  test('bundle problems exit 4: missing folder, corrupted manifest, checksum mismatch', () => {
+    const r = runCli(['predict', '-m', path.join(work, 'nope'), adultTest]);
+    assert.equal(r.status, 4);
+    assert.match(oneLineError(r), /model bundle folder not found/);
+    const copy = path.join(work, 'copy');
+    cpSync(model, copy, { recursive: true });
+    const mf = path.join(copy, 'manifest.json');
+    const good = readFileSync(mf, 'utf8');
+    writeFileSync(mf, '{ not json');
+    const r2 = runCli(['predict', '-m', copy, adultTest]);
+    assert.equal(r2.status, 4);
+    assert.match(oneLineError(r2), /manifest\.json is corrupted/);
+    writeFileSync(mf, good);
+    const mj = path.join(copy, 'estimator', 'model.json');
+    writeFileSync(mj, readFileSync(mj, 'utf8').replace(/"base_score":"[^"]*"/, '"base_score":"0.9"'));
+    const r3 = runCli(['evaluate', '-m', copy, adultTest]);
+    assert.equal(r3.status, 4);
+    assert.match(oneLineError(r3), /checksum mismatch for estimator\/model\.json/);
+  });
+});
+
+describe('usage and config errors exit 2 with one line', () => {
+  const cfg = (text: string) => write(work, `cfg-${Math.random().toString(36).slice(2)}.yaml`, text);
+  const base = `task: classification
+data:
+  train: ${path.join(DATASETS, 'iris.csv')}
+  target: species
+model:
+  type: xgboost
+  params: { num_round: 5 }
+output: { dir: ${path.join(work, 'models', 'x')} }
+`;
+  const cases: [string, string[], RegExp][] = [
+    ['missing config file', ['train', path.join(work, 'none.yaml')], /none\.yaml: config file not found/],
+    ['YAML syntax error', ['train', cfg('task: [x\n  y: :\n')], /\.yaml:\d+:\d+: YAML syntax error/],
+    ['unknown key', ['train', cfg(base.replace('task:', 'tsak: x\ntask:'))], /\.yaml:1:1 tsak: unknown key "tsak"; did you mean "task"\?/],
+    ['wrong type', ['train', cfg(base.replace('num_round: 5', 'num_round: many'))], /\.yaml:7:24 model\.params\.num_round: expected number, got "many"/],
+    ['unknown model type', ['train', cfg(base.replace('type: xgboost', 'type: randomforest'))], /model\.type: unknown estimator type "randomforest"/],
+    ['bad --set', ['train', cfg(base), '--set', 'model.params.max_depth=-1'], /--set model\.params\.max_depth=-1 model\.params\.max_depth: .*>=0/],
+    ['unknown command', ['trian'], /unknown command/],
+    ["unknown option", ["predict", "-m", "x", "y", "--modle"], /unknown option/],
+  ];
+  for (const [name, args, re] of cases) {
+    test(name, () => {
+      const r = runCli(args, { cwd: work });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, re);
+      assert.doesNotMatch(r.stderr, /^\s+at /m);
+    });
+  }
+});
+
+describe('data errors exit 3 with one line naming file, line and column', () => {
+  const cfgFor = (train: string, target = 'y') => write(work, `d-${Math.random().toString(36).slice(2)}.yaml`, `task: regression
+data: { train: ${train}, target: ${target} }
+model: { type: xgboost, params: { num_round: 3 } }
+output: { dir: ${path.join(work, 'models', 'd')} }
+`);
+  const many = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
+  const cases: [string, string | null, RegExp, string?][] = [
+    ['missing data file', null, /nope\.csv: data file not found/],
+    ['empty CSV', '', /: the file is empty/],
+    ['header-only CSV', 'x,y\n', /:1: the file has a header but no data rows/],
+    ['ragged row', 'x,y\n1,2\n3\n4,5\n', /:3: ragged row: expected 2 fields \(as in the header\), found 1/],
+    ['stray text in a numeric column', `x,y\n${many(50, (i) => `${i},${i * 2}`)}\n7,oops\n`, /:52: column "y": "oops" is not a number/],
+    ['target column absent', 'x,z\n1,2\n3,4\n', /data\.target: target column "y" not found/],
+    ['text target for regression', 'x,y\n1,a\n2,b\n3,c\n', /target column "y" holds text/],
+  ];
+  for (const [name, content, re] of cases) {
+    test(name, () => {
+      const file = content === null ? path.join(work, 'nope.csv') : write(work, `${name.replace(/\W+/g, '_')}.csv`, content);
+      const r = runCli(['train', cfgFor(file)], { cwd: work });
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(oneLineError(r), re);
+    });
+  }
+});
+
+test('--help and --version are fast and load no heavy module', () => {
+  const r = runCli(['--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /Usage: mlkit/);
+  assert.match(r.stdout, /train/);
+  assert.match(r.stdout, /Exit codes/);
+  const v = runCli(['--version']);
+  assert.equal(v.status, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import { createRequire } from 'node:module';
+    const { main } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/cli/index.js'))});
+    const orig = process.stdout.write.bind(process.stdout);
+    process.stdout.write = () => true;
+    await main(['node', 'mlkit', '--help']);
+    process.stdout.write = orig;
+    const req = createRequire(import.meta.url);
+    const loaded = Object.keys(req.cache);
+    console.log(JSON.stringify(loaded.filter((p) => /nodejs-polars|koffi|ml-xgboost|tensorflow/.test(p))));
+  `], { encoding: 'utf8' });
+  assert.equal(probe.status, 0, probe.stderr);
+  assert.deepEqual(JSON.parse(probe.stdout.trim().split('\n').pop()!), []);
+});
+
+test('doctor reports the engine and hardware advice; --json is machine-readable', () => {
+  const r = runCli(['doctor', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const d = JSON.parse(r.stdout);
+  assert.ok(['native', 'wasm'].includes(d.xgboost.engine));
+  assert.equal(typeof d.xgboost.reason, 'string');
+  assert.ok(d.cpu.cores >= 1);
+  assert.ok(d.advice.some((a: any) => /Transformer/.test(a.family) && a.batchSize >= 1));
+  const h = runCli(['doctor']);
+  assert.equal(h.status, 0);
+  assert.match(h.stdout, /xgboost engine: (native|wasm)/);
+});
