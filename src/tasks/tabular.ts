@@ -256,6 +256,11 @@ function readForModel(model: LoadedModel, file: string, ctx: RunContext): { tabl
   return { table, frame: checked.frame };
 }
 
+/** The model's input matrix for a data file: what the estimator sees (for checks against other tools). */
+export function transformForModel(model: LoadedModel, file: string, ctx: RunContext) {
+  return model.auto.transform(readForModel(model, file, ctx).frame);
+}
+
 export function predictionFrame(model: LoadedModel, pred: Float64Array, n: number): Frame {
   const t = model.target;
   if (t.kind === 'regression') return pl.DataFrame({ prediction: pl.Series('prediction', pred.subarray(0, n), pl.Float64) });
