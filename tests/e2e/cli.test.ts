@@ -212,3 +212,31 @@ test('Ctrl-C during training exits 130 and leaves no bundle behind', async () =>
   assert.ok(!existsSync(out));
   assert.deepEqual(existsSync(path.join(dir, 'models')) ? readdirSync(path.join(dir, 'models')) : [], []);
 });
+
+test('without libxgboost, auto falls back to the wasm engine with one note; its bundle predicts', () => {
+  const dir = tmpDir('mlkit-wasm-');
+  const out = path.join(dir, 'iris');
+  const env = { MLKIT_XGBOOST_LIB: path.join(dir, 'no-such-libxgboost.so') };
+  const r = runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--json', '--set', `output.dir=${out}`], { cwd: dir, env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(oneLineError(r), /libxgboost not found .*using the slower WASM engine/);
+  assert.ok(JSON.parse(r.stdout).metrics.accuracy > 0.9);
+  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.estimator.state.engine, 'wasm');
+  const p = runCli(['predict', '-m', out, path.join(DATASETS, 'iris.csv')], { env });
+  assert.equal(p.status, 0, p.stderr);
+  const rows = parseCsv(p.stdout);
+  assert.deepEqual(rows[0], ['prediction', 'proba_setosa', 'proba_versicolor', 'proba_virginica']);
+  assert.equal(rows.length - 1, 150);
+  // engine: native when the library is missing is a usage error
+  const n = runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--set', 'model.engine=native', '--set', `output.dir=${out}2`], { cwd: dir, env });
+  assert.equal(n.status, 2);
+  assert.match(oneLineError(n), /model\.engine is "native" but libxgboost was not found/);
+});
+
+test('quickstart on the wasm engine (one-hot categoricals) reaches a useful AUC', () => {
+  const dir = tmpDir('mlkit-wasm-q-');
+  const r = runCli(['train', path.join(ROOT, 'configs', 'quickstart.yaml'), '--json', '--set', 'model.engine=wasm'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(JSON.parse(r.stdout).metrics.auc > 0.9);
+});

@@ -83,7 +83,7 @@ export async function resolveEngine(choice: 'auto' | EngineName, log: Logger): P
     if (choice === 'native') {
       throw new UsageError(`model.engine is "native" but libxgboost was not found (${found.how}); install it (Debian/Ubuntu: apt-get install libxgboost0; macOS: brew install xgboost) or set MLKIT_XGBOOST_LIB`);
     }
-    log.warn('note: libxgboost not found, using the slower WASM engine (ml-xgboost); for the native one: apt-get install libxgboost0 (Debian/Ubuntu), brew install xgboost (macOS), or set MLKIT_XGBOOST_LIB=/path/to/libxgboost');
+    log.warn(`note: libxgboost not found (${found.how}), using the slower WASM engine (ml-xgboost); for the native one: apt-get install libxgboost0 (Debian/Ubuntu), brew install xgboost (macOS), or set MLKIT_XGBOOST_LIB=/path/to/libxgboost`);
   }
   const { loadWasmEngine } = await import('./wasm.js');
   return await loadWasmEngine();
