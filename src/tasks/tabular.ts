@@ -9,7 +9,8 @@ import type { Callback, ColumnInfo, Frame, Logger } from '../core/types.js';
 import { BundleError, DataError, UsageError } from '../core/errors.js';
 import { readTable, schemaOf, type Table } from '../data/read.js';
 import { checkInput } from '../data/schema.js';
-import { AutoTabular, numericColumn, type AutoState } from '../pipeline/auto.js';
+import { AutoTabular, numericColumn, type AutoState, type Encoded } from '../pipeline/auto.js';
+import { releaseNativeMemory } from '../core/memory.js';
 import { XGBoostEstimator, resolveEngine, type XGBoostState, type XGBTask, xgboostParamsSchema } from '../estimators/xgboost/index.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
@@ -94,7 +95,21 @@ export interface TrainResult {
   bestIteration: number;
 }
 
-export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
+interface Prepared {
+  featureCols: ColumnInfo[];
+  tstate: TargetState;
+  auto: AutoTabular;
+  fit: Encoded & { y: Float32Array };
+  valid?: Encoded & { y: Float32Array };
+  test?: Encoded & { y: Float32Array };
+  evaluatedOn: string;
+}
+
+/**
+ * Reads and encodes everything training needs. The polars frames die with this function's scope, so
+ * their native memory can be released before boosting starts (see releaseNativeMemory).
+ */
+function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native' | 'onehot', earlyStopping: boolean): Prepared {
   const { config } = lc;
   const { data } = config;
   const trainName = data.train === '-' ? '-' : data.train;
@@ -108,17 +123,19 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
   }
   const featureCols: ColumnInfo[] = schemaOf(trainTable.frame).filter((c) => c.name !== data.target && !data.drop.includes(c.name));
   if (!featureCols.length) throw new DataError('no feature columns left after removing the target and data.drop', { file: trainName });
+  const featureNames = featureCols.map((c) => c.name);
   const tstate = fitTarget(trainTable, data.target, config.task);
   const yAll = encodeTarget(trainTable, trainTable.frame, data.target, tstate);
+  const all = trainTable.frame.select(...featureNames);
+  const splitSeed = data.split.seed ?? config.seed;
+  const stratify = (y: Float32Array) => (tstate.kind === 'classification' && data.split.stratify ? y : undefined);
 
   // test data: a file, or a held-out split of the training file
-  let trainFrame = trainTable.frame;
+  let trainFrame = all;
   let yTrain = yAll;
   let testFrame: Frame | undefined;
   let yTest: Float32Array | undefined;
   let evaluatedOn = 'none';
-  const splitSeed = data.split.seed ?? config.seed;
-  const strat = tstate.kind === 'classification' && data.split.stratify ? yAll : undefined;
   if (lc.testPath) {
     const testName = data.test!;
     const testTable = readData(lc.testPath, lc, ctx, testName);
@@ -129,55 +146,68 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
     yTest = encodeTarget(testTable, testTable.frame, data.target, tstate);
     evaluatedOn = `test file ${testName}`;
   } else if (data.split.test > 0) {
-    const [rest, held] = splitIndices(trainFrame.height, data.split.test, splitSeed, strat);
-    if (held.length === 0 || rest.length === 0) throw new DataError(`too few rows (${trainFrame.height}) to hold out a test split`, { file: trainName });
-    testFrame = takeRows(trainTable.frame, held);
-    trainFrame = takeRows(trainTable.frame, rest);
-    yTrain = pick(yAll, rest);
+    const [rest, held] = splitIndices(all.height, data.split.test, splitSeed, stratify(yAll));
+    if (held.length === 0 || rest.length === 0) throw new DataError(`too few rows (${all.height}) to hold out a test split`, { file: trainName });
+    testFrame = takeRows(all, held);
     yTest = pick(yAll, held);
+    trainFrame = takeRows(all, rest);
+    yTrain = pick(yAll, rest);
     evaluatedOn = `held-out split (${Math.round(data.split.test * 100)}%, seed ${splitSeed})`;
   }
-
-  const spec = defaultRegistry.get<XGBoostEstimator>('estimator', config.model.type, 'model.type');
-  const params = xgboostParamsSchema.parse(lc.modelParams);
-  const estimator = spec.create(params) as XGBoostEstimator;
-  const engine = await resolveEngine(config.model.engine, ctx.log);
-  const auto = new AutoTabular({ categorical: XGBoostEstimator.supportsNativeCategorical(engine) ? 'native' : 'onehot' });
 
   // early stopping watches a validation split carved from the training rows, never the test data
   let fitFrame = trainFrame;
   let yFit = yTrain;
   let validFrame: Frame | undefined;
   let yValid: Float32Array | undefined;
-  if (params.early_stopping_rounds !== undefined) {
-    const stratFit = tstate.kind === 'classification' && data.split.stratify ? yTrain : undefined;
-    const [rest, held] = splitIndices(trainFrame.height, data.split.validation, splitSeed + 1, stratFit);
+  if (earlyStopping) {
+    const [rest, held] = splitIndices(trainFrame.height, data.split.validation, splitSeed + 1, stratify(yTrain));
     if (!held.length || !rest.length) throw new DataError('too few rows for the early-stopping validation split', { file: trainName });
     validFrame = takeRows(trainFrame, held);
     yValid = pick(yTrain, held);
     fitFrame = takeRows(trainFrame, rest);
     yFit = pick(yTrain, rest);
   }
-  auto.fit(fitFrame, featureCols);
-  const enc = auto.transform(fitFrame.select(...featureCols.map((c) => c.name)));
-  const validEnc = validFrame ? auto.transform(validFrame) : undefined;
+  const auto = new AutoTabular({ categorical }).fit(fitFrame, featureCols);
+  return {
+    featureCols,
+    tstate,
+    auto,
+    fit: { ...auto.transform(fitFrame), y: yFit },
+    valid: validFrame ? { ...auto.transform(validFrame), y: yValid! } : undefined,
+    test: testFrame ? { ...auto.transform(testFrame), y: yTest! } : undefined,
+    evaluatedOn,
+  };
+}
+
+export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
+  const { config } = lc;
+  const spec = defaultRegistry.get<XGBoostEstimator>('estimator', config.model.type, 'model.type');
+  const params = xgboostParamsSchema.parse(lc.modelParams);
+  const estimator = spec.create(params) as XGBoostEstimator;
+  const engine = await resolveEngine(config.model.engine, ctx.log);
+  const categorical = XGBoostEstimator.supportsNativeCategorical(engine) ? 'native' : 'onehot';
+  const prep = prepareTraining(lc, ctx, categorical, params.early_stopping_rounds !== undefined);
+  await releaseNativeMemory();
+
+  const { fit, valid, test, tstate, auto } = prep;
   const task: XGBTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
   await estimator.fit(engine, {
-    x: enc.matrix, y: yFit, featureNames: enc.featureNames, featureTypes: enc.featureTypes,
-    valid: validEnc ? { x: validEnc.matrix, y: yValid! } : undefined,
+    x: fit.matrix, y: fit.y, featureNames: fit.featureNames, featureTypes: fit.featureTypes,
+    valid: valid ? { x: valid.matrix, y: valid.y } : undefined,
   }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
 
   let metrics: Metrics = {};
-  if (testFrame && yTest) {
+  if (test) {
     const names = config.evaluate.metrics ?? DEFAULT_METRICS[config.task];
     checkMetricNames(names, config.task);
-    metrics = computeMetrics(names, tstate, yTest, estimator.predict(auto.transform(testFrame).matrix), testFrame.height);
+    metrics = computeMetrics(names, tstate, test.y, estimator.predict(test.matrix), test.matrix.rows);
   }
   const est = estimator.toState();
   saveBundle(lc.outputDir, {
     task: config.task,
     config,
-    input: { columns: featureCols, target: data.target },
+    input: { columns: prep.featureCols, target: config.data.target },
     pipeline: { name: auto.name, params: { ...auto.params }, state: { ...auto.toState() } as any },
     estimator: { name: estimator.name, params: { ...params }, state: { ...est, target: tstate } as any, files: [est.modelFile] },
     metrics: metrics as Record<string, number>,
@@ -186,8 +216,8 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
   return {
     bundleDir: lc.outputDir,
     metrics,
-    evaluatedOn,
-    rows: { train: fitFrame.height, validation: validFrame?.height ?? 0, test: testFrame?.height ?? 0 },
+    evaluatedOn: prep.evaluatedOn,
+    rows: { train: fit.matrix.rows, validation: valid?.matrix.rows ?? 0, test: test?.matrix.rows ?? 0 },
     engine: engine.description,
     bestIteration: est.bestIteration,
   };

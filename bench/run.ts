@@ -1,0 +1,99 @@
+/**
+ * Benchmark dispatcher: `npm run bench -- [name...] [--option value...]` (or, after a build,
+ * `node dist/bench/run.js ...`). Runs the named benchmarks (default: all), prints a summary of each
+ * on stderr, writes its JSON result to bench/results/<name>.json and prints that JSON on stdout
+ * (one object per benchmark and line).
+ *
+ * To add a benchmark: create bench/<name>.ts default-exporting a `Benchmark` (bench/lib/types.ts)
+ * and add one line to BENCHMARKS below.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark, BenchOptions } from './lib/types.js';
+
+const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
+  xgboost: () => import('./xgboost.js'),
+  // pipeline: () => import('./pipeline.js'),
+  // fft: () => import('./fft.js'),
+  // arima: () => import('./arima.js'),
+};
+
+/** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
+function repoRoot(): string {
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'mlkit'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  return process.cwd();
+}
+
+function parseCli(argv: string[]): { names: string[]; args: Record<string, string> } {
+  const names: string[] = [];
+  const args: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') continue;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) args[a.slice(2, eq)] = a.slice(eq + 1);
+      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) args[a.slice(2)] = argv[++i]!;
+      else args[a.slice(2)] = 'true';
+    } else names.push(a);
+  }
+  return { names, args };
+}
+
+const USAGE = `usage: npm run bench -- [name...] [--option value...]
+benchmarks: ${Object.keys(BENCHMARKS).join(', ')} (default: all)
+xgboost options (or environment variables):
+  --repeat N        native-vs-python pairs, alternating (BENCH_REPEAT, default 3)
+  --rows N          rows of the generated CSV (BENCH_ROWS, default 1000000)
+  --wasm-rounds N   boosting rounds for the wasm engine run (BENCH_WASM_ROUNDS, default 100; 0 = skip)
+  --wasm-timeout S  seconds before the wasm run is killed (BENCH_WASM_TIMEOUT, default 900)
+  --no-python       skip Python even when it is available (BENCH_NO_PYTHON=1)
+  --wait-idle S     before each timed run, wait up to S seconds for other processes to go quiet
+                    (BENCH_WAIT_IDLE, default 180; 0 = never wait)
+  --python PATH     the Python interpreter to use (BENCH_PYTHON)
+`;
+
+async function main(): Promise<number> {
+  const { names, args } = parseCli(process.argv.slice(2));
+  if (args.help || args.h) {
+    process.stderr.write(USAGE);
+    return 0;
+  }
+  const chosen = names.length ? names : Object.keys(BENCHMARKS);
+  const unknown = chosen.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown benchmark(s): ${unknown.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  const root = repoRoot();
+  const dataDir = join(root, 'bench', 'data');
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(resultsDir, { recursive: true });
+  let failed = 0;
+  for (const name of chosen) {
+    const bench = (await BENCHMARKS[name]!()).default;
+    const log = (line: string) => process.stderr.write(`[${name}] ${line}\n`);
+    const opts: BenchOptions = { args, root, dataDir, log };
+    const started = new Date();
+    try {
+      const { summary, result } = await bench.run(opts);
+      const full = { benchmark: name, description: bench.description, started: started.toISOString(), finished: new Date().toISOString(), ...result };
+      const file = join(resultsDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(full, null, 2) + '\n');
+      process.stderr.write(`\n== ${name}: ${bench.description}\n${summary.map((l) => `  ${l}`).join('\n')}\n  results: ${file}\n\n`);
+      process.stdout.write(JSON.stringify(full) + '\n');
+    } catch (e) {
+      failed++;
+      process.stderr.write(`bench ${name} failed: ${(e as Error)?.stack ?? e}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
