@@ -51,6 +51,19 @@ export interface Tags {
   nativeCategorical?: boolean;
 }
 
+/** Dense row-major float32 matrix; NaN marks a missing value. */
+export interface DenseMatrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/** 'q' = numeric (quantitative), 'c' = categorical codes 0..k-1. */
+export type FeatureType = 'q' | 'c';
+
+/** Reads a file of a bundle (relative path). */
+export type BlobReader = (rel: string) => Uint8Array;
+
 /** A component spec: what the registry holds (the logic of each component lives in its own file). */
 export interface ComponentSpec<P = unknown, S = unknown, C = unknown> {
   name: string;
@@ -58,4 +71,39 @@ export interface ComponentSpec<P = unknown, S = unknown, C = unknown> {
   description: string;
   params: ZodType<P>;
   create(params: P): C;
+  /** rebuild a fitted component from its bundle state and files */
+  restore?(params: P, state: S, read: BlobReader, log: Logger): Promise<C>;
+}
+
+export type TabularTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };
+
+export interface TabularFitData {
+  x: DenseMatrix;
+  y: Float32Array;
+  featureNames: string[];
+  featureTypes: FeatureType[];
+  /** validation rows for per-round metrics and early stopping */
+  valid?: { x: DenseMatrix; y: Float32Array };
+}
+
+/**
+ * What the tabular tasks need of an estimator (XGBoost today; others register the same way).
+ * prepare() settles runtime choices (e.g. an engine) and says which inputs the estimator takes.
+ */
+export interface TabularEstimator {
+  readonly kind: 'estimator';
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly tags: Tags;
+  prepare(runtime: { engine?: string }, log: Logger): Promise<{ categorical: 'native' | 'onehot'; description: string }>;
+  /** wants a validation split (e.g. early stopping is configured) */
+  wantsValidation(): boolean;
+  isFitted(): boolean;
+  fit(data: TabularFitData, task: TabularTask, ctx: FitContext): Promise<this>;
+  /** regression: n values; classification: n x k probabilities, row-major */
+  predict(x: DenseMatrix): Float64Array;
+  /** what fit() learned (JSON-serializable); bestIteration where the model has one */
+  toState(): { bestIteration?: number };
+  files(): Record<string, Uint8Array>;
+  dispose(): void;
 }

@@ -56,6 +56,7 @@ export function schemaOf(frame: Frame): ColumnInfo[] {
 }
 
 function readStdin(): Buffer {
+  if (process.stdin.isTTY) throw new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' });
   try {
     return readFileSync(0);
   } catch (e: any) {

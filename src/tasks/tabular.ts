@@ -5,13 +5,12 @@
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
 import { DEFAULT_METRICS, type MetricName, type Task } from '../config/schema.js';
-import type { Callback, ColumnInfo, Frame, Logger } from '../core/types.js';
+import type { Callback, ColumnInfo, Frame, Logger, TabularEstimator, TabularTask } from '../core/types.js';
 import { BundleError, DataError, UsageError } from '../core/errors.js';
 import { readTable, schemaOf, type Table } from '../data/read.js';
 import { checkInput } from '../data/schema.js';
 import { AutoTabular, numericColumn, type AutoState, type Encoded } from '../pipeline/auto.js';
 import { releaseNativeMemory } from '../core/memory.js';
-import { XGBoostEstimator, resolveEngine, type XGBoostState, type XGBTask, xgboostParamsSchema } from '../estimators/xgboost/index.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
 import { loadBundle, saveBundle, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
@@ -92,7 +91,8 @@ export interface TrainResult {
   evaluatedOn: string;
   rows: { train: number; validation: number; test: number };
   engine: string;
-  bestIteration: number;
+  /** best boosting round (0-based) when the estimator has rounds */
+  bestIteration?: number;
 }
 
 interface Prepared {
@@ -182,17 +182,16 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
 
 export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
   const { config } = lc;
-  const spec = defaultRegistry.get<XGBoostEstimator>('estimator', config.model.type, 'model.type');
-  const params = xgboostParamsSchema.parse(lc.modelParams);
-  const estimator = spec.create(params) as XGBoostEstimator;
-  const engine = await resolveEngine(config.model.engine, ctx.log);
-  const categorical = XGBoostEstimator.supportsNativeCategorical(engine) ? 'native' : 'onehot';
-  const prep = prepareTraining(lc, ctx, categorical, params.early_stopping_rounds !== undefined);
+  const spec = defaultRegistry.get<TabularEstimator>('estimator', config.model.type, 'model.type');
+  const params = spec.params.parse(lc.modelParams) as Record<string, unknown>;
+  const estimator = spec.create(params);
+  const runtime = await estimator.prepare({ engine: config.model.engine }, ctx.log);
+  const prep = prepareTraining(lc, ctx, runtime.categorical, estimator.wantsValidation());
   await releaseNativeMemory();
 
   const { fit, valid, test, tstate, auto } = prep;
-  const task: XGBTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
-  await estimator.fit(engine, {
+  const task: TabularTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
+  await estimator.fit({
     x: fit.matrix, y: fit.y, featureNames: fit.featureNames, featureTypes: fit.featureTypes,
     valid: valid ? { x: valid.matrix, y: valid.y } : undefined,
   }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
@@ -204,21 +203,22 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
     metrics = computeMetrics(names, tstate, test.y, estimator.predict(test.matrix), test.matrix.rows);
   }
   const est = estimator.toState();
+  const files = estimator.files();
   saveBundle(lc.outputDir, {
     task: config.task,
     config,
     input: { columns: prep.featureCols, target: config.data.target },
     pipeline: { name: auto.name, params: { ...auto.params }, state: { ...auto.toState() } as any },
-    estimator: { name: estimator.name, params: { ...params }, state: { ...est, target: tstate } as any, files: [est.modelFile] },
+    estimator: { name: estimator.name, params: { ...params }, state: { ...est, target: tstate } as any, files: Object.keys(files) },
     metrics: metrics as Record<string, number>,
-  }, estimator.files());
+  }, files);
   estimator.dispose();
   return {
     bundleDir: lc.outputDir,
     metrics,
     evaluatedOn: prep.evaluatedOn,
     rows: { train: fit.matrix.rows, validation: valid?.matrix.rows ?? 0, test: test?.matrix.rows ?? 0 },
-    engine: engine.description,
+    engine: runtime.description,
     bestIteration: est.bestIteration,
   };
 }
@@ -247,7 +247,7 @@ export interface LoadedModel {
   bundle: LoadedBundle;
   manifest: Manifest;
   auto: AutoTabular;
-  estimator: XGBoostEstimator;
+  estimator: TabularEstimator;
   target: TargetState;
 }
 
@@ -256,12 +256,18 @@ export async function loadModel(dir: string, log: Logger): Promise<LoadedModel> 
   const m = bundle.manifest;
   if (m.task !== 'classification' && m.task !== 'regression') throw new BundleError(`bundle task "${m.task}" is not a tabular model`, { file: dir });
   if (m.pipeline.name !== 'auto') throw new BundleError(`unknown pipeline "${m.pipeline.name}" in bundle`, { file: dir });
-  if (m.estimator.name !== 'xgboost') throw new BundleError(`unknown estimator "${m.estimator.name}" in bundle`, { file: dir });
+  let spec;
+  try {
+    spec = defaultRegistry.get<TabularEstimator>('estimator', m.estimator.name);
+  } catch {
+    throw new BundleError(`unknown estimator "${m.estimator.name}" in bundle (known: ${defaultRegistry.names('estimator').join(', ')})`, { file: dir });
+  }
+  if (!spec.restore) throw new BundleError(`estimator "${m.estimator.name}" cannot be loaded from a bundle`, { file: dir });
   try {
     const auto = new AutoTabular(m.pipeline.params as any, m.pipeline.state as unknown as AutoState);
-    const params = xgboostParamsSchema.parse(m.estimator.params);
-    const state = m.estimator.state as unknown as XGBoostState & { target: TargetState };
-    const estimator = await XGBoostEstimator.restore(params, state, (rel) => bundle.read(rel), log);
+    const params = spec.params.parse(m.estimator.params);
+    const state = m.estimator.state as { target: TargetState };
+    const estimator = await spec.restore(params, state, (rel) => bundle.read(rel), log);
     return { bundle, manifest: m, auto, estimator, target: state.target };
   } catch (e) {
     if (e instanceof BundleError) throw e;

@@ -3,15 +3,8 @@
  * `wasm` (ml-xgboost). Everything above this file (estimator, bundle, CLI) sees only these types.
  */
 
-/** Dense row-major float32 matrix; NaN marks a missing value. */
-export interface DenseMatrix {
-  data: Float32Array;
-  rows: number;
-  cols: number;
-}
-
-/** 'q' = numeric (quantitative), 'c' = categorical codes 0..k-1 (native engine only). */
-export type FeatureType = 'q' | 'c';
+import type { DenseMatrix, FeatureType } from '../../core/types.js';
+export type { DenseMatrix, FeatureType };
 
 export type ParamValue = string | number | boolean;
 

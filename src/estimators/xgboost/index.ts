@@ -3,7 +3,7 @@
  * or the ml-xgboost WASM fallback), boosting driven round by round with callbacks and early stopping.
  */
 import { z } from 'zod';
-import type { Callback, ComponentSpec, FitContext, Logger, Tags } from '../../core/types.js';
+import type { BlobReader, Callback, ComponentSpec, FitContext, Logger, TabularEstimator, TabularFitData, TabularTask, Tags } from '../../core/types.js';
 import { BundleError, UsageError } from '../../core/errors.js';
 import type { DenseMatrix, EngineName, FeatureType, ParamValue, RoundInfo, TrainedBooster, XGBoostEngine } from './engine.js';
 import { defaultRegistry } from '../../core/registry.js';
@@ -49,7 +49,7 @@ const ALIASES: [string, string][] = [['learning_rate', 'eta'], ['reg_lambda', 'l
 
 const MAXIMIZE = /^(auc|aucpr|map|ndcg|pre)(@.*)?$/;
 
-export type XGBTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };
+export type XGBTask = TabularTask;
 
 export interface XGBoostState {
   engine: EngineName;
@@ -66,13 +66,7 @@ export interface XGBoostState {
   history?: { metric: string; valid: number[] };
 }
 
-export interface FitData {
-  x: DenseMatrix;
-  y: Float32Array;
-  featureNames: string[];
-  featureTypes: FeatureType[];
-  valid?: { x: DenseMatrix; y: Float32Array };
-}
+export type FitData = TabularFitData;
 
 /** Loads the engine asked for; `auto` = native when libxgboost is found, else wasm (with a note). */
 export async function resolveEngine(choice: 'auto' | EngineName, log: Logger): Promise<XGBoostEngine> {
@@ -89,11 +83,12 @@ export async function resolveEngine(choice: 'auto' | EngineName, log: Logger): P
   return await loadWasmEngine();
 }
 
-export class XGBoostEstimator {
+export class XGBoostEstimator implements TabularEstimator {
   readonly kind = 'estimator' as const;
   readonly name = 'xgboost';
   readonly params: Readonly<XGBoostParams>;
   readonly tags: Tags = { allowsNaN: true, probabilistic: true };
+  private engine?: XGBoostEngine;
   private booster?: TrainedBooster;
   private state?: XGBoostState;
   private fitting = false;
@@ -106,6 +101,15 @@ export class XGBoostEstimator {
 
   /** Engines differ: only native supports categorical feature types. */
   static supportsNativeCategorical(engine: XGBoostEngine): boolean { return engine.name === 'native'; }
+
+  /** Picks the engine (`auto` | `native` | `wasm`); categorical columns go in natively only on `native`. */
+  async prepare(runtime: { engine?: string }, log: Logger): Promise<{ categorical: 'native' | 'onehot'; description: string }> {
+    const choice = (runtime.engine ?? 'auto') as 'auto' | EngineName;
+    this.engine = await resolveEngine(choice, log);
+    return { categorical: XGBoostEstimator.supportsNativeCategorical(this.engine) ? 'native' : 'onehot', description: this.engine.description };
+  }
+
+  wantsValidation(): boolean { return this.params.early_stopping_rounds !== undefined; }
 
   /** XGBoost booster params for a task (what goes to XGBoosterSetParam), num_round etc. removed. */
   boosterParams(task: XGBTask, seed: number): { params: Record<string, ParamValue>; evalMetric: string; maximize: boolean } {
@@ -141,8 +145,10 @@ export class XGBoostEstimator {
     return { params, evalMetric, maximize: MAXIMIZE.test(evalMetric) };
   }
 
-  async fit(engine: XGBoostEngine, data: FitData, task: XGBTask, ctx: FitContext): Promise<this> {
+  async fit(data: FitData, task: XGBTask, ctx: FitContext): Promise<this> {
     if (this.fitting) throw new UsageError('fit() is already running on this estimator');
+    const engine = this.engine ?? (await resolveEngine('auto', ctx.log));
+    this.engine = engine;
     if (data.featureTypes.includes('c') && !XGBoostEstimator.supportsNativeCategorical(engine)) {
       throw new UsageError(`the ${engine.name} XGBoost engine has no categorical features; one-hot encode them`);
     }
@@ -221,7 +227,7 @@ export class XGBoostEstimator {
     return { [st.modelFile]: this.booster!.save() };
   }
 
-  static async restore(params: XGBoostParams, state: XGBoostState, read: (rel: string) => Uint8Array, log: Logger): Promise<XGBoostEstimator> {
+  static async restore(params: XGBoostParams, state: XGBoostState, read: BlobReader, log: Logger): Promise<XGBoostEstimator> {
     let engine: XGBoostEngine;
     if (state.engine === 'native') {
       const { findNativeLibrary, loadNativeEngine } = await import('./native.js');
@@ -257,6 +263,7 @@ export const xgboostSpec: ComponentSpec<XGBoostParams, XGBoostState, XGBoostEsti
   description: 'gradient-boosted trees (libxgboost through FFI, or the ml-xgboost WASM fallback)',
   params: xgboostParamsSchema,
   create: (p) => new XGBoostEstimator(p),
+  restore: (p, state, read, log) => XGBoostEstimator.restore(p, state, read, log),
 };
 
 defaultRegistry.register(xgboostSpec);
