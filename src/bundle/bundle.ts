@@ -31,7 +31,8 @@ export interface Manifest {
   config: unknown;
   input: { columns: ColumnInfo[]; target?: string; time?: string; id?: string };
   pipeline: NodeSpec;
-  estimator: NodeSpec;
+  /** absent in preprocess bundles */
+  estimator?: NodeSpec;
   detector?: NodeSpec;
   metrics: Record<string, number>;
   files: Record<string, string>;
@@ -110,7 +111,7 @@ export function loadBundle(dir: string): LoadedBundle {
   if (typeof manifest.formatVersion !== 'number' || manifest.formatVersion > BUNDLE_FORMAT_VERSION) {
     throw new BundleError(`bundle format version ${manifest.formatVersion} is newer than this mlkit supports (${BUNDLE_FORMAT_VERSION}); upgrade mlkit (bundle written by mlkit ${manifest.mlkitVersion})`, { file: dir });
   }
-  for (const key of ['files', 'input', 'pipeline', 'estimator'] as const) {
+  for (const key of ['files', 'input', 'pipeline'] as const) {
     if (!manifest[key] || typeof manifest[key] !== 'object') throw new BundleError(`manifest.json is corrupted: "${key}" is missing`, { file: dir });
   }
   const contents = new Map<string, Buffer>();

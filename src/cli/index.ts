@@ -29,6 +29,16 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
       return trainCommand(config, cmd.optsWithGlobals<GlobalOptions>());
     }));
 
+  program.command('preprocess')
+    .description('fit the pipeline of a config on data.train and write the transformed table (and save the fitted pipeline); or apply a saved one with --model')
+    .argument('<input...>', 'CONFIG, or with --model: DATA (a file or - for stdin)')
+    .option('-m, --model <dir>', 'apply the pipeline of this bundle (a preprocess bundle or a trained model) without refitting')
+    .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for CSV on stdout", '-')
+    .action((input: string[], _o, cmd: Command) => run(async () => {
+      const { preprocessCommand } = await import('./preprocess/index.js');
+      return preprocessCommand(input, cmd.optsWithGlobals());
+    }));
+
   program.command('predict')
     .description('predict with a model bundle; writes CSV (prediction, proba_<class>...)')
     .requiredOption('-m, --model <dir>', 'model bundle folder')

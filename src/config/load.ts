@@ -7,13 +7,14 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter, isMap, isNode, isSeq, parse as parseYamlValue, type Document } from 'yaml';
 import type { ZodType, z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, type AnyConfig, type Config } from './schema.js';
 import { ConfigError, UsageError, type Place } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
+import { validatePipeline } from './pipeline.js';
 import type { Registry } from '../core/registry.js';
 
-export interface LoadedConfig {
-  config: Config;
+export interface LoadedConfig<C = Config> {
+  config: C;
   /** the config file as given */
   file: string;
   /** folder data paths are relative to */
@@ -77,7 +78,7 @@ function knownKeysAt(schema: ZodType, p: readonly PathSeg[]): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
-class PlaceFinder {
+export class PlaceFinder {
   constructor(
     private readonly doc: Document,
     private readonly lc: LineCounter,
@@ -153,12 +154,16 @@ function parseSetPath(text: string): PathSeg[] {
 }
 
 export interface LoadOptions {
+  /** 'train' (default) requires task, data.target and model; 'preprocess' needs only data and a pipeline */
+  purpose?: 'train' | 'preprocess';
   sets?: string[];
   registry: Registry;
   cwd?: string;
 }
 
-export function loadConfig(file: string, opts: LoadOptions): LoadedConfig {
+export function loadConfig(file: string, opts: LoadOptions & { purpose: 'preprocess' }): LoadedConfig<AnyConfig>;
+export function loadConfig(file: string, opts: LoadOptions): LoadedConfig;
+export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
   const cwd = opts.cwd ?? process.cwd();
   const abs = path.resolve(cwd, file);
   let text: string;
@@ -207,17 +212,28 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig {
   if (!parsed.success) throw issueToError(parsed.error.issues, raw, configSchema, finder);
   const config = parsed.data;
 
-  // cross-field rules: the estimator validates its own params
-  let spec;
-  try {
-    spec = opts.registry.get('estimator', config.model.type, 'model.type');
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.message, { ...finder.find(['model', 'type']), path: 'model.type' });
-    throw e;
+  // cross-field rules: what the command needs, then the estimator validates its own params
+  const purpose = opts.purpose ?? 'train';
+  if (purpose === 'train') {
+    for (const p of [['task'], ['data', 'target'], ['model']]) {
+      if (valueAt(raw, p) === undefined) throw new ConfigError(`required key is missing (mlkit train needs ${formatPath(p)})`, { ...finder.find(p), path: formatPath(p) });
+    }
   }
-  const pr = spec.params.safeParse(config.model.params);
-  if (!pr.success) throw issueToError(pr.error.issues, config.model.params, spec.params, finder, ['model', 'params']);
-  if (config.data.drop.includes(config.data.target)) {
+  let modelParams: Record<string, unknown> = {};
+  if (config.model) {
+    let spec;
+    try {
+      spec = opts.registry.get('estimator', config.model.type, 'model.type');
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.message, { ...finder.find(['model', 'type']), path: 'model.type' });
+      throw e;
+    }
+    const pr = spec.params.safeParse(config.model.params);
+    if (!pr.success) throw issueToError(pr.error.issues, config.model.params, spec.params, finder, ['model', 'params']);
+    modelParams = pr.data as Record<string, unknown>;
+  }
+  if (Array.isArray(config.pipeline)) validatePipeline(config.pipeline, ['pipeline'], finder, opts.registry);
+  if (config.data.target !== undefined && config.data.drop.includes(config.data.target)) {
     throw new ConfigError(`the target "${config.data.target}" is also listed in data.drop`, { ...finder.find(['data', 'drop']), path: 'data.drop' });
   }
 
@@ -230,6 +246,6 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig {
     trainPath: resolveData(config.data.train),
     testPath: config.data.test ? resolveData(config.data.test) : undefined,
     outputDir: path.resolve(cwd, config.output.dir),
-    modelParams: pr.data as Record<string, unknown>,
+    modelParams,
   };
 }

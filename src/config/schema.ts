@@ -31,21 +31,25 @@ const dataSchema = z.strictObject({
     seed: z.number().int().optional(),
     stratify: z.boolean().default(true),
   }).prefault({}),
-  target: z.string().min(1),
+  /** required for train; optional for preprocess (the target then passes through untouched) */
+  target: z.string().min(1).optional(),
   drop: z.array(z.string()).default([]),
   format: z.enum(['csv', 'parquet', 'ndjson']).optional(),
   csv: csvOptionsSchema.prefault({}),
 });
 
 export const configSchema = z.strictObject({
-  task: z.enum(['classification', 'regression']),
+  /** required for train */
+  task: z.enum(['classification', 'regression']).optional(),
   data: dataSchema,
-  pipeline: z.literal('auto').default('auto'),
+  /** 'auto', or a list of steps (validated step by step in config/pipeline.ts) */
+  pipeline: z.union([z.literal('auto'), z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1)]).default('auto'),
+  /** required for train */
   model: z.strictObject({
     type: z.string().min(1),
     engine: z.enum(['auto', 'native', 'wasm']).default('auto'),
     params: z.record(z.string(), z.unknown()).default({}),
-  }),
+  }).optional(),
   evaluate: z.strictObject({
     metrics: z.array(z.enum(METRIC_NAMES)).optional(),
   }).prefault({}),
@@ -55,7 +59,11 @@ export const configSchema = z.strictObject({
   seed: z.number().int().default(42),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** A config as parsed: what `mlkit preprocess` accepts. */
+export type AnyConfig = z.infer<typeof configSchema>;
+type Req<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
+/** A config that `mlkit train` accepts: task, model and data.target present (checked by loadConfig). */
+export type Config = Req<AnyConfig, 'task' | 'model'> & { data: Req<AnyConfig['data'], 'target'> };
 export type Task = Config['task'];
 
 export const DEFAULT_METRICS: Record<Task, MetricName[]> = {

@@ -72,7 +72,7 @@ export interface ComponentSpec<P = unknown, S = unknown, C = unknown> {
   params: ZodType<P>;
   create(params: P): C;
   /** rebuild a fitted component from its bundle state and files */
-  restore?(params: P, state: S, read: BlobReader, log: Logger): Promise<C>;
+  restore?(params: P, state: S, read: BlobReader, log: Logger): C | Promise<C>;
 }
 
 export type TabularTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };

@@ -117,3 +117,14 @@ export function numericColumn(frame: Frame, name: string): Float64Array {
   const out = frame.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN)));
   return out.getColumn(name).toTypedArray() as Float64Array;
 }
+
+/** An encoded matrix as a table (float64 columns named by feature), e.g. for `mlkit preprocess`. */
+export function encodedToFrame(enc: Encoded): Frame {
+  const { data, rows, cols } = enc.matrix;
+  const series = enc.featureNames.map((name, j) => {
+    const col = new Float64Array(rows);
+    for (let i = 0, o = j; i < rows; i++, o += cols) col[i] = data[o];
+    return pl.Series(name, col, pl.Float64);
+  });
+  return pl.DataFrame(series);
+}

@@ -9,13 +9,15 @@ import type { Callback, ColumnInfo, Frame, Logger, TabularEstimator, TabularTask
 import { BundleError, DataError, UsageError } from '../core/errors.js';
 import { readTable, schemaOf, type Table } from '../data/read.js';
 import { checkInput } from '../data/schema.js';
-import { AutoTabular, numericColumn, type AutoState, type Encoded } from '../pipeline/auto.js';
+import { numericColumn, type Encoded } from '../pipeline/auto.js';
+import { ModelInput } from '../pipeline/model-input.js';
 import { releaseNativeMemory } from '../core/memory.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
 import { loadBundle, saveBundle, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
 import { didYouMean } from '../core/suggest.js';
 import { defaultRegistry } from '../components.js';
+import type { StepConfig } from '../pipeline/pipeline.js';
 
 export interface RunContext {
   log: Logger;
@@ -98,7 +100,7 @@ export interface TrainResult {
 interface Prepared {
   featureCols: ColumnInfo[];
   tstate: TargetState;
-  auto: AutoTabular;
+  input: ModelInput;
   fit: Encoded & { y: Float32Array };
   valid?: Encoded & { y: Float32Array };
   test?: Encoded & { y: Float32Array };
@@ -168,14 +170,15 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
     fitFrame = takeRows(trainFrame, rest);
     yFit = pick(yTrain, rest);
   }
-  const auto = new AutoTabular({ categorical }).fit(fitFrame, featureCols);
+  const input = ModelInput.create(config.pipeline as StepConfig[] | 'auto', { categorical });
+  const fitEnc = input.fitEncode(fitFrame, featureCols, { log: ctx.log, seed: config.seed });
   return {
     featureCols,
     tstate,
-    auto,
-    fit: { ...auto.transform(fitFrame), y: yFit },
-    valid: validFrame ? { ...auto.transform(validFrame), y: yValid! } : undefined,
-    test: testFrame ? { ...auto.transform(testFrame), y: yTest! } : undefined,
+    input,
+    fit: { ...fitEnc, y: yFit },
+    valid: validFrame ? { ...input.encode(validFrame), y: yValid! } : undefined,
+    test: testFrame ? { ...input.encode(testFrame), y: yTest! } : undefined,
     evaluatedOn,
   };
 }
@@ -189,7 +192,7 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
   const prep = prepareTraining(lc, ctx, runtime.categorical, estimator.wantsValidation());
   await releaseNativeMemory();
 
-  const { fit, valid, test, tstate, auto } = prep;
+  const { fit, valid, test, tstate, input } = prep;
   const task: TabularTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
   await estimator.fit({
     x: fit.matrix, y: fit.y, featureNames: fit.featureNames, featureTypes: fit.featureTypes,
@@ -208,7 +211,7 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
     task: config.task,
     config,
     input: { columns: prep.featureCols, target: config.data.target },
-    pipeline: { name: auto.name, params: { ...auto.params }, state: { ...auto.toState() } as any },
+    pipeline: input.toNode(),
     estimator: { name: estimator.name, params: { ...params }, state: { ...est, target: tstate } as any, files: Object.keys(files) },
     metrics: metrics as Record<string, number>,
   }, files);
@@ -246,7 +249,7 @@ function computeMetrics(names: MetricName[], t: TargetState, y: Float32Array, pr
 export interface LoadedModel {
   bundle: LoadedBundle;
   manifest: Manifest;
-  auto: AutoTabular;
+  input: ModelInput;
   estimator: TabularEstimator;
   target: TargetState;
 }
@@ -254,21 +257,21 @@ export interface LoadedModel {
 export async function loadModel(dir: string, log: Logger): Promise<LoadedModel> {
   const bundle = loadBundle(dir);
   const m = bundle.manifest;
-  if (m.task !== 'classification' && m.task !== 'regression') throw new BundleError(`bundle task "${m.task}" is not a tabular model`, { file: dir });
-  if (m.pipeline.name !== 'auto') throw new BundleError(`unknown pipeline "${m.pipeline.name}" in bundle`, { file: dir });
+  if (m.task !== 'classification' && m.task !== 'regression') throw new BundleError(`bundle task "${m.task}" is not a trained tabular model`, { file: dir });
+  if (!m.estimator) throw new BundleError('manifest.json is corrupted: "estimator" is missing', { file: dir });
   let spec;
   try {
-    spec = defaultRegistry.get<TabularEstimator>('estimator', m.estimator.name);
+    spec = defaultRegistry.get<TabularEstimator>('estimator', m.estimator!.name);
   } catch {
-    throw new BundleError(`unknown estimator "${m.estimator.name}" in bundle (known: ${defaultRegistry.names('estimator').join(', ')})`, { file: dir });
+    throw new BundleError(`unknown estimator "${m.estimator!.name}" in bundle (known: ${defaultRegistry.names('estimator').join(', ')})`, { file: dir });
   }
-  if (!spec.restore) throw new BundleError(`estimator "${m.estimator.name}" cannot be loaded from a bundle`, { file: dir });
+  if (!spec.restore) throw new BundleError(`estimator "${m.estimator!.name}" cannot be loaded from a bundle`, { file: dir });
   try {
-    const auto = new AutoTabular(m.pipeline.params as any, m.pipeline.state as unknown as AutoState);
-    const params = spec.params.parse(m.estimator.params);
-    const state = m.estimator.state as { target: TargetState };
+    const input = ModelInput.fromNode(m.pipeline, dir);
+    const params = spec.params.parse(m.estimator!.params);
+    const state = m.estimator!.state as { target: TargetState };
     const estimator = await spec.restore(params, state, (rel) => bundle.read(rel), log);
-    return { bundle, manifest: m, auto, estimator, target: state.target };
+    return { bundle, manifest: m, input, estimator, target: state.target };
   } catch (e) {
     if (e instanceof BundleError) throw e;
     if (e instanceof UsageError) throw new BundleError(e.message, { file: dir });
@@ -294,7 +297,7 @@ function readForModel(model: LoadedModel, file: string, ctx: RunContext): { tabl
 
 /** The model's input matrix for a data file: what the estimator sees (for checks against other tools). */
 export function transformForModel(model: LoadedModel, file: string, ctx: RunContext) {
-  return model.auto.transform(readForModel(model, file, ctx).frame);
+  return model.input.encode(readForModel(model, file, ctx).frame);
 }
 
 export function predictionFrame(model: LoadedModel, pred: Float64Array, n: number): Frame {
@@ -321,7 +324,7 @@ export async function predictTabular(dir: string, file: string, ctx: RunContext)
   const model = await loadModel(dir, ctx.log);
   try {
     const { frame } = readForModel(model, file, ctx);
-    const pred = model.estimator.predict(model.auto.transform(frame).matrix);
+    const pred = model.estimator.predict(model.input.encode(frame).matrix);
     return { frame: predictionFrame(model, pred, frame.height), rows: frame.height };
   } finally {
     model.estimator.dispose();
@@ -340,7 +343,7 @@ export async function evaluateTabular(dir: string, file: string, ctx: RunContext
     const names = [...new Set([...configured, ...extra])];
     checkMetricNames(names, task);
     const y = encodeTarget(table, table.frame, target, model.target);
-    const pred = model.estimator.predict(model.auto.transform(frame).matrix);
+    const pred = model.estimator.predict(model.input.encode(frame).matrix);
     return { metrics: computeMetrics(names, model.target, y, pred, frame.height), rows: frame.height, task };
   } finally {
     model.estimator.dispose();

@@ -240,3 +240,21 @@ test('quickstart on the wasm engine (one-hot categoricals) reaches a useful AUC'
   assert.equal(r.status, 0, r.stderr);
   assert.ok(JSON.parse(r.stdout).metrics.auc > 0.9);
 });
+
+test('train reads data.train from stdin with "-"; predict --out writes Parquet and NDJSON', () => {
+  const dir = tmpDir('mlkit-stdin-');
+  const cfgPath = write(dir, 'stdin.yaml', `task: classification
+data: { train: "-", target: species, split: { test: 0.3 } }
+model: { type: xgboost, params: { num_round: 10 } }
+output: { dir: ${path.join(dir, 'm')} }
+`);
+  const r = runCli(['train', cfgPath, '--json'], { cwd: dir, input: readFileSync(path.join(DATASETS, 'iris.csv')) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(JSON.parse(r.stdout).metrics.accuracy > 0.8);
+  for (const ext of ['parquet', 'ndjson']) {
+    const p = runCli(['predict', '-m', path.join(dir, 'm'), path.join(DATASETS, 'iris.csv'), '--out', path.join(dir, `p.${ext}`)]);
+    assert.equal(p.status, 0, p.stderr);
+  }
+  assert.equal(readFileSync(path.join(dir, 'p.ndjson'), 'utf8').trim().split('\n').length, 150);
+  assert.equal(readFileSync(path.join(dir, 'p.parquet')).subarray(0, 4).toString(), 'PAR1');
+});
