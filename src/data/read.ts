@@ -57,12 +57,24 @@ export function schemaOf(frame: Frame): ColumnInfo[] {
 
 function readStdin(): Buffer {
   if (process.stdin.isTTY) throw new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' });
-  try {
-    return readFileSync(0);
-  } catch (e: any) {
-    if (e?.code === 'EAGAIN') throw new DataError('stdin is not readable (no data piped in?)', { file: '-' });
-    throw e;
+  // readFileSync(0) fails with EAGAIN on a non-blocking pipe whose writer is not done yet: read in a
+  // loop and wait briefly on EAGAIN until end of input.
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 20);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e: any) {
+      if (e?.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 5); continue; }
+      if (e?.code === 'EOF') break;
+      throw new DataError(`cannot read stdin: ${e?.message ?? e}`, { file: '-' });
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   }
+  return Buffer.concat(chunks);
 }
 
 /** Reads the first bytes of a file to sniff line endings. */
