@@ -18,6 +18,7 @@ import { waitForIdle, type IdleWait } from './lib/idle.js';
 import { hasGnuTime, measure, type Measurement } from './lib/measure.js';
 import { flagOption, intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
 import { rng } from '../src/core/random.js';
+import { findPython, type PythonInfo } from './lib/python.js';
 
 const COLS = 20;
 const SEED = 20240601;
@@ -128,31 +129,6 @@ seed: 42
 // ------------------------------------------------------------------------------------------------
 // Python
 
-interface PythonInfo {
-  exe: string;
-  version: string;
-  xgboost: string;
-  pandas: string;
-  numpy: string;
-}
-
-function findPython(opts: BenchOptions, tried: string[]): PythonInfo | null {
-  const explicit = opts.args.python ?? process.env.BENCH_PYTHON;
-  const candidates = explicit ? [explicit] : ['python3', '/usr/bin/python3', 'python'];
-  const probe = 'import json,sys,xgboost,pandas,numpy;print(json.dumps({"version":sys.version.split()[0],"xgboost":xgboost.__version__,"pandas":pandas.__version__,"numpy":numpy.__version__}))';
-  for (const exe of candidates) {
-    const r = spawnSync(exe, ['-c', probe], { encoding: 'utf8', timeout: 60000 });
-    if (r.status === 0) {
-      try {
-        return { exe, ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as Omit<PythonInfo, 'exe'>) };
-      } catch {
-        /* not JSON */
-      }
-    }
-    tried.push(`${exe}: ${r.error ? (r.error as Error).message : (r.stderr || '').trim().split('\n').pop() || `exit ${r.status}`}`);
-  }
-  return null;
-}
 
 // ------------------------------------------------------------------------------------------------
 // Runs
@@ -238,7 +214,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   const pyScript = join(opts.root, 'bench', 'python', 'xgboost_bench.py');
 
   const tried: string[] = [];
-  const py = noPython ? null : findPython(opts, tried);
+  const py = noPython ? null : findPython(opts, ['xgboost', 'pandas', 'numpy'], tried);
   if (noPython) notes.push('python skipped (--no-python)');
   else if (!py) notes.push(`no python with xgboost and pandas found (${tried.join('; ')}): ratios skipped`);
   else opts.log(`python: ${py.exe} (Python ${py.version}, xgboost ${py.xgboost}, pandas ${py.pandas})`);

@@ -4,5 +4,10 @@
  * Import it lazily (commands that need components), never from the CLI's start-up path.
  */
 import './estimators/xgboost/index.js';
+import './pipeline/scalers.js';
+import './pipeline/imputer.js';
+import './pipeline/encoders.js';
+import './pipeline/timeseries.js';
+import './pipeline/fft.js';
 
 export { defaultRegistry } from './core/registry.js';

@@ -44,7 +44,7 @@ function splitStep(step: unknown, p: PathSeg[], finder: PlaceFinder): { name: st
   throw fail('a step is a name or { name: params }', p, finder);
 }
 
-function validateStep(step: unknown, p: PathSeg[], finder: PlaceFinder, registry: Registry, extra?: Record<string, unknown>): void {
+function validateStep(step: unknown, p: PathSeg[], finder: PlaceFinder, registry: Registry, extra?: Record<string, unknown>, extraPath?: PathSeg[]): void {
   const { name, params, paramsPath } = splitStep(step, p, finder);
   if (name === 'column_transformer') {
     const r = columnTransformerSchema.safeParse(params);
@@ -56,7 +56,7 @@ function validateStep(step: unknown, p: PathSeg[], finder: PlaceFinder, registry
         if (more) throw fail('params (the fourth element) go inside the steps when the transformer is a list of steps', [...ep, 3], finder);
         validateSteps(t, [...ep, 1], finder, registry);
       } else if (t !== 'passthrough' && t !== 'drop') {
-        validateStep(t, [...ep, 1], finder, registry, more);
+        validateStep(t, [...ep, 1], finder, registry, more, [...ep, 3]);
       }
     });
     return;
@@ -70,7 +70,13 @@ function validateStep(step: unknown, p: PathSeg[], finder: PlaceFinder, registry
   const merged = extra ? { ...(params as object), ...extra } : params;
   const spec = registry.get('transformer', name);
   const r = spec.params.safeParse(merged);
-  if (!r.success) throw issueToError(r.error.issues, merged, spec.params, finder, paramsPath);
+  if (!r.success) {
+    // point at the fourth element of a column-transformer entry when the bad key came from there
+    const first = r.error.issues[0];
+    const key = first.code === 'unrecognized_keys' ? first.keys[0] : first.path[0];
+    const fromExtra = extra && extraPath && typeof key === 'string' && key in extra;
+    throw issueToError(r.error.issues, merged, spec.params, finder, fromExtra ? extraPath! : paramsPath);
+  }
 }
 
 function validateSteps(steps: unknown[], p: PathSeg[], finder: PlaceFinder, registry: Registry): void {

@@ -16,6 +16,7 @@ import { ModelInput } from '../pipeline/model-input.js';
 import { encodedToFrame } from '../pipeline/auto.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import type { RunContext } from './tabular.js';
+import '../components.js';
 
 export interface PreprocessResult {
   frame: Frame;

@@ -1,0 +1,95 @@
+/** Pipeline and ColumnTransformer structure, config validation of steps, bundle round trip. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pl from 'nodejs-polars';
+import { defaultRegistry } from '../src/components.js';
+import { loadConfig } from '../src/config/load.js';
+import { ConfigError, DataError } from '../src/core/errors.js';
+import { silentLogger } from '../src/core/types.js';
+import { ColumnTransformer, Pipeline, restoreNode, selectColumns, toNode } from '../src/pipeline/pipeline.js';
+import { tmpDir, write } from './helpers.js';
+
+const ctx = { log: silentLogger, seed: 1 };
+const frame = () => pl.DataFrame({
+  a: [1, 2, 3, 4],
+  b: [10, null, 30, 50],
+  c: ['x', 'y', 'x', null],
+  d: ['p', 'q', 'q', 'q'],
+});
+
+test('selectors: by dtype, by name list, by regex', () => {
+  const f = frame();
+  assert.deepEqual(selectColumns(f, 'numeric'), ['a', 'b']);
+  assert.deepEqual(selectColumns(f, 'categorical'), ['c', 'd']);
+  assert.deepEqual(selectColumns(f, ['d', 'a']), ['d', 'a']);
+  assert.deepEqual(selectColumns(f, { regex: '^[ab]$' }), ['a', 'b']);
+});
+
+test('column transformer: names say where each column came from; remainder drop/passthrough', () => {
+  const ct = new ColumnTransformer({
+    transformers: [
+      ['num', [{ simple_imputer: { strategy: 'median' } }, 'standard_scaler'], 'numeric'],
+      ['cat', 'one_hot', ['d'], { handle_unknown: 'ignore' }],
+    ],
+    remainder: 'passthrough',
+  });
+  const out = ct.fit(frame(), ctx).transform(frame());
+  assert.deepEqual(out.columns, ['num__a', 'num__b', 'cat__d_p', 'cat__d_q', 'remainder__c']);
+  assert.deepEqual(ct.featureNamesOut(), out.columns);
+  // standard scaling after median imputation: b = [10, 30, 30, 50] -> mean 30, population std sqrt(200)
+  const b = out.getColumn('num__b').toArray() as number[];
+  assert.ok(Math.abs(b[0] - (10 - 30) / Math.sqrt(200)) < 1e-12);
+  assert.deepEqual(out.getColumn('cat__d_q').toArray(), [0, 1, 1, 1]);
+  assert.deepEqual(out.getColumn('remainder__c').toArray(), ['x', 'y', 'x', null]);
+  const drop = new ColumnTransformer({ transformers: [['n', 'passthrough', ['a']]], remainder: 'drop' });
+  assert.deepEqual(drop.fit(frame(), ctx).transform(frame()).columns, ['n__a']);
+});
+
+test('fit never changes params; a restored pipeline transforms identically', () => {
+  const steps = [{ column_transformer: { transformers: [['num', 'standard_scaler', ['a']], ['cat', 'one_hot', ['c', 'd']]], remainder: 'drop' } }];
+  const snapshot = JSON.stringify(steps);
+  const p = new Pipeline(steps as any);
+  const before = JSON.stringify(p.params);
+  const out = p.fitTransform(frame(), ctx);
+  assert.equal(JSON.stringify(p.params), before);
+  assert.equal(JSON.stringify(steps), snapshot);
+  const node = JSON.parse(JSON.stringify(toNode(p)));
+  const back = restoreNode(node);
+  assert.deepEqual(back.transform(frame()).toRecords(), out.toRecords());
+  assert.deepEqual(p.transform(frame()).toRecords(), out.toRecords());
+});
+
+test('transforming data without a fitted column fails naming it', () => {
+  const ct = new ColumnTransformer({ transformers: [['num', 'standard_scaler', 'numeric']], remainder: 'drop' });
+  ct.fit(frame(), ctx);
+  assert.throws(() => ct.transform(frame().drop('b')), (e: unknown) => e instanceof DataError && /column "b" is missing/.test(e.message));
+});
+
+test('append steps keep the table and prefix their columns with the step name', () => {
+  const p = new Pipeline([{ lags: { columns: ['a'], lags: [1] } }, { diff: { columns: ['a'] } }] as any);
+  const out = p.fitTransform(frame().select('a'), ctx);
+  assert.deepEqual(out.columns, ['a', 'lags__a_lag1', 'diff__a_diff1']);
+});
+
+test('pipeline config errors name the step, the parameter and the YAML position', () => {
+  const dir = tmpDir();
+  const cfg = (pipeline: string) => write(dir, `p${Math.random().toString(36).slice(2)}.yaml`, `data: { train: x.csv }
+pipeline:
+${pipeline}
+output: { dir: out }
+`);
+  const err = (pipeline: string) => {
+    try { loadConfig(cfg(pipeline), { registry: defaultRegistry, purpose: 'preprocess' }); } catch (e) {
+      if (e instanceof ConfigError) return e.format();
+      throw e;
+    }
+    return assert.fail('expected a ConfigError');
+  };
+  assert.match(err('  - standard_scalar'), /:3:5 pipeline\[0\]: unknown transformer "standard_scalar"; did you mean "standard_scaler"\?/);
+  assert.match(err('  - standard_scaler: { with_men: true }'), /:3:24 pipeline\[0\]\.standard_scaler\.with_men: unknown key "with_men"; did you mean "with_mean"\?/);
+  assert.match(err('  - column_transformer:\n      transformers:\n        - [num, one_hot, categorical, { handle_unknown: maybe }]'),
+    /:5:57 pipeline\[0\]\.column_transformer\.transformers\[0\]\[3\]\.handle_unknown: expected one of/);
+  assert.match(err('  - column_transformer:\n      transformers:\n        - [num, one_hot, bogus]'), /transformers\[0\]\[2\]/);
+  const ok = loadConfig(cfg('  - column_transformer:\n      transformers:\n        - [num, [ { simple_imputer: { strategy: median } }, standard_scaler ], numeric]\n  - fft: { column: value, window: 8, bins: 3 }'), { registry: defaultRegistry, purpose: 'preprocess' });
+  assert.ok(Array.isArray(ok.config.pipeline));
+});
