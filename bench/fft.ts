@@ -30,8 +30,10 @@ import { busyCores } from './lib/idle.js';
 import { hasGnuTime, measure } from './lib/measure.js';
 import { intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
 import { rng } from '../src/core/random.js';
-import { fftFeatures, fftWindowFeatures, type FftFeatureOptions } from '../src/pipeline/fft.js';
+import { fftFeatures, fftWindowFeatures, type FftFeatureOptions } from '../src/pipeline/fft-core.js';
 import { findPython, type PythonInfo } from './lib/python.js';
+import { readSignal } from './lib/signal.js';
+import '../src/pipeline/fft.js'; // registers the fft transformer (the transform-mode comparison)
 
 const SAMPLES = 1_000_000;
 const SEED = 20240601;
@@ -72,46 +74,6 @@ function ensureSignal(opts: BenchOptions, n: number): string {
 }
 
 /** a raw little-endian float64 file as a Float64Array */
-function readSignal(file: string): Float64Array {
-  const b = readFileSync(file);
-  if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-  return new Float64Array(new Uint8Array(b).buffer);
-}
-
-// ------------------------------------------------------------------------------------------------
-// The mlkit whole-process run
-
-async function child(argv: string[]): Promise<void> {
-  // node start-up and the static imports (this module's graph: fft.js, zod, mlkit's pipeline modules;
-  // not nodejs-polars, which src/pipeline/timeseries.ts loads on first use)
-  const startup = process.uptime();
-  const t0 = performance.now();
-  const [mode, file, w, hop, bins, bands, fn] = argv;
-  const o: FftFeatureOptions = { window: Number(w), hop: Number(hop), bins: Number(bins), bands: Number(bands), windowFn: fn as FftFeatureOptions['windowFn'] };
-  const x = readSignal(file!);
-  const tLoad = performance.now();
-  let shape: number[];
-  if (mode === 'windows') {
-    const wf = fftWindowFeatures(x, o);
-    shape = [wf.windows, wf.width];
-  } else if (mode === 'rows') {
-    const cols = fftFeatures(x, o);
-    shape = [cols[0]!.length, cols.length];
-  } else {
-    const { default: pl } = await import('nodejs-polars');
-    const { transformerSpec } = await import('../src/pipeline/registry.js');
-    await import('../src/pipeline/fft.js');
-    const spec = transformerSpec('fft');
-    const t = spec.create(spec.params.parse({ column: 'value', window: o.window, hop: o.hop, bins: o.bins, bands: o.bands, window_fn: o.windowFn }));
-    const frame = pl.DataFrame([pl.Series('value', x)]);
-    const log = { info() {}, warn() {}, debug() {} };
-    const out = t.fit(frame, { log, seed: 0 }).transform(frame);
-    shape = [out.height, out.width];
-  }
-  const tDone = performance.now();
-  process.stdout.write(JSON.stringify({ mode, shape, seconds: { startup, load: (tLoad - t0) / 1000, compute: (tDone - tLoad) / 1000 }, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
-}
-
 // ------------------------------------------------------------------------------------------------
 // Python
 
@@ -143,7 +105,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   const py = findPython(opts, ['numpy'], tried);
   if (!py) notes.push(`no python with numpy found (${tried.join('; ')}): mlkit timings only`);
   const pyScript = join(opts.root, 'bench', 'python', 'fft_bench.py');
-  const childJs = fileURLToPath(import.meta.url);
+  const childJs = fileURLToPath(new URL('./fft-child.js', import.meta.url));
   const params = [String(OPTS.window), String(OPTS.hop), String(OPTS.bins), String(OPTS.bands), OPTS.windowFn];
   const { default: pl } = await import('nodejs-polars');
   const { transformerSpec } = await import('../src/pipeline/registry.js');
@@ -180,7 +142,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
     opts.log(`round ${r + 1}/${rounds}: whole processes ...`);
     const procs: [string, string, string[]][] = [];
     const pair = (ml: string, mode: string, np: string, variant: string) => {
-      procs.push([ml, process.execPath, [childJs, 'child', mode, file, ...params]]);
+      procs.push([ml, process.execPath, [childJs, mode, file, ...params]]);
       if (py) procs.push([np, py.exe, [pyScript, 'process', variant, file, ...params]]);
     };
     pair('mlkitWindowFeatures', 'windows', 'numpyRfft', 'rfft');
@@ -311,6 +273,3 @@ const bench: Benchmark = {
 };
 export default bench;
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === 'child') {
-  await child(process.argv.slice(3));
-}

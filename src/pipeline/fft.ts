@@ -25,17 +25,13 @@
  * hop 1). The Hann window is applied in the frequency domain (see hannSpectrum).
  * The expected values in tests/golden/fft/ come from numpy (tests/golden/fft/gen_fft.py).
  */
-import FFT from 'fft.js';
+import { FFT_WINDOW_FNS, isPow2, bandEdges, expandToRows, fftFeatureSuffixes, fftFeatures, fftWindowFeatures, periodicHann, type FftFeatureOptions, type FftWindowFeatures, type FftWindowFn } from './fft-core.js';
 import { z } from 'zod';
 import type { Frame } from '../core/types.js';
 import { registerTransformer } from './registry.js';
 import type { TransformerSpec } from './transformer.js';
 import { AppendTransformer, numericInput, outputFrame, type InputsState } from './timeseries.js';
 
-export const FFT_WINDOW_FNS = ['hann', 'none'] as const;
-export type FftWindowFn = (typeof FFT_WINDOW_FNS)[number];
-
-const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
 export const fftParamsSchema = z
   .strictObject({
@@ -67,178 +63,6 @@ export function fftOptions(p: FftParams): FftFeatureOptions {
   return { window: p.window, hop: p.hop, bins: p.bins ?? Math.min(16, m), windowFn: p.window_fn, bands: p.bands ?? Math.min(4, m) };
 }
 
-export interface FftFeatureOptions {
-  window: number;
-  hop: number;
-  bins: number;
-  windowFn: FftWindowFn;
-  bands: number;
-}
-
-/** Output names, without the column prefix: bin0.., dom_freq, band0.. */
-export function fftFeatureSuffixes(o: Pick<FftFeatureOptions, 'bins' | 'bands'>): string[] {
-  const names: string[] = [];
-  for (let k = 0; k < o.bins; k++) names.push(`bin${k}`);
-  names.push('dom_freq');
-  for (let j = 0; j < o.bands; j++) names.push(`band${j}`);
-  return names;
-}
-
-/** The periodic Hann window of length n (scipy.signal.get_window('hann', n)). */
-export function periodicHann(n: number): Float64Array {
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-  return w;
-}
-
-/** First bin of each band (length bands + 1, the last entry = window/2 + 1), as numpy.array_split. */
-export function bandEdges(window: number, bands: number): Int32Array {
-  const m = window / 2 + 1;
-  const q = Math.floor(m / bands);
-  const r = m % bands;
-  const edges = new Int32Array(bands + 1);
-  for (let j = 0; j <= bands; j++) edges[j] = j * q + Math.min(j, r);
-  return edges;
-}
-
-/**
- * Applies the periodic Hann window in the frequency domain, in place on bins 0..m-1 (m = size/2 + 1):
- * w[n] = 0.5 - 0.25 e^{2 pi i n/N} - 0.25 e^{-2 pi i n/N}, so the spectrum of w * x is
- * 0.5 X[k] - 0.25 X[k-1] - 0.25 X[k+1], with X[-1] = conj(X[1]) and X[N/2+1] = conj(X[N/2-1]) for a real
- * signal. The same values as transforming the windowed samples (within rounding), without the
- * multiplication pass and the copy of every window.
- */
-function hannSpectrum(spec: Float64Array, m: number): void {
-  // the original X[k-1], carried along as the loop overwrites spec
-  let pr = spec[2]!;
-  let pi = -spec[3]!;
-  for (let k = 0; k < m - 1; k++) {
-    const cr = spec[2 * k]!;
-    const ci = spec[2 * k + 1]!;
-    spec[2 * k] = 0.5 * cr - 0.25 * (pr + spec[2 * k + 2]!);
-    spec[2 * k + 1] = 0.5 * ci - 0.25 * (pi + spec[2 * k + 3]!);
-    pr = cr;
-    pi = ci;
-  }
-  const k = m - 1;
-  const cr = spec[2 * k]!;
-  const ci = spec[2 * k + 1]!;
-  spec[2 * k] = 0.5 * cr - 0.25 * (pr + pr);
-  spec[2 * k + 1] = 0.5 * ci - 0.25 * (pi - pi);
-}
-
-/** Per-window FFT features: window w ends at row firstEnd + w * hop. */
-export interface FftWindowFeatures {
-  /** number of windows */
-  windows: number;
-  /** features per window: bins + 1 + bands, in the order of fftFeatureSuffixes() */
-  width: number;
-  /** row where the first window ends (window - 1) */
-  firstEnd: number;
-  hop: number;
-  /** windows x width, row-major */
-  data: Float64Array;
-}
-
-/** The features of every window on the hop grid (see the module comment). `x` is only read. */
-export function fftWindowFeatures(x: Float64Array, o: FftFeatureOptions): FftWindowFeatures {
-  const { window: W, hop, bins, bands } = o;
-  if (!isPow2(W) || W < 4) throw new RangeError(`fft window must be a power of two >= 4, got ${W}`);
-  if (!Number.isInteger(hop) || hop < 1) throw new RangeError(`fft hop must be a positive integer, got ${hop}`);
-  const M = W / 2 + 1;
-  if (!(bins >= 1 && bins <= M) || !(bands >= 0 && bands <= M)) throw new RangeError(`fft bins and bands must be at most window/2 + 1 = ${M}`);
-  const n = x.length;
-  const width = bins + 1 + bands;
-  const windows = n < W ? 0 : Math.floor((n - W) / hop) + 1;
-  const data = new Float64Array(windows * width);
-  const result = { windows, width, firstEnd: W - 1, hop, data };
-  if (!windows) return result;
-
-  // windows that contain a non-finite value: prefix counts, only when there is one
-  let bad: Int32Array | undefined;
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(x[i]!)) {
-      bad = new Int32Array(n + 1);
-      for (let j = 0, c = 0; j < n; j++) {
-        if (!Number.isFinite(x[j]!)) c++;
-        bad[j + 1] = c;
-      }
-      break;
-    }
-  }
-
-  const fft = new FFT(W);
-  const hann = o.windowFn === 'hann';
-  const spec = new Float64Array(2 * W);
-  const edges = bandEdges(W, bands);
-  const invW = 1 / W;
-
-  for (let w = 0, s = 0, f = 0; w < windows; w++, s += hop, f += width) {
-    if (bad && bad[s + W]! - bad[s]! > 0) {
-      data.fill(NaN, f, f + width);
-      continue;
-    }
-    fft.realTransform(spec, x.subarray(s, s + W));
-    if (hann) hannSpectrum(spec, M);
-    // magnitudes of the first bins
-    for (let k = 0; k < bins; k++) {
-      const re = spec[2 * k]!;
-      const im = spec[2 * k + 1]!;
-      data[f + k] = Math.sqrt(re * re + im * im);
-    }
-    // dominant bin (largest |X_k|, k >= 1, first on ties) and band energies, from squared magnitudes
-    let best = 1;
-    let bestPow = -1;
-    let b = f + bins + 1;
-    let bandEnd = bands ? edges[1]! : M;
-    let energy = spec[0]! * spec[0]! + spec[1]! * spec[1]!;
-    for (let k = 1; k < M; k++) {
-      const re = spec[2 * k]!;
-      const im = spec[2 * k + 1]!;
-      const p = re * re + im * im;
-      if (p > bestPow) {
-        bestPow = p;
-        best = k;
-      }
-      if (k === bandEnd) {
-        data[b++] = energy;
-        bandEnd = edges[b - f - bins]!;
-        energy = 0;
-      }
-      energy += p;
-    }
-    if (bands) data[b] = energy;
-    data[f + bins] = best * invW;
-  }
-  return result;
-}
-
-/**
- * The FFT features of a signal (see the module comment): one Float64Array per feature, in the order of
- * fftFeatureSuffixes(), each with one value per sample (a row carries the most recent window ending at
- * or before it; NaN before the first). `x` is only read.
- */
-export function fftFeatures(x: Float64Array, o: FftFeatureOptions): Float64Array[] {
-  return expandToRows(fftWindowFeatures(x, o), x.length);
-}
-
-/** Per-row columns from per-window features. */
-export function expandToRows(wf: FftWindowFeatures, n: number): Float64Array[] {
-  const { windows, width, firstEnd, hop, data } = wf;
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < width; j++) {
-    const c = new Float64Array(n);
-    c.fill(NaN, 0, Math.min(n, firstEnd));
-    if (hop === 1) {
-      for (let w = 0, o = j; w < windows; w++, o += width) c[firstEnd + w] = data[o]!;
-    } else {
-      for (let w = 0, o = j, e = firstEnd; w < windows; w++, o += width, e += hop) c.fill(data[o]!, e, Math.min(n, e + hop));
-    }
-    cols.push(c);
-  }
-  return cols;
-}
-
 /** See the module comment. */
 export class FftFeatures extends AppendTransformer<FftParams> {
   readonly name = 'fft';
@@ -263,3 +87,5 @@ const spec: TransformerSpec<FftParams, InputsState> = {
   restore: (p, s) => new FftFeatures(p, s),
 };
 registerTransformer(spec);
+
+export { FFT_WINDOW_FNS, bandEdges, expandToRows, fftFeatureSuffixes, fftFeatures, fftWindowFeatures, periodicHann, type FftFeatureOptions, type FftWindowFeatures, type FftWindowFn };
