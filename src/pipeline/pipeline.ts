@@ -219,7 +219,12 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
       e.t.fit(x.select(...cols), ctx);
     }
     this.remainderCols = this.params.remainder === 'passthrough' ? x.columns.filter((c) => !used.has(c)) : [];
-    this.outNames = this.transform(x).columns;
+    this.outNames = [
+      ...this.entries.flatMap((e) => (e.columns!.length ? e.t.featureNamesOut().map((n) => `${e.name}__${n}`) : [])),
+      ...this.remainderCols.map((c) => `remainder__${c}`),
+    ];
+    const dup = duplicates(this.outNames);
+    if (dup.length) throw new ConfigError(`column_transformer produces duplicate output columns: ${dup.join(', ')}`, { path: 'pipeline' });
     return this;
   }
 
