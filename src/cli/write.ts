@@ -18,9 +18,15 @@ function writeAllStdout(buf: Buffer) {
   }
 }
 
+/** Rows per CSV chunk on stdout: bounds the memory of the text form of a large table. */
+const STDOUT_CHUNK_ROWS = 65536;
+
 export function writeOutput(frame: Frame, out: string): void {
   if (out === '-') {
-    writeAllStdout(frame.writeCSV() as Buffer);
+    for (let off = 0; off === 0 || off < frame.height; off += STDOUT_CHUNK_ROWS) {
+      const part = frame.height > STDOUT_CHUNK_ROWS ? frame.slice(off, STDOUT_CHUNK_ROWS) : frame;
+      writeAllStdout(part.writeCSV({ includeHeader: off === 0 }) as Buffer);
+    }
     return;
   }
   const fmt = formatOf(out);
@@ -29,7 +35,7 @@ export function writeOutput(frame: Frame, out: string): void {
   try {
     if (fmt === 'parquet') frame.writeParquet(tmp);
     else if (fmt === 'ndjson') writeFileSync(tmp, frame.writeJSON({ format: 'lines' }) as any);
-    else writeFileSync(tmp, frame.writeCSV() as Buffer);
+    else frame.writeCSV(tmp); // polars writes the file itself: no text copy of the table in memory
     renameSync(tmp, abs);
   } catch (e: any) {
     rmSync(tmp, { force: true });

@@ -256,6 +256,15 @@ output: { dir: ${path.join(dir, 'm')} }
     assert.equal(p.status, 0, p.stderr);
   }
   assert.equal(readFileSync(path.join(dir, 'p.ndjson'), 'utf8').trim().split('\n').length, 150);
+  // a table larger than one stdout chunk: stdout and --out file are the same CSV
+  const iris = readFileSync(path.join(DATASETS, 'iris.csv'), 'utf8').trim().split(/\r?\n/);
+  const big = write(dir, 'big.csv', [iris[0], ...Array.from({ length: 500 }, () => iris.slice(1)).flat()].join('\n') + '\n');
+  const toStdout = runCli(['predict', '-m', path.join(dir, 'm'), big]);
+  assert.equal(toStdout.status, 0, toStdout.stderr);
+  const toFile = runCli(['predict', '-m', path.join(dir, 'm'), big, '--out', path.join(dir, 'big-pred.csv')]);
+  assert.equal(toFile.status, 0, toFile.stderr);
+  assert.equal(toStdout.stdout, readFileSync(path.join(dir, 'big-pred.csv'), 'utf8'));
+  assert.equal(toStdout.stdout.trim().split('\n').length, 75001);
   assert.equal(readFileSync(path.join(dir, 'p.parquet')).subarray(0, 4).toString(), 'PAR1');
 });
 
