@@ -15,7 +15,6 @@ import type { Benchmark, BenchOptions } from './lib/types.js';
 const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   xgboost: () => import('./xgboost.js'),
   preprocess: () => import('./preprocess.js'),
-  // pipeline: () => import('./pipeline.js'),
   fft: () => import('./fft.js'),
   // arima: () => import('./arima.js'),
 };

@@ -93,3 +93,18 @@ output: { dir: out }
   const ok = loadConfig(cfg('  - column_transformer:\n      transformers:\n        - [num, [ { simple_imputer: { strategy: median } }, standard_scaler ], numeric]\n  - fft: { column: value, window: 8, bins: 3 }'), { registry: defaultRegistry, purpose: 'preprocess' });
   assert.ok(Array.isArray(ok.config.pipeline));
 });
+
+test('medianFinite (selection) equals the sorted median on random, tied, NaN-laced columns', async () => {
+  const { medianFinite, medianSorted, sortedFinite } = await import('../src/pipeline/columns.js');
+  const { rng } = await import('../src/core/random.js');
+  const r = rng(5);
+  for (let t = 0; t < 300; t++) {
+    const n = 1 + Math.floor(r() * 60);
+    const v = Float64Array.from({ length: n }, () => (r() < 0.15 ? NaN : Math.floor(r() * (t % 3 === 0 ? 4 : 1000)) - 2));
+    const s = sortedFinite(v);
+    const want = s.length ? medianSorted(s) : NaN;
+    const got = medianFinite(v);
+    assert.ok(Object.is(got, want) || got === want, `n=${n}: ${got} != ${want}`);
+  }
+  assert.ok(Number.isNaN(medianFinite(new Float64Array([NaN, NaN]))));
+});

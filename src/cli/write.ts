@@ -33,7 +33,7 @@ export function writeOutput(frame: Frame, out: string): void {
   const abs = path.resolve(out);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}`);
   try {
-    if (fmt === 'parquet') frame.writeParquet(tmp);
+    if (fmt === 'parquet') frame.writeParquet(tmp, { compression: 'snappy' });
     else if (fmt === 'ndjson') writeFileSync(tmp, frame.writeJSON({ format: 'lines' }) as any);
     else frame.writeCSV(tmp); // polars writes the file itself: no text copy of the table in memory
     renameSync(tmp, abs);

@@ -276,3 +276,42 @@ export function checkState<S extends ColumnsState>(who: string, state: S, arrays
   if (bad) throw new BundleError(`${who}: saved state is malformed (expected ${['columns', ...arrays].join(', ')} per column)`);
   return state;
 }
+
+/** Reorders `a` so that a[k] is its k-th smallest value, smaller-or-equal values before it (quickselect). */
+function selectKth(a: Float64Array, k: number): void {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const x = a[lo], y = a[mid], z = a[hi];
+    const p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < p) i++;
+      while (a[j] > p) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+/**
+ * numpy's nanmedian (NaN skipped; NaN when nothing is left), by selection instead of a full sort:
+ * the same value as medianSorted(sortedFinite(v)), several times faster on large columns.
+ */
+export function medianFinite(v: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) n++;
+  if (n === 0) return NaN;
+  const s = new Float64Array(n);
+  n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) s[n++] = v[i];
+  const h = n >> 1;
+  selectKth(s, h);
+  if (n % 2 === 1) return s[h];
+  let below = -Infinity; // the (h-1)-th smallest: the largest of the h values before s[h]
+  for (let i = 0; i < h; i++) if (s[i] > below) below = s[i];
+  return (below + s[h]) / 2;
+}

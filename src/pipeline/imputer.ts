@@ -20,8 +20,8 @@ import { DataError } from '../core/errors.js';
 import { registerTransformer } from './registry.js';
 import type { TransformContext } from './transformer.js';
 import {
-  ColumnsTransformer, checkState, columnKind, comparePy, decodeNum, encodeNum, floatColumn, medianSorted,
-  pairwiseSum, sortedFinite, textColumn, type JsonNum,
+  ColumnsTransformer, checkState, columnKind, comparePy, decodeNum, encodeNum, floatColumn,
+  pairwiseSum, medianFinite, textColumn, type JsonNum,
 } from './columns.js';
 
 export const simpleImputerParams = z.strictObject({
@@ -118,8 +118,8 @@ export class SimpleImputer extends ColumnsTransformer<SimpleImputerParams, Simpl
           for (let i = 0; i < vals.length; i++) if (vals[i] === vals[i]) n++; else vals[i] = 0;
           stat = n === 0 ? null : pairwiseSum(vals) / n;
         } else if (strategy === 'median') {
-          const s = sortedFinite(vals);
-          stat = s.length === 0 ? null : medianSorted(s);
+          const m = medianFinite(vals);
+          stat = Number.isNaN(m) ? null : m;
         } else {
           const m = mostFrequentNumber(vals);
           stat = Number.isNaN(m) ? null : m;
