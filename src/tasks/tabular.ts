@@ -40,20 +40,22 @@ function firstNullRow(frame: Frame, col: string): number {
   return nulls.indexOf(true);
 }
 
-/** Target values of a table as labels (classification: class index; regression: value). */
-function encodeTarget(table: Table, frame: Frame, target: string, st: TargetState): Float32Array {
+/**
+ * Target values of a table as labels (classification: class index; regression: value), in float64 so
+ * metrics see the exact values (XGBoost gets a float32 copy).
+ */
+function encodeTarget(table: Table, frame: Frame, target: string, st: TargetState): Float64Array {
   const s = frame.getColumn(target);
   if (s.nullCount() > 0) {
     const row = firstNullRow(frame, target);
     throw new DataError(`target column "${target}" is empty (every row needs a target value)`, { file: table.name, line: table.lineOf(row) });
   }
   if (st.kind === 'regression') {
-    const v = numericColumn(frame, target);
-    return Float32Array.from(v);
+    return numericColumn(frame, target);
   }
   const index = new Map(st.classes.map((c, i) => [c, i]));
   const raw = s.toArray() as unknown[];
-  const out = new Float32Array(raw.length);
+  const out = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const k = index.get(String(raw[i]));
     if (k === undefined) {
@@ -101,9 +103,9 @@ interface Prepared {
   featureCols: ColumnInfo[];
   tstate: TargetState;
   input: ModelInput;
-  fit: Encoded & { y: Float32Array };
-  valid?: Encoded & { y: Float32Array };
-  test?: Encoded & { y: Float32Array };
+  fit: Encoded & { y: Float64Array };
+  valid?: Encoded & { y: Float64Array };
+  test?: Encoded & { y: Float64Array };
   evaluatedOn: string;
 }
 
@@ -130,13 +132,13 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
   const yAll = encodeTarget(trainTable, trainTable.frame, data.target, tstate);
   const all = trainTable.frame.select(...featureNames);
   const splitSeed = data.split.seed ?? config.seed;
-  const stratify = (y: Float32Array) => (tstate.kind === 'classification' && data.split.stratify ? y : undefined);
+  const stratify = (y: Float64Array) => (tstate.kind === 'classification' && data.split.stratify ? y : undefined);
 
   // test data: a file, or a held-out split of the training file
   let trainFrame = all;
   let yTrain = yAll;
   let testFrame: Frame | undefined;
-  let yTest: Float32Array | undefined;
+  let yTest: Float64Array | undefined;
   let evaluatedOn = 'none';
   if (lc.testPath) {
     const testName = data.test!;
@@ -161,7 +163,7 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
   let fitFrame = trainFrame;
   let yFit = yTrain;
   let validFrame: Frame | undefined;
-  let yValid: Float32Array | undefined;
+  let yValid: Float64Array | undefined;
   if (earlyStopping) {
     const [rest, held] = splitIndices(trainFrame.height, data.split.validation, splitSeed + 1, stratify(yTrain));
     if (!held.length || !rest.length) throw new DataError('too few rows for the early-stopping validation split', { file: trainName });
@@ -195,8 +197,8 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
   const { fit, valid, test, tstate, input } = prep;
   const task: TabularTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
   await estimator.fit({
-    x: fit.matrix, y: fit.y, featureNames: fit.featureNames, featureTypes: fit.featureTypes,
-    valid: valid ? { x: valid.matrix, y: valid.y } : undefined,
+    x: fit.matrix, y: Float32Array.from(fit.y), featureNames: fit.featureNames, featureTypes: fit.featureTypes,
+    valid: valid ? { x: valid.matrix, y: Float32Array.from(valid.y) } : undefined,
   }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
 
   let metrics: Metrics = {};
@@ -226,8 +228,8 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
   };
 }
 
-function pick(a: Float32Array, idx: Int32Array): Float32Array {
-  const out = new Float32Array(idx.length);
+function pick(a: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
   return out;
 }
@@ -238,7 +240,7 @@ function checkMetricNames(names: MetricName[], task: Task) {
   if (bad.length) throw new UsageError(`metric(s) ${bad.join(', ')} do not apply to task ${task} (use: ${[...ok].join(', ')})`);
 }
 
-function computeMetrics(names: MetricName[], t: TargetState, y: Float32Array, pred: Float64Array, n: number): Metrics {
+function computeMetrics(names: MetricName[], t: TargetState, y: Float64Array, pred: Float64Array, n: number): Metrics {
   if (t.kind === 'classification') return classificationMetrics(names, y, pred, t.classes.length);
   return regressionMetrics(names, y, pred.subarray(0, n));
 }
