@@ -25,7 +25,7 @@ import { waitForIdle, type IdleWait } from './lib/idle.js';
 import { hasGnuTime, measure, type Measurement } from './lib/measure.js';
 import { findPython } from './lib/python.js';
 import { flagOption, intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
-import { rng } from '../src/core/random.js';
+import { gaussian, rng } from '../src/core/random.js';
 
 const ROWS = 1_000_000;
 const SEED = 20240601;
@@ -72,20 +72,7 @@ function pick(cum: Float64Array, u: number): number {
  */
 export function generateCsv(file: string, rows: number, seed: number): void {
   const u = rng(seed);
-  let spare: number | null = null;
-  const normal = (): number => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    let a = u();
-    while (a <= 1e-300) a = u();
-    const r = Math.sqrt(-2 * Math.log(a));
-    const th = 2 * Math.PI * u();
-    spare = r * Math.sin(th);
-    return r * Math.cos(th);
-  };
+  const normal = gaussian(u);
   const expo = (): number => {
     let a = u();
     while (a <= 1e-300) a = u();

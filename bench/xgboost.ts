@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { waitForIdle, type IdleWait } from './lib/idle.js';
 import { hasGnuTime, measure, type Measurement } from './lib/measure.js';
 import { flagOption, intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
-import { rng } from '../src/core/random.js';
+import { gaussian, rng } from '../src/core/random.js';
 import { findPython, type PythonInfo } from './lib/python.js';
 
 const COLS = 20;
@@ -39,20 +39,7 @@ const MB = 1024; // KiB per MiB
  */
 export function generateCsv(file: string, rows: number, seed: number): void {
   const u = rng(seed);
-  let spare: number | null = null;
-  const normal = (): number => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    let a = u();
-    while (a <= 1e-300) a = u();
-    const r = Math.sqrt(-2 * Math.log(a));
-    const th = 2 * Math.PI * u();
-    spare = r * Math.sin(th);
-    return r * Math.cos(th);
-  };
+  const normal = gaussian(u);
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {

@@ -43,3 +43,21 @@ export function splitIndices(n: number, fraction: number, seed: number, groups?:
   const sort = (a: number[]) => Int32Array.from(a).sort();
   return [sort(rest), sort(held)];
 }
+
+/** Standard normal samples from a uniform source (Box-Muller, both values of each pair used). */
+export function gaussian(rand: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    let a = rand();
+    while (a <= 1e-300) a = rand();
+    const r = Math.sqrt(-2 * Math.log(a));
+    const th = 2 * Math.PI * rand();
+    spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  };
+}

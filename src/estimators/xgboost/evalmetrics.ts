@@ -105,7 +105,7 @@ export function merror(label: ArrayLike<number>, pred: ArrayLike<number>, k: num
 
 export const SUPPORTED_EVAL_METRICS = ['rmse', 'rmsle', 'mae', 'mape', 'logloss', 'error', 'error@<t>', 'auc', 'mlogloss', 'merror'] as const;
 
-/** The metric for an XGBoost eval_metric name, or undefined when it is not implemented here. */
+/** The metric for an XGBoost eval_metric name, or undefined when this module has no such metric. */
 export function resolveEvalMetric(name: string): EvalMetric | undefined {
   const simple = (maximize: boolean, compute: EvalMetric['compute'], multiclass = false): EvalMetric => ({ name, maximize, multiclass, compute });
   switch (name) {
