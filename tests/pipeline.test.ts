@@ -108,3 +108,8 @@ test('medianFinite (selection) equals the sorted median on random, tied, NaN-lac
   }
   assert.ok(Number.isNaN(medianFinite(new Float64Array([NaN, NaN]))));
 });
+
+test('a column transformer entry naming an absent column fails at fit with a suggestion', () => {
+  const ct = new ColumnTransformer({ transformers: [['num', 'standard_scaler', ['aa']]], remainder: 'drop' });
+  assert.throws(() => ct.fit(frame(), ctx), (e: unknown) => e instanceof DataError && /column "aa" \(listed in column_transformer entry "num"\) not found; did you mean "a"\?/.test(e.message));
+});

@@ -15,6 +15,7 @@ import pl from 'nodejs-polars';
 import type { Frame } from '../core/types.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import { dtypeOf } from '../data/read.js';
+import { didYouMean } from '../core/suggest.js';
 import type { TransformContext, Transformer } from './transformer.js';
 import { transformerSpec } from './registry.js';
 
@@ -213,7 +214,10 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
     const used = new Set<string>();
     for (const e of this.entries) {
       const cols = selectColumns(x, e.selector);
-      requireColumns(x, cols, `column_transformer entry "${e.name}"`);
+      const have = new Set(x.columns);
+      for (const c of cols) {
+        if (!have.has(c)) throw new DataError(`column "${c}" (listed in column_transformer entry "${e.name}") not found${didYouMean(c, x.columns)}`, { path: c });
+      }
       e.columns = cols;
       cols.forEach((c) => used.add(c));
       e.t.fit(x.select(...cols), ctx);
