@@ -87,6 +87,13 @@ function duplicates(names: string[]): string[] {
   return [...dup];
 }
 
+/** fit + transform in one pass where the transformer offers it (as scikit-learn's fit_transform). */
+function fitTransformOf(t: Transformer, x: Frame, ctx: TransformContext): Frame {
+  if (t.fitTransform) return t.fitTransform(x, ctx);
+  t.fit(x, ctx);
+  return t.transform(x);
+}
+
 // ------------------------------------------------------------------------------------------------
 
 /** `passthrough` / `drop` inside a column transformer. */
@@ -152,8 +159,7 @@ export class Pipeline implements Transformer<{ steps: StepConfig[] }, PipelineSt
   private run(x: Frame, ctx?: TransformContext): Frame {
     let cur = x;
     for (const { step, t } of this.steps) {
-      if (ctx) t.fit(cur, ctx);
-      const out = t.transform(cur);
+      const out = ctx ? fitTransformOf(t, cur, ctx) : t.transform(cur);
       if (out.height !== cur.height) throw new Error(`internal: step ${step} returned ${out.height} rows for ${cur.height}`);
       cur = t.mode === 'append' ? (out.width ? pl.concat([cur, prefixed(out, step)], { how: 'horizontal' }) : cur) : out;
       const dup = duplicates(cur.columns);
@@ -211,16 +217,32 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
   isFitted() { return this.remainderCols !== undefined; }
 
   fit(x: Frame, ctx: TransformContext): this {
+    this.fitEntries(x, ctx, false);
+    return this;
+  }
+
+  /** Fits and returns the output in one pass: each entry transforms what it was fitted on once. */
+  fitTransform(x: Frame, ctx: TransformContext): Frame {
+    return this.fitEntries(x, ctx, true)!;
+  }
+
+  private fitEntries(x: Frame, ctx: TransformContext, output: boolean): Frame | undefined {
     const used = new Set<string>();
+    const have = new Set(x.columns);
+    const parts: Frame[] = [];
     for (const e of this.entries) {
       const cols = selectColumns(x, e.selector);
-      const have = new Set(x.columns);
       for (const c of cols) {
         if (!have.has(c)) throw new DataError(`column "${c}" (listed in column_transformer entry "${e.name}") not found${didYouMean(c, x.columns)}`, { path: c });
       }
       e.columns = cols;
       cols.forEach((c) => used.add(c));
-      e.t.fit(x.select(...cols), ctx);
+      const part = x.select(...cols);
+      if (!output || !cols.length) e.t.fit(part, ctx);
+      else {
+        const out = fitTransformOf(e.t, part, ctx);
+        if (out.width) parts.push(prefixed(out, e.name));
+      }
     }
     this.remainderCols = this.params.remainder === 'passthrough' ? x.columns.filter((c) => !used.has(c)) : [];
     this.outNames = [
@@ -229,7 +251,11 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
     ];
     const dup = duplicates(this.outNames);
     if (dup.length) throw new ConfigError(`column_transformer produces duplicate output columns: ${dup.join(', ')}`, { path: 'pipeline' });
-    return this;
+    if (!output) return undefined;
+    if (this.remainderCols.length) parts.push(prefixed(x.select(...this.remainderCols), 'remainder'));
+    const out = hstack(parts, x.height);
+    if (out.columns.join('\u0000') !== this.outNames.join('\u0000')) throw new Error('internal: column_transformer output names differ from featureNamesOut()');
+    return out;
   }
 
   transform(x: Frame): Frame {

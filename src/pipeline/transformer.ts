@@ -32,6 +32,8 @@ export interface Transformer<P = Record<string, unknown>, S = unknown> {
    * A column the transformer was fitted on that is missing from `x` is a DataError naming it.
    */
   transform(x: Frame): Frame;
+  /** optional: fit and transform in one pass (same result as fit(x) then transform(x)) */
+  fitTransform?(x: Frame, ctx: TransformContext): Frame;
   /** output column names (after fit) */
   featureNamesOut(): string[];
   toState(): S;
