@@ -17,7 +17,7 @@
  * `node dist/bench/preprocess.js stages <config> <out.csv> <out.parquet>` is that in-process run.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { hasGnuTime, measure, type Measurement } from './lib/measure.js';
 import { findPython } from './lib/python.js';
 import { flagOption, intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
 import { gaussian, rng } from '../src/core/random.js';
+import { cachedData, warmPageCache } from './lib/data.js';
 
 const ROWS = 1_000_000;
 const SEED = 20240601;
@@ -119,24 +120,9 @@ export function generateCsv(file: string, rows: number, seed: number): void {
 }
 
 function ensureData(opts: BenchOptions, rows: number): { file: string; generatedSeconds: number | null } {
-  const file = join(opts.dataDir, `preprocess-${rows}x12-seed${SEED}-v${GENERATOR_VERSION}.csv`);
-  if (existsSync(file)) return { file, generatedSeconds: null };
-  opts.log(`generating ${rows} x 12 CSV (cached in ${file}) ...`);
-  const t0 = performance.now();
-  generateCsv(file, rows, SEED);
-  const s = (performance.now() - t0) / 1000;
-  opts.log(`generated ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${s.toFixed(1)} s`);
-  return { file, generatedSeconds: s };
+  return cachedData(opts, `preprocess-${rows}x12-seed${SEED}-v${GENERATOR_VERSION}.csv`, `${rows} x 12 CSV`, (file) => generateCsv(file, rows, SEED));
 }
 
-async function warmPageCache(file: string): Promise<void> {
-  await new Promise<void>((res, rej) => {
-    const s = createReadStream(file, { highWaterMark: 4 << 20 });
-    s.on('data', () => {});
-    s.on('end', () => res());
-    s.on('error', rej);
-  });
-}
 
 const PIPELINE_YAML = `pipeline:
   - column_transformer:

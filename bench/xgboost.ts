@@ -11,7 +11,7 @@
  * native model predicts the same as Python's.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { waitForIdle, type IdleWait } from './lib/idle.js';
@@ -19,6 +19,7 @@ import { hasGnuTime, measure, type Measurement } from './lib/measure.js';
 import { flagOption, intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
 import { gaussian, rng } from '../src/core/random.js';
 import { findPython, type PythonInfo } from './lib/python.js';
+import { cachedData, warmPageCache } from './lib/data.js';
 
 const COLS = 20;
 const SEED = 20240601;
@@ -74,25 +75,9 @@ export function generateCsv(file: string, rows: number, seed: number): void {
 }
 
 function ensureData(opts: BenchOptions, rows: number): { file: string; generatedSeconds: number | null } {
-  const file = join(opts.dataDir, `xgb-${rows}x${COLS}-seed${SEED}-v${GENERATOR_VERSION}.csv`);
-  if (existsSync(file)) return { file, generatedSeconds: null };
-  opts.log(`generating ${rows} x ${COLS} CSV (cached in ${file}) ...`);
-  const t0 = performance.now();
-  generateCsv(file, rows, SEED);
-  const s = (performance.now() - t0) / 1000;
-  opts.log(`generated ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${s.toFixed(1)} s`);
-  return { file, generatedSeconds: s };
+  return cachedData(opts, `xgb-${rows}x${COLS}-seed${SEED}-v${GENERATOR_VERSION}.csv`, `${rows} x ${COLS} CSV`, (file) => generateCsv(file, rows, SEED));
 }
 
-/** Reads the file once so that every timed run starts with it in the page cache. */
-async function warmPageCache(file: string): Promise<void> {
-  await new Promise<void>((res, rej) => {
-    const s = createReadStream(file, { highWaterMark: 4 << 20 });
-    s.on('data', () => {});
-    s.on('end', () => res());
-    s.on('error', rej);
-  });
-}
 
 function writeConfig(opts: BenchOptions, csv: string, outDir: string): string {
   const cfg = join(opts.dataDir, 'xgboost-bench.yaml');
