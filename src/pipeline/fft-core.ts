@@ -43,31 +43,13 @@ export function bandEdges(window: number, bands: number): Int32Array {
   return edges;
 }
 
-/**
- * Applies the periodic Hann window in the frequency domain, in place on bins 0..m-1 (m = size/2 + 1):
- * w[n] = 0.5 - 0.25 e^{2 pi i n/N} - 0.25 e^{-2 pi i n/N}, so the spectrum of w * x is
- * 0.5 X[k] - 0.25 X[k-1] - 0.25 X[k+1], with X[-1] = conj(X[1]) and X[N/2+1] = conj(X[N/2-1]) for a real
- * signal. The same values as transforming the windowed samples (within rounding), without the
- * multiplication pass and the copy of every window.
+/*
+ * The periodic Hann window is applied in the frequency domain: w[n] = 0.5 - 0.25 e^{2 pi i n/N} -
+ * 0.25 e^{-2 pi i n/N}, so the spectrum of w * x is 0.5 X[k] - 0.25 X[k-1] - 0.25 X[k+1], with
+ * X[-1] = conj(X[1]) and X[N/2+1] = conj(X[N/2-1]) for a real signal. The same values as transforming
+ * the windowed samples (within rounding), without the multiplication pass and the copy of every window;
+ * fftWindowFeatures does it in the same pass over the bins as the features.
  */
-function hannSpectrum(spec: Float64Array, m: number): void {
-  // the original X[k-1], carried along as the loop overwrites spec
-  let pr = spec[2]!;
-  let pi = -spec[3]!;
-  for (let k = 0; k < m - 1; k++) {
-    const cr = spec[2 * k]!;
-    const ci = spec[2 * k + 1]!;
-    spec[2 * k] = 0.5 * cr - 0.25 * (pr + spec[2 * k + 2]!);
-    spec[2 * k + 1] = 0.5 * ci - 0.25 * (pi + spec[2 * k + 3]!);
-    pr = cr;
-    pi = ci;
-  }
-  const k = m - 1;
-  const cr = spec[2 * k]!;
-  const ci = spec[2 * k + 1]!;
-  spec[2 * k] = 0.5 * cr - 0.25 * (pr + pr);
-  spec[2 * k + 1] = 0.5 * ci - 0.25 * (pi - pi);
-}
 
 /** Per-window FFT features: window w ends at row firstEnd + w * hop. */
 export interface FftWindowFeatures {
@@ -121,31 +103,44 @@ export function fftWindowFeatures(x: Float64Array, o: FftFeatureOptions): FftWin
       continue;
     }
     fft.realTransform(spec, x.subarray(s, s + W));
-    if (hann) hannSpectrum(spec, M);
-    // magnitudes of the first bins
-    for (let k = 0; k < bins; k++) {
-      const re = spec[2 * k]!;
-      const im = spec[2 * k + 1]!;
-      data[f + k] = Math.sqrt(re * re + im * im);
-    }
-    // dominant bin (largest |X_k|, k >= 1, first on ties) and band energies, from squared magnitudes
+    // one pass over bins 0..M-1: the (Hann-windowed, see above) bin, its magnitude for the
+    // first bins, and from its squared magnitude the dominant bin (largest, k >= 1, first on ties)
+    // and the band energies
     let best = 1;
     let bestPow = -1;
     let b = f + bins + 1;
     let bandEnd = bands ? edges[1]! : M;
-    let energy = spec[0]! * spec[0]! + spec[1]! * spec[1]!;
-    for (let k = 1; k < M; k++) {
-      const re = spec[2 * k]!;
-      const im = spec[2 * k + 1]!;
-      const p = re * re + im * im;
-      if (p > bestPow) {
-        bestPow = p;
-        best = k;
+    let energy = 0;
+    // Hann: X'[k] = 0.5 X[k] - 0.25 (X[k-1] + X[k+1]), X[-1] = conj(X[1]), X[M] = conj(X[M-2])
+    let pr = spec[2]!;
+    let pi = -spec[3]!;
+    let cr = spec[0]!;
+    let ci = spec[1]!;
+    for (let k = 0; k < M; k++) {
+      const nr = k < M - 1 ? spec[2 * k + 2]! : pr;
+      const ni = k < M - 1 ? spec[2 * k + 3]! : -pi;
+      let re = cr;
+      let im = ci;
+      if (hann) {
+        re = 0.5 * cr - 0.25 * (pr + nr);
+        im = 0.5 * ci - 0.25 * (pi + ni);
       }
-      if (k === bandEnd) {
-        data[b++] = energy;
-        bandEnd = edges[b - f - bins]!;
-        energy = 0;
+      pr = cr;
+      pi = ci;
+      cr = nr;
+      ci = ni;
+      const p = re * re + im * im;
+      if (k < bins) data[f + k] = Math.sqrt(p);
+      if (k >= 1) {
+        if (p > bestPow) {
+          bestPow = p;
+          best = k;
+        }
+        if (k === bandEnd) {
+          data[b++] = energy;
+          bandEnd = edges[b - f - bins]!;
+          energy = 0;
+        }
       }
       energy += p;
     }

@@ -22,7 +22,7 @@
  * Params: window (a power of two >= 4, default 256), hop (default 1), bins (default 16, or window/2+1
  * when smaller), window_fn (default hann), bands (default 4, or window/2+1 when smaller; 0 = none).
  * Cost: one FFT per window, i.e. rows / hop FFTs (1M rows, window 256: ~0.1 s with hop 32, ~3 s with
- * hop 1). The Hann window is applied in the frequency domain (see hannSpectrum).
+ * hop 1). The Hann window is applied in the frequency domain (see fft-core.ts).
  * The expected values in tests/golden/fft/ come from numpy (tests/golden/fft/gen_fft.py).
  */
 import { FFT_WINDOW_FNS, isPow2, bandEdges, expandToRows, fftFeatureSuffixes, fftFeatures, fftWindowFeatures, periodicHann, type FftFeatureOptions, type FftWindowFeatures, type FftWindowFn } from './fft-core.js';
