@@ -221,7 +221,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
     numpyRfft: { import: stage('numpyRfft', 'import'), compute: stage('numpyRfft', 'compute') },
   };
   if (target.met === false) {
-    notes.push(`target missed: mlkit's process spends ${stages.mlkitWindowFeatures.startup} s starting (node and its imports, zod alone ~0.06 s) and ${stages.mlkitWindowFeatures.compute} s computing (a single cold run: the JIT warms up inside it); numpy's spends ${stages.numpyRfft.import} s importing numpy (after python's own start) and ${stages.numpyRfft.compute} s computing`);
+    notes.push(`target missed: mlkit's process spends ${stages.mlkitWindowFeatures.startup} s starting (node itself and the FFT core's imports; a bare 'node -e 0' takes ~0.07 s here) and ${stages.mlkitWindowFeatures.compute} s computing (a single cold run: the JIT warms up inside it); numpy's spends ${stages.numpyRfft.import} s importing numpy (after python's own start) and ${stages.numpyRfft.compute} s computing`);
   }
 
   const result = {
