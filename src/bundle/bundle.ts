@@ -133,3 +133,13 @@ export function loadBundle(dir: string): LoadedBundle {
     },
   };
 }
+
+/** The task a bundle was trained for, read from its manifest without checking files (undefined if unreadable). */
+export function peekTask(dir: string): string | undefined {
+  try {
+    const m = JSON.parse(readFileSync(path.join(path.resolve(dir), 'manifest.json'), 'utf8'));
+    return typeof m?.task === 'string' ? m.task : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -55,9 +55,21 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
     .argument('<data>', "labelled data file or '-' for stdin")
     .addOption(new Option('--fail-under <metric=value>', 'exit 1 when the metric is below value (repeatable)').argParser(collect))
     .addOption(new Option('--fail-over <metric=value>', 'exit 1 when the metric is above value (repeatable)').argParser(collect))
+    .option('--backtest', 'forecasting bundles: rolling-origin backtest on DATA (evaluate.backtest of the training config: folds, horizon, step); metrics per fold and overall')
     .action((data: string, _o, cmd: Command) => run(async () => {
       const { evaluateCommand } = await import('./evaluate/index.js');
       return evaluateCommand(data, cmd.optsWithGlobals());
+    }));
+
+  program.command('forecast')
+    .description('forecast with a forecasting bundle; writes CSV [id,]<time>,forecast,lower,upper')
+    .requiredOption('-m, --model <dir>', 'forecasting model bundle folder')
+    .option('-H, --horizon <steps>', 'steps ahead (default: forecast.horizon of the training config)')
+    .option('-i, --input <file>', "recent history to forecast from (CSV, Parquet, NDJSON or '-'); the model refits its state, not its hyperparameters")
+    .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for stdout", '-')
+    .action((_o, cmd: Command) => run(async () => {
+      const { forecastCommand } = await import('./forecast/index.js');
+      return forecastCommand(cmd.optsWithGlobals());
     }));
 
   program.command('doctor')

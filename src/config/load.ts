@@ -11,6 +11,7 @@ import { configSchema, type AnyConfig, type Config } from './schema.js';
 import { ConfigError, UsageError, type Place } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { validatePipeline } from './pipeline.js';
+import { FREQ_ALIASES, parseFreq } from '../forecast/time.js';
 import type { Registry } from '../core/registry.js';
 
 export interface LoadedConfig<C = Config> {
@@ -117,6 +118,26 @@ export class PlaceFinder {
   }
 }
 
+/** Cross-field rules of task forecast. */
+function forecastRules(config: AnyConfig, finder: PlaceFinder): void {
+  const d = config.data;
+  const at = (p: PathSeg[], msg: string) => new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
+  if (Array.isArray(config.pipeline)) throw at(['pipeline'], 'task forecast builds its own features (e.g. model.params.lags for xgboost); pipeline must be auto or left out');
+  const special = [['data', 'target', d.target], ['data', 'time', d.time], ['data', 'id', d.id]] as const;
+  for (let i = 0; i < special.length; i++) {
+    for (let j = i + 1; j < special.length; j++) {
+      if (special[i][2] !== undefined && special[i][2] === special[j][2]) throw at([special[j][0], special[j][1]], `"${special[j][2]}" is also data.${special[i][1]}; each needs its own column`);
+    }
+  }
+  d.exog.forEach((c, k) => {
+    const clash = special.find((s) => s[2] === c);
+    if (clash) throw at(['data', 'exog', k], `"${c}" is data.${clash[1]}; it cannot also be an exogenous column`);
+    if (d.exog.indexOf(c) !== k) throw at(['data', 'exog', k], `"${c}" is listed twice`);
+  });
+  if (d.freq !== undefined && !parseFreq(d.freq)) throw at(['data', 'freq'], `unknown frequency ${JSON.stringify(d.freq)}: expected an alias with an optional multiple (${FREQ_ALIASES.join(', ')}; e.g. 15min, 2h, MS) or a positive number for numeric times`);
+  if (d.test !== undefined) throw at(['data', 'test'], 'task forecast does not use data.test: evaluate with a backtest (evaluate.backtest, or mlkit evaluate --backtest)');
+}
+
 /** Turn the first zod issue into a ConfigError with a place. */
 export function issueToError(
   issues: readonly z.core.$ZodIssue[], raw: unknown, schema: ZodType, finder: PlaceFinder, prefix: PathSeg[] = [],
@@ -214,16 +235,23 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
 
   // cross-field rules: what the command needs, then the estimator validates its own params
   const purpose = opts.purpose ?? 'train';
+  const forecasting = config.task === 'forecast';
   if (purpose === 'train') {
-    for (const p of [['task'], ['data', 'target'], ['model']]) {
-      if (valueAt(raw, p) === undefined) throw new ConfigError(`required key is missing (mlkit train needs ${formatPath(p)})`, { ...finder.find(p), path: formatPath(p) });
+    const needed = [['task'], ['data', 'target'], ['model']];
+    if (forecasting) needed.push(['data', 'time'], ['forecast']);
+    for (const p of needed) {
+      if (valueAt(raw, p) === undefined) {
+        const why = p[0] === 'forecast' ? ' (at least forecast.horizon)' : '';
+        throw new ConfigError(`required key is missing (mlkit train needs ${formatPath(p)}${forecasting && p.length === 2 && p[1] === 'time' ? ' for task forecast' : ''}${why})`, { ...finder.find(p), path: formatPath(p) });
+      }
     }
   }
+  if (forecasting) forecastRules(config, finder);
   let modelParams: Record<string, unknown> = {};
   if (config.model) {
     let spec;
     try {
-      spec = opts.registry.get('estimator', config.model.type, 'model.type');
+      spec = opts.registry.get(forecasting ? 'forecaster' : 'estimator', config.model.type, 'model.type');
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigError(e.message, { ...finder.find(['model', 'type']), path: 'model.type' });
       throw e;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 export const METRIC_NAMES = [
   'accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss',
   'rmse', 'mae', 'r2', 'mape',
+  'smape', 'mase', 'coverage',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -36,11 +37,42 @@ const dataSchema = z.strictObject({
   drop: z.array(z.string()).default([]),
   format: z.enum(['csv', 'parquet', 'ndjson']).optional(),
   csv: csvOptionsSchema.prefault({}),
+  // task forecast
+  /** the timestamp column (ISO dates / date-times, or numbers) */
+  time: z.string().min(1).optional(),
+  /** many series in one file: the column naming each series */
+  id: z.string().min(1).optional(),
+  /** the frequency (pandas-style alias: h, 15min, D, W, MS, M, QS, YS, ... or a number for numeric times); inferred when absent */
+  freq: z.union([z.string().min(1), z.number().positive()]).optional(),
+  /** exogenous regressors (columns known in advance, also over the horizon) */
+  exog: z.array(z.string().min(1)).default([]),
+  /** missing timestamps and empty target values: an error, or filled */
+  fill: z.enum(['error', 'ffill', 'linear', 'zero']).default('error'),
+});
+
+export const FORECAST_TRANSFORMS = ['none', 'log'] as const;
+
+const forecastSchema = z.strictObject({
+  /** steps ahead */
+  horizon: z.number().int().positive(),
+  /** prediction interval level */
+  level: z.number().gt(0).lt(1).default(0.9),
+  /** applied to the target before fitting, inverted on the forecasts and interval bounds */
+  transform: z.enum(FORECAST_TRANSFORMS).default('none'),
+});
+export type ForecastSettings = z.infer<typeof forecastSchema>;
+
+const backtestSchema = z.strictObject({
+  folds: z.number().int().positive().default(5),
+  /** steps ahead in each fold (default forecast.horizon) */
+  horizon: z.number().int().positive().optional(),
+  /** steps between fold origins (default the fold horizon) */
+  step: z.number().int().positive().optional(),
 });
 
 export const configSchema = z.strictObject({
   /** required for train */
-  task: z.enum(['classification', 'regression']).optional(),
+  task: z.enum(['classification', 'regression', 'forecast']).optional(),
   data: dataSchema,
   /** 'auto', or a list of steps (validated step by step in config/pipeline.ts) */
   pipeline: z.union([z.literal('auto'), z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1)]).default('auto'),
@@ -50,8 +82,12 @@ export const configSchema = z.strictObject({
     engine: z.enum(['auto', 'native', 'wasm']).default('auto'),
     params: z.record(z.string(), z.unknown()).default({}),
   }).optional(),
+  /** task forecast: horizon, interval level, target transform */
+  forecast: forecastSchema.optional(),
   evaluate: z.strictObject({
     metrics: z.array(z.enum(METRIC_NAMES)).optional(),
+    /** task forecast: rolling-origin backtest (expanding window) */
+    backtest: backtestSchema.optional(),
   }).prefault({}),
   output: z.strictObject({
     dir: z.string().min(1),
@@ -69,4 +105,5 @@ export type Task = Config['task'];
 export const DEFAULT_METRICS: Record<Task, MetricName[]> = {
   classification: ['accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss'],
   regression: ['rmse', 'mae', 'r2', 'mape'],
+  forecast: ['mae', 'rmse', 'mape', 'smape', 'mase', 'coverage'],
 };

@@ -107,3 +107,68 @@ export interface TabularEstimator {
   files(): Record<string, Uint8Array>;
   dispose(): void;
 }
+
+// ------------------------------------------------------------------------------------------------
+// Forecasting
+
+/** One series as a forecaster sees it: evenly spaced, complete, already transformed (e.g. log). */
+export interface SeriesData {
+  /** the series' id (data.id), or '' for a file with one series */
+  id: string;
+  y: Float64Array;
+  /** exogenous columns aligned with y (data.exog order) */
+  exog: Float64Array[];
+  /** calendar position of y[0] within the season (for seasonal features); 0 when unknown */
+  phase?: number;
+}
+
+export interface ForecastRequest {
+  horizon: number;
+  /** interval level, e.g. 0.9 */
+  level: number;
+  /** per series: the exogenous columns over the horizon (horizon values each) */
+  futureExog?: Float64Array[][];
+}
+
+export interface SeriesForecast {
+  mean: Float64Array;
+  /** interval bounds; absent when the forecaster has no intervals of its own (conformal ones are added by the task) */
+  lower?: Float64Array;
+  upper?: Float64Array;
+}
+
+/** What a forecaster may want to know about the series it fits. */
+export interface SeriesMeta {
+  /** the season length of the frequency (12 monthly, 4 quarterly, 24 hourly, 7 daily; 1 = none) */
+  season: number;
+}
+
+export interface ForecasterTags {
+  /** accepts exogenous columns */
+  exog: boolean;
+  /** has its own (analytic) prediction intervals */
+  intervals: boolean;
+}
+
+/**
+ * What the forecasting task needs of a forecaster. fit() learns from the training series;
+ * forecast() forecasts from the end of the given histories (the training series, or newer ones with
+ * `mlkit forecast --input`: the forecaster then refits its state, never its hyperparameters).
+ */
+export interface Forecaster {
+  readonly kind: 'forecaster';
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly tags: ForecasterTags;
+  /** the shortest series the forecaster can fit (with these params) */
+  minLength(): number;
+  isFitted(): boolean;
+  fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this>;
+  forecast(histories: SeriesData[], req: ForecastRequest, log: Logger): Promise<SeriesForecast[]>;
+  /** what fit() learned (JSON-serializable) */
+  toState(): Record<string, unknown>;
+  files(): Record<string, Uint8Array>;
+  /** a line or two for the user about the fitted model (e.g. the orders AutoARIMA chose) */
+  describe(): string[];
+  dispose(): void;
+}

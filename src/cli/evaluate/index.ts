@@ -17,16 +17,36 @@ function parseGates(list: string[] | undefined, dir: 'under' | 'over'): Gate[] {
   });
 }
 
-export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[] }): Promise<number> {
+export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean }): Promise<number> {
   const log = makeLogger(opts);
   const gates = [...parseGates(opts.failUnder, 'under'), ...parseGates(opts.failOver, 'over')];
-  const { evaluateTabular } = await import('../../tasks/tabular.js');
-  const res = await evaluateTabular(opts.model, data, { log }, gates.map((g) => g.metric));
-  if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
-  else process.stdout.write(formatMetrics(res.metrics) + '\n');
+  let metrics: Record<string, number | undefined>;
+  const { peekTask } = await import('../../bundle/bundle.js');
+  if (opts.backtest || peekTask(opts.model) === 'forecast') {
+    const { backtestBundle } = await import('../../forecast/task.js');
+    const res = await backtestBundle(opts.model, data, { log });
+    metrics = res.overall;
+    const { folds, horizon, step } = res.settings;
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ metrics, backtest: { folds, horizon, step }, folds: res.folds }) + '\n');
+    } else {
+      const names = Object.keys(res.overall);
+      const cell = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : String(Number(v.toPrecision(6))));
+      const table = [['fold', 'origin', ...names], ...res.folds.map((f) => [String(f.fold), String(f.origin), ...names.map((n) => cell(f.metrics[n]))]), ['overall', '', ...names.map((n) => cell(res.overall[n as keyof typeof res.overall]))]];
+      const widths = table[0]!.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
+      log.info(`backtest: ${folds} fold(s), horizon ${horizon}, step ${step} (rolling origin, expanding window)`);
+      process.stdout.write(table.map((r) => r.map((c, j) => c.padStart(widths[j]!)).join('  ')).join('\n') + '\n');
+    }
+  } else {
+    const { evaluateTabular } = await import('../../tasks/tabular.js');
+    const res = await evaluateTabular(opts.model, data, { log }, gates.map((g) => g.metric));
+    metrics = res.metrics;
+    if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
+    else process.stdout.write(formatMetrics(res.metrics) + '\n');
+  }
   const failed: string[] = [];
   for (const g of gates) {
-    const v = res.metrics[g.metric];
+    const v = metrics[g.metric];
     if (v === undefined || Number.isNaN(v)) failed.push(`${g.metric} is not available (n/a), gate ${g.text}`);
     else if (g.dir === 'under' && v < g.value) failed.push(`${g.metric} ${v} < ${g.value}`);
     else if (g.dir === 'over' && v > g.value) failed.push(`${g.metric} ${v} > ${g.value}`);

@@ -1,0 +1,376 @@
+/**
+ * The forecasting task: train a forecaster from a config into a bundle (with a rolling-origin backtest
+ * when evaluate.backtest is set), forecast from a bundle (from the stored history, or from newer history
+ * given with --input), and backtest a bundle's forecaster on a data file. The CLI calls these; they
+ * never print (notes go through ctx.log).
+ */
+import type { LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { ColumnInfo, Forecaster, Logger, SeriesForecast } from '../core/types.js';
+import { BundleError, ConfigError, DataError, UsageError } from '../core/errors.js';
+import { readTable, schemaOf } from '../data/read.js';
+import { loadBundle, saveBundle, type LoadedBundle, type Manifest, type NodeSpec } from '../bundle/bundle.js';
+import { defaultRegistry } from '../components.js';
+import { prepareSeries, type PreparedSeries, type SeriesSettings } from './series.js';
+import { addSteps, formatTime, type Freq, type TimeStyle } from './time.js';
+import { emptyPoints, forecastMetrics, maseScale, type ForecastPoints } from '../metrics/forecast.js';
+import type { RunContext } from '../tasks/tabular.js';
+
+/** What the bundle's "pipeline" node records: how a table becomes series. */
+interface SeriesNodeState {
+  freq: Freq;
+  style: TimeStyle;
+  season: number;
+  /** per series: id, length, first index in history.f64 (values: y then each exog column), last timestamp */
+  series: { id: string; n: number; offset: number; last: number }[];
+}
+
+const HISTORY_FILE = 'series/history.f64';
+
+export interface BacktestSettings { folds: number; horizon: number; step: number }
+
+export interface FoldResult {
+  fold: number;
+  /** number of training points before the origin (of the longest series) */
+  origin: number;
+  metrics: Record<string, number>;
+}
+
+export interface BacktestResult {
+  settings: BacktestSettings;
+  folds: FoldResult[];
+  overall: Record<string, number>;
+  /** absolute errors of the point forecasts by step ahead (for conformal intervals) */
+  residualsByStep: number[][];
+}
+
+export interface ForecastTrainResult {
+  bundleDir: string;
+  model: string;
+  series: number;
+  points: number;
+  description: string[];
+  backtest?: BacktestResult;
+  notes: string[];
+}
+
+function settingsOf(config: Config, freq?: Freq): SeriesSettings {
+  const d = config.data;
+  return {
+    time: d.time!,
+    target: d.target,
+    id: d.id,
+    exog: d.exog,
+    freq: freq ?? d.freq,
+    fill: d.fill,
+    transform: config.forecast?.transform ?? 'none',
+  };
+}
+
+function createForecaster(type: string, params: Record<string, unknown>): Forecaster {
+  const spec = defaultRegistry.get<Forecaster>('forecaster', type, 'model.type');
+  return spec.create(spec.params.parse(params));
+}
+
+function checkLengths(f: Forecaster, series: PreparedSeries[], file: string, what = 'the model'): void {
+  const need = f.minLength();
+  for (const s of series) {
+    if (s.y.length < need) throw new DataError(`${s.id ? `series "${s.id}" ` : 'the series '}has ${s.y.length} values; ${f.name} with these params needs at least ${need}${what === 'the model' ? '' : ` (${what})`}`, { file });
+  }
+}
+
+export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<ForecastTrainResult> {
+  const { config } = lc;
+  const table = readTable(lc.trainPath, { format: config.data.format, csv: config.data.csv, displayName: config.data.train, stdin: ctx.stdin });
+  for (const n of table.notes) ctx.log.info(n);
+  const prepared = prepareSeries(table, settingsOf(config));
+  const forecaster = createForecaster(config.model.type, lc.modelParams);
+  if (config.data.exog.length && !forecaster.tags.exog) throw new ConfigError(`model "${forecaster.name}" does not take exogenous columns (data.exog)`, { path: 'data.exog' });
+  checkLengths(forecaster, prepared.series, config.data.train);
+
+  const fitCtx = { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed };
+  const meta = { season: prepared.season };
+  let backtest: BacktestResult | undefined;
+  const bt = config.evaluate.backtest;
+  if (bt) {
+    const horizon = bt.horizon ?? config.forecast!.horizon;
+    backtest = await runBacktest(() => createForecaster(config.model.type, lc.modelParams), prepared.series, { folds: bt.folds, horizon, step: bt.step ?? horizon }, config, prepared.season, config.data.train, ctx.log);
+  }
+  await forecaster.fit(prepared.series, fitCtx, meta);
+
+  // the bundle: config, the series node (freq, timestamps, history), the forecaster
+  const parts: Float64Array[] = [];
+  let offset = 0;
+  const seriesState: SeriesNodeState['series'] = prepared.series.map((s) => {
+    const entry = { id: s.id, n: s.y.length, offset, last: s.times[s.times.length - 1]! };
+    parts.push(s.y, ...s.exog);
+    offset += s.y.length * (1 + s.exog.length);
+    return entry;
+  });
+  const history = new Float64Array(offset);
+  let o = 0;
+  for (const p of parts) { history.set(p, o); o += p.length; }
+  const seriesNode: NodeSpec = {
+    name: 'series',
+    params: { ...settingsOf(config) } as unknown as Record<string, unknown>,
+    state: { freq: prepared.freq, style: prepared.style, season: prepared.season, series: seriesState } satisfies SeriesNodeState as unknown as Record<string, unknown>,
+    files: [HISTORY_FILE],
+  };
+  const estFiles = forecaster.files();
+  const files: Record<string, Uint8Array> = { [HISTORY_FILE]: new Uint8Array(history.buffer) };
+  for (const [rel, b] of Object.entries(estFiles)) files[`estimator/${rel}`] = b;
+  const used = [config.data.time!, config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.exog];
+  const columns: ColumnInfo[] = schemaOf(table.frame).filter((c) => used.includes(c.name));
+  saveBundle(lc.outputDir, {
+    task: 'forecast',
+    config,
+    input: { columns, target: config.data.target, time: config.data.time, id: config.data.id },
+    pipeline: seriesNode,
+    estimator: {
+      name: forecaster.name,
+      params: { ...forecaster.params },
+      state: { ...forecaster.toState(), ...(backtest ? { conformal: conformalState(backtest) } : {}) },
+      files: Object.keys(estFiles),
+    },
+    metrics: backtest?.overall ?? {},
+  }, files);
+  const description = forecaster.describe();
+  forecaster.dispose();
+  return {
+    bundleDir: lc.outputDir,
+    model: forecaster.name,
+    series: prepared.series.length,
+    points: prepared.series.reduce((a, s) => a + s.y.length, 0),
+    description,
+    backtest,
+    notes: prepared.notes,
+  };
+}
+
+/** Conformal interval half-widths need the backtest's absolute errors by step ahead. */
+function conformalState(b: BacktestResult): { residualsByStep: number[][] } {
+  return { residualsByStep: b.residualsByStep };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Backtesting: rolling origin, expanding window
+
+export async function runBacktest(
+  make: () => Forecaster, series: PreparedSeries[], bt: BacktestSettings, config: Config, season: number, file: string, log: Logger,
+): Promise<BacktestResult> {
+  const { folds, horizon, step } = bt;
+  const level = config.forecast?.level ?? 0.9;
+  const transform = config.forecast?.transform ?? 'none';
+  const all = emptyPoints();
+  const residualsByStep: number[][] = Array.from({ length: horizon }, () => []);
+  const results: FoldResult[] = [];
+  const probe = make();
+  const need = probe.minLength();
+  probe.dispose();
+  for (const s of series) {
+    const shortest = s.y.length - horizon - (folds - 1) * step;
+    if (shortest < need) {
+      throw new DataError(`${s.id ? `series "${s.id}" ` : 'the series '}has ${s.y.length} values: a backtest of ${folds} fold(s), horizon ${horizon}, step ${step} leaves ${Math.max(0, shortest)} for the first fold's training, and the model needs ${need}; use fewer folds or a smaller horizon/step`, { file });
+    }
+  }
+  for (let k = 0; k < folds; k++) {
+    const back = horizon + (folds - 1 - k) * step;
+    const train: PreparedSeries[] = series.map((s) => cut(s, s.y.length - back));
+    const f = make();
+    try {
+      await f.fit(train, { log, seed: config.seed }, { season });
+      const fc = await f.forecast(train, {
+        horizon, level,
+        futureExog: series.map((s) => s.exog.map((x) => x.slice(s.y.length - back, s.y.length - back + horizon))),
+      }, log);
+      const pts = emptyPoints();
+      series.forEach((s, i) => {
+        const out = invert(fc[i]!, transform);
+        const origin = s.y.length - back;
+        const scale = maseScale(original(s.y.subarray(0, origin), transform), season);
+        for (let h = 0; h < horizon; h++) {
+          const actual = original1(s.y[origin + h]!, transform);
+          for (const p of [pts, all]) {
+            p.actual.push(actual);
+            p.forecast.push(out.mean[h]!);
+            p.lower.push(out.lower?.[h] ?? NaN);
+            p.upper.push(out.upper?.[h] ?? NaN);
+            p.scale.push(scale);
+          }
+          // conformal residuals on the model's own scale (transformed target)
+          residualsByStep[h]!.push(Math.abs(s.y[origin + h]! - fc[i]!.mean[h]!));
+        }
+      });
+      results.push({ fold: k + 1, origin: Math.max(...series.map((s) => s.y.length - back)), metrics: forecastMetrics(pts) });
+    } finally {
+      f.dispose();
+    }
+  }
+  return { settings: bt, folds: results, overall: forecastMetrics(all), residualsByStep };
+}
+
+function cut(s: PreparedSeries, n: number): PreparedSeries {
+  return { id: s.id, y: s.y.subarray(0, n), exog: s.exog.map((x) => x.subarray(0, n)), times: s.times.subarray(0, n), phase: s.phase };
+}
+
+const original1 = (v: number, t: string) => (t === 'log' ? Math.exp(v) : v);
+const original = (y: Float64Array, t: string) => (t === 'log' ? y.map(Math.exp) : y);
+
+function invert(f: SeriesForecast, t: string): SeriesForecast {
+  if (t !== 'log') return f;
+  return { mean: f.mean.map(Math.exp), lower: f.lower?.map(Math.exp), upper: f.upper?.map(Math.exp) };
+}
+
+// ------------------------------------------------------------------------------------------------
+// From a bundle
+
+export interface LoadedForecaster {
+  bundle: LoadedBundle;
+  manifest: Manifest;
+  config: Config;
+  forecaster: Forecaster;
+  node: SeriesNodeState;
+  settings: SeriesSettings;
+}
+
+export async function loadForecaster(dir: string, log: Logger): Promise<LoadedForecaster> {
+  const bundle = loadBundle(dir);
+  const m = bundle.manifest;
+  if (m.task !== 'forecast') throw new BundleError(`bundle task "${m.task}" is not a forecasting model (train one with task: forecast)`, { file: dir });
+  if (!m.estimator) throw new BundleError('manifest.json is corrupted: "estimator" is missing', { file: dir });
+  let spec;
+  try {
+    spec = defaultRegistry.get<Forecaster>('forecaster', m.estimator.name);
+  } catch {
+    throw new BundleError(`unknown forecaster "${m.estimator.name}" in bundle (known: ${defaultRegistry.names('forecaster').join(', ')})`, { file: dir });
+  }
+  if (!spec.restore) throw new BundleError(`forecaster "${m.estimator.name}" cannot be loaded from a bundle`, { file: dir });
+  try {
+    const params = spec.params.parse(m.estimator.params);
+    const forecaster = await spec.restore(params, m.estimator.state, (rel) => bundle.read(`estimator/${rel}`), log);
+    const node = m.pipeline.state as unknown as SeriesNodeState;
+    if (!node?.freq || !Array.isArray(node.series)) throw new BundleError('manifest.json is corrupted: the series node has no frequency or series', { file: dir });
+    const settings = { ...(m.pipeline.params as unknown as SeriesSettings), freq: node.freq };
+    return { bundle, manifest: m, config: m.config as Config, forecaster, node, settings };
+  } catch (e) {
+    if (e instanceof BundleError) throw e;
+    throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
+  }
+}
+
+/** The training series stored in the bundle. */
+function storedHistory(lf: LoadedForecaster): PreparedSeries[] {
+  const buf = lf.bundle.read(HISTORY_FILE);
+  const all = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const k = lf.settings.exog.length;
+  return lf.node.series.map((s) => {
+    const y = all.slice(s.offset, s.offset + s.n);
+    const exog = Array.from({ length: k }, (_, j) => all.slice(s.offset + (j + 1) * s.n, s.offset + (j + 2) * s.n));
+    const times = new Float64Array(s.n);
+    for (let i = 0; i < s.n; i++) times[i] = addSteps(s.last, lf.node.freq, i - s.n + 1);
+    return { id: s.id, y, exog, times };
+  });
+}
+
+export interface ForecastRow { id: string; time: string; forecast: number; lower: number; upper: number }
+
+export interface ForecastRun {
+  horizon: number;
+  level: number;
+  rows: ForecastRow[];
+  /** column names: [id,] time, forecast, lower, upper */
+  idColumn?: string;
+  timeColumn: string;
+  intervals: 'analytic' | 'conformal' | 'none';
+}
+
+export async function forecastFromBundle(dir: string, opts: { horizon?: number; input?: string }, ctx: RunContext): Promise<ForecastRun> {
+  const lf = await loadForecaster(dir, ctx.log);
+  const cfg = lf.config;
+  const horizon = opts.horizon ?? cfg.forecast?.horizon ?? 1;
+  if (!(Number.isInteger(horizon) && horizon > 0)) throw new UsageError(`--horizon must be a positive integer, got ${opts.horizon}`);
+  const level = cfg.forecast?.level ?? 0.9;
+  let histories: PreparedSeries[];
+  if (opts.input) {
+    const table = readTable(opts.input, { csv: cfg.data?.csv, stdin: ctx.stdin });
+    for (const n of table.notes) ctx.log.info(n);
+    const prepared = prepareSeries(table, { ...lf.settings, future: lf.settings.exog.length > 0 });
+    for (const n of prepared.notes) ctx.log.info(n);
+    histories = prepared.series;
+    checkLengths(lf.forecaster, histories, opts.input);
+  } else {
+    histories = storedHistory(lf);
+  }
+  let futureExog: Float64Array[][] | undefined;
+  if (lf.settings.exog.length) {
+    futureExog = histories.map((s) => {
+      const fut = s.future;
+      if (!fut || fut.times.length < horizon) {
+        throw new UsageError(`this model uses exogenous columns (${lf.settings.exog.join(', ')}): give their future values with --input FILE, as ${horizon} row(s) after each series' history with an empty "${lf.settings.target}"${fut ? ` (series${s.id ? ` "${s.id}"` : ''} has ${fut.times.length})` : ''}`);
+      }
+      return fut.exog.map((x) => x.subarray(0, horizon));
+    });
+  }
+  const out = await lf.forecaster.forecast(histories, { horizon, level, futureExog }, ctx.log);
+  const transform = lf.settings.transform;
+  let intervals: ForecastRun['intervals'] = lf.forecaster.tags.intervals ? 'analytic' : 'none';
+  const conf = (lf.manifest.estimator!.state as { conformal?: { residualsByStep: number[][] } }).conformal;
+  const rows: ForecastRow[] = [];
+  histories.forEach((s, i) => {
+    let f = out[i]!;
+    if (!f.lower && conf) {
+      f = conformal(f, conf.residualsByStep, level);
+      intervals = 'conformal';
+    }
+    f = invert(f, transform);
+    const last = s.times[s.times.length - 1]!;
+    for (let h = 0; h < horizon; h++) {
+      rows.push({
+        id: s.id,
+        time: formatTime(addSteps(last, lf.node.freq, h + 1), lf.node.style),
+        forecast: f.mean[h]!,
+        lower: f.lower?.[h] ?? NaN,
+        upper: f.upper?.[h] ?? NaN,
+      });
+    }
+  });
+  lf.forecaster.dispose();
+  return { horizon, level, rows, idColumn: lf.settings.id, timeColumn: lf.settings.time, intervals };
+}
+
+/**
+ * Split-conformal intervals from backtest residuals: the half-width at step h is the
+ * ceil((n + 1) * level)-th smallest absolute error at that step (the last step's for longer horizons).
+ */
+export function conformal(f: SeriesForecast, residualsByStep: number[][], level: number): SeriesForecast {
+  const H = f.mean.length;
+  const lower = new Float64Array(H);
+  const upper = new Float64Array(H);
+  for (let h = 0; h < H; h++) {
+    const r = residualsByStep[Math.min(h, residualsByStep.length - 1)] ?? [];
+    const sorted = [...r].sort((a, b) => a - b);
+    const k = Math.ceil((sorted.length + 1) * level) - 1;
+    const w = sorted.length && k < sorted.length ? sorted[k]! : Infinity;
+    lower[h] = f.mean[h]! - w;
+    upper[h] = f.mean[h]! + w;
+  }
+  return { mean: f.mean, lower, upper };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Backtest of a bundle's forecaster on a data file (mlkit evaluate --backtest)
+
+export async function backtestBundle(dir: string, file: string, ctx: RunContext): Promise<BacktestResult> {
+  const lf = await loadForecaster(dir, ctx.log);
+  lf.forecaster.dispose();
+  const cfg = lf.config;
+  const table = readTable(file, { csv: cfg.data?.csv, stdin: ctx.stdin });
+  for (const n of table.notes) ctx.log.info(n);
+  const prepared = prepareSeries(table, lf.settings);
+  for (const n of prepared.notes) ctx.log.info(n);
+  const horizon = cfg.evaluate?.backtest?.horizon ?? cfg.forecast?.horizon ?? 1;
+  const bt = { folds: cfg.evaluate?.backtest?.folds ?? 5, horizon, step: cfg.evaluate?.backtest?.step ?? horizon };
+  const m = lf.manifest.estimator!;
+  // the same hyperparameters, refitted per fold (AutoARIMA searches again in each fold)
+  return runBacktest(() => createForecaster(m.name, m.params), prepared.series, bt, cfg, lf.node.season, file, ctx.log);
+}

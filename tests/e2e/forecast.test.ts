@@ -1,0 +1,173 @@
+/**
+ * `mlkit train` (task forecast), `mlkit forecast` and `mlkit evaluate --backtest` end to end, on
+ * AirPassengers (tests/golden/forecast/air_passengers.csv): baselines, bundles that reproduce their
+ * forecasts, and every bad input as a one-line error with its exit code.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+
+const AIR = path.join(ROOT, 'tests', 'golden', 'forecast', 'air_passengers.csv');
+const airLines = readFileSync(AIR, 'utf8').trim().split('\n');
+const golden = JSON.parse(readFileSync(path.join(ROOT, 'tests', 'golden', 'forecast', 'air_passengers_sarima.json'), 'utf8'));
+
+/** A folder with the training part (through 1959-12) and a config. */
+function setup(model: string, extra = ''): { dir: string; config: string } {
+  const dir = tmpDir('mlkit-forecast-');
+  write(dir, 'train.csv', airLines.slice(0, 133).join('\n') + '\n');
+  const config = write(dir, 'config.yaml', `task: forecast
+data:
+  train: train.csv
+  time: ds
+  target: y
+forecast:
+  horizon: 12
+model:
+${model}
+output:
+  dir: ${path.join(dir, 'model')}
+${extra}`);
+  return { dir, config };
+}
+
+function parseCsv(text: string): Record<string, string>[] {
+  const [head, ...rows] = text.trim().split('\n');
+  const cols = head!.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i]!, v])));
+}
+
+test('seasonal_naive: forecast CSV continues the monthly timestamps; values and MASE match the golden baselines', () => {
+  const { config, dir } = setup('  type: seasonal_naive', 'evaluate:\n  backtest: { folds: 2 }\n');
+  const tr = runCli(['train', config, '--json']);
+  assert.equal(tr.status, 0, tr.stderr);
+  const summary = JSON.parse(tr.stdout);
+  assert.equal(summary.series, 1);
+  assert.equal(summary.backtest.folds.length, 2);
+  const fc = runCli(['forecast', '--model', path.join(dir, 'model')]);
+  assert.equal(fc.status, 0, fc.stderr);
+  const rows = parseCsv(fc.stdout);
+  assert.deepEqual(Object.keys(rows[0]!), ['ds', 'forecast', 'lower', 'upper']);
+  assert.deepEqual(rows.map((r) => r.ds), golden.test_ds);
+  const expected: number[] = golden.baselines.seasonal_naive.mean;
+  rows.forEach((r, i) => {
+    assert.equal(Number(r.forecast), expected[i]);
+    assert.ok(Number(r.lower) < Number(r.forecast) && Number(r.forecast) < Number(r.upper));
+  });
+  // evaluate --backtest on the full series: the last fold is exactly the 1960 holdout
+  const ev = runCli(['evaluate', '--model', path.join(dir, 'model'), AIR, '--backtest', '--json']);
+  assert.equal(ev.status, 0, ev.stderr);
+  const res = JSON.parse(ev.stdout);
+  const last = res.folds[res.folds.length - 1].metrics;
+  assert.ok(Math.abs(last.mase - golden.baselines.seasonal_naive.mase) < 1e-9, `${last.mase} vs ${golden.baselines.seasonal_naive.mase}`);
+  assert.ok(Math.abs(last.mae - golden.baselines.seasonal_naive.mae) < 1e-9);
+});
+
+test('forecast --horizon, --input (newer history), --json, --out file', () => {
+  const { config, dir } = setup('  type: naive');
+  assert.equal(runCli(['train', config]).status, 0);
+  const model = path.join(dir, 'model');
+  const h3 = runCli(['forecast', '-m', model, '--horizon', '3', '--json']);
+  assert.equal(h3.status, 0, h3.stderr);
+  const j = JSON.parse(h3.stdout);
+  assert.equal(j.horizon, 3);
+  assert.deepEqual(j.series[0].time, ['1960-01-01', '1960-02-01', '1960-03-01']);
+  assert.deepEqual(j.series[0].forecast, [405, 405, 405]);
+  // from the full history: forecasts continue after 1960-12 from its last value (432)
+  const out = path.join(dir, 'fc.csv');
+  const full = runCli(['forecast', '-m', model, '--input', AIR, '--out', out, '-H', '2']);
+  assert.equal(full.status, 0, full.stderr);
+  const rows = parseCsv(readFileSync(out, 'utf8'));
+  assert.deepEqual(rows.map((r) => [r.ds, Number(r.forecast)]), [['1961-01-01', 432], ['1961-02-01', 432]]);
+});
+
+test('bad forecasting input: one line, exit 2 or 3', () => {
+  const { config, dir } = setup('  type: naive');
+  const bad = (name: string, csv: string, sets: string[] = []) => {
+    write(dir, name, csv);
+    return runCli(['train', config, '--set', `data.train=${name}`, ...sets]);
+  };
+  let r = bad('unsorted.csv', 'ds,y\n2020-01-01,1\n2020-03-01,2\n2020-02-01,3\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /unsorted\.csv:4 ds: timestamps must increase: 2020-02-01 comes after 2020-03-01/);
+  r = bad('dup.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n2020-02-01,3\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /dup\.csv:4 ds: duplicate timestamp 2020-02-01 \(also on line 3\)/);
+  r = bad('gap.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n2020-03-01,3\n2020-05-01,3\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /gap\.csv:5 ds: gap in the monthly series: 2020-04-01 is missing before 2020-05-01; set data\.fill/);
+  // the explicit fill option
+  r = bad('gap.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n2020-03-01,3\n2020-05-01,5\n', ['--set', 'data.fill=linear']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /1 missing value\(s\) filled/);
+  r = bad('text.csv', 'ds,y\n2020-01-01,1\n2020-02-01,abc\n2020-03-01,3\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /text\.csv:3: column "y": "abc" is not a number/);
+  r = bad('alltext.csv', 'ds,y\n2020-01-01,a\n2020-02-01,b\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /alltext\.csv:2 y: column "y": "a" is not a number/);
+  r = bad('empty.csv', 'ds,y\n2020-01-01,1\n2020-02-01,\n2020-03-01,3\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /empty\.csv:3 y: column "y" is empty/);
+  r = bad('baddate.csv', 'ds,y\n2020-01-01,1\n2020-02-30,2\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /baddate\.csv:3 ds: column "ds": "2020-02-30" is not a valid calendar date/);
+  r = bad('short.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n2020-03-01,3\n', ['--set', 'model.type=seasonal_naive']);
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /the series has 3 values; seasonal_naive \(s = 12\) needs at least 13/);
+  r = bad('irregular.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n2020-03-15,3\n');
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /irregular/);
+  r = bad('ok.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n', ['--set', 'forecast.horizon=0']);
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /forecast\.horizon: expected number to be >0, got 0/);
+  r = bad('ok.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n', ['--set', 'data.freq=fortnight']);
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /data\.freq: unknown frequency "fortnight"/);
+  r = bad('ok.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n', ['--set', 'data.time=date']);
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /column "date" \(data\.time\) is missing/);
+  r = bad('ok.csv', 'ds,y\n2020-01-01,1\n2020-02-01,2\n', ['--set', 'model.type=arimax']);
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /model\.type: unknown forecaster type "arimax"/);
+  r = bad('neg.csv', 'ds,y\n2020-01-01,1\n2020-02-01,0\n', ['--set', 'forecast.transform=log']);
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /neg\.csv:3 y: forecast\.transform log needs positive values/);
+
+  // forecast: --horizon <= 0, a tabular bundle, a missing bundle
+  assert.equal(runCli(['train', config]).status, 0);
+  r = runCli(['forecast', '-m', path.join(dir, 'model'), '--horizon', '0']);
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /--horizon must be a positive integer, got "0"/);
+  r = runCli(['forecast', '-m', path.join(dir, 'nope')]);
+  assert.equal(r.status, 4);
+  oneLineError(r);
+});
+
+test('many series in one file (data.id): one forecast block per series, ids kept', () => {
+  const dir = tmpDir('mlkit-forecast-id-');
+  const rows = ['store,ds,sales'];
+  for (const [id, base] of [['a', 10], ['b', 100]] as const) {
+    for (let i = 0; i < 30; i++) rows.push(`${id},2024-01-${String(i + 1).padStart(2, '0')},${base + (i % 7)}`);
+  }
+  write(dir, 'sales.csv', rows.join('\n') + '\n');
+  const config = write(dir, 'c.yaml', `task: forecast
+data: { train: sales.csv, time: ds, target: sales, id: store }
+forecast: { horizon: 7 }
+model: { type: seasonal_naive }
+output: { dir: ${path.join(dir, 'm')} }
+`);
+  const tr = runCli(['train', config]);
+  assert.equal(tr.status, 0, tr.stderr);
+  const fc = runCli(['forecast', '-m', path.join(dir, 'm')]);
+  assert.equal(fc.status, 0, fc.stderr);
+  const out = parseCsv(fc.stdout);
+  assert.deepEqual(Object.keys(out[0]!), ['store', 'ds', 'forecast', 'lower', 'upper']);
+  assert.equal(out.length, 14);
+  assert.deepEqual(out.slice(0, 7).map((r) => r.store), Array(7).fill('a'));
+  assert.equal(out[0]!.ds, '2024-01-31');
+  assert.equal(out[6]!.ds, '2024-02-06');
+  // daily data: season 7, so the forecast repeats the last week
+  assert.deepEqual(out.slice(7).map((r) => Number(r.forecast)), [102, 103, 104, 105, 106, 100, 101]);
+});
