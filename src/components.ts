@@ -5,6 +5,7 @@
  */
 import './estimators/xgboost/index.js';
 import './estimators/baselines/index.js';
+import './estimators/arima/index.js';
 import './pipeline/scalers.js';
 import './pipeline/imputer.js';
 import './pipeline/encoders.js';

@@ -171,3 +171,56 @@ output: { dir: ${path.join(dir, 'm')} }
   // daily data: season 7, so the forecast repeats the last week
   assert.deepEqual(out.slice(7).map((r) => Number(r.forecast)), [102, 103, 104, 105, 106, 100, 101]);
 });
+
+test('arima bundles reload and reproduce their forecasts exactly (fixed orders with log, and AutoARIMA)', async () => {
+  const { defaultRegistry } = await import('../../src/components.js');
+  const y = Float64Array.from(airLines.slice(1, 133).map((l) => Math.log(Number(l.split(',')[1]))));
+  for (const params of ['{ p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: 12 }', '{ auto: true }']) {
+    const { config, dir } = setup(`  type: arima\n  params: ${params}`, '');
+    const tr = runCli(['train', config, '--set', 'forecast.transform=log']);
+    assert.equal(tr.status, 0, tr.stderr);
+    const a = runCli(['forecast', '-m', path.join(dir, 'model'), '--json']);
+    const b = runCli(['forecast', '-m', path.join(dir, 'model'), '--json']);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(a.stdout, b.stdout);
+    // the same numbers as fitting in this process
+    const spec = defaultRegistry.get<any>('forecaster', 'arima');
+    const f = spec.create(spec.params.parse(params.includes('auto') ? { auto: true } : { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: 12 }));
+    const log = { info() {}, warn() {}, debug() {} };
+    await f.fit([{ id: '', y, exog: [] }], { log, seed: 0 }, { season: 12 });
+    const [out] = await f.forecast([{ id: '', y, exog: [] }], { horizon: 12, level: 0.9 }, log);
+    const got = JSON.parse(a.stdout).series[0];
+    assert.deepEqual(got.forecast, Array.from(out.mean, Math.exp));
+    assert.deepEqual(got.lower, Array.from(out.lower, Math.exp));
+  }
+});
+
+test('SARIMAX through the CLI: future exogenous values come from --input rows with an empty target', () => {
+  const dir = tmpDir('mlkit-forecast-exog-');
+  const rows = ['t,promo,sales'];
+  let seed = 5;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < 120; i++) {
+    const promo = rand() < 0.3 ? 1 : 0;
+    rows.push(`${i},${promo},${(50 + 20 * promo + 2 * (rand() - 0.5)).toFixed(3)}`);
+  }
+  write(dir, 'hist.csv', rows.join('\n') + '\n');
+  const config = write(dir, 'c.yaml', `task: forecast
+data: { train: hist.csv, time: t, target: sales, exog: [promo] }
+forecast: { horizon: 3 }
+model: { type: arima, params: { p: 1, d: 0, q: 0 } }
+output: { dir: ${path.join(dir, 'm')} }
+`);
+  assert.equal(runCli(['train', config]).status, 0);
+  // without future exogenous values: a usage error that says how to give them
+  let r = runCli(['forecast', '-m', path.join(dir, 'm')]);
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /uses exogenous columns \(promo\): give their future values with --input FILE/);
+  write(dir, 'recent.csv', [...rows, '120,1,', '121,0,', '122,1,'].join('\n') + '\n');
+  r = runCli(['forecast', '-m', path.join(dir, 'm'), '--input', path.join(dir, 'recent.csv')]);
+  assert.equal(r.status, 0, r.stderr);
+  const out = parseCsv(r.stdout);
+  assert.deepEqual(out.map((o) => o.t), ['120', '121', '122']);
+  const f = out.map((o) => Number(o.forecast));
+  assert.ok(Math.abs(f[0]! - 70) < 1.5 && Math.abs(f[1]! - 50) < 1.5 && Math.abs(f[2]! - 70) < 1.5, `forecasts ${f}`);
+});
