@@ -224,3 +224,25 @@ output: { dir: ${path.join(dir, 'm')} }
   const f = out.map((o) => Number(o.forecast));
   assert.ok(Math.abs(f[0]! - 70) < 1.5 && Math.abs(f[1]! - 50) < 1.5 && Math.abs(f[2]! - 70) < 1.5, `forecasts ${f}`);
 });
+
+test('configs/air_passengers.yaml: train with a stored backtest, forecast 24 months, gate CI on the backtest sMAPE', () => {
+  const dir = tmpDir('mlkit-air-');
+  const model = path.join(dir, 'air');
+  const tr = runCli(['train', path.join(ROOT, 'configs', 'air_passengers.yaml'), '--set', `output.dir=${model}`, '--json']);
+  assert.equal(tr.status, 0, tr.stderr);
+  const s = JSON.parse(tr.stdout);
+  assert.equal(s.backtest.folds.length, 3);
+  assert.ok(s.metrics.mape < 0.1, `backtest MAPE ${s.metrics.mape}`);
+  const fc = runCli(['forecast', '--model', model, '--horizon', '24']);
+  assert.equal(fc.status, 0, fc.stderr);
+  const rows = parseCsv(fc.stdout);
+  assert.equal(rows.length, 24);
+  assert.equal(rows[0]!.ds, '1961-01-01');
+  assert.equal(rows[23]!.ds, '1962-12-01');
+  const pass = runCli(['evaluate', '--model', model, path.join(ROOT, 'datasets', 'air_passengers.csv'), '--backtest', '--fail-over', 'smape=0.1']);
+  assert.equal(pass.status, 0, pass.stderr);
+  assert.match(pass.stdout, /overall/);
+  const fail = runCli(['evaluate', '--model', model, path.join(ROOT, 'datasets', 'air_passengers.csv'), '--backtest', '--fail-over', 'smape=0.01']);
+  assert.equal(fail.status, 1);
+  assert.match(fail.stderr, /gate failed: smape .* > 0\.01/);
+});
