@@ -98,3 +98,15 @@ test('normal quantiles and forecast metrics', () => {
   assert.equal(m.mase, 0.5);
   assert.equal(m.coverage, 0.5);
 });
+
+test('conformal intervals: the ceil((n + 1) level)-th smallest absolute backtest error per step', async () => {
+  const { conformal } = await import('../src/forecast/task.js');
+  const f = { mean: Float64Array.from([10, 20, 30]) };
+  // step 1: 9 errors 1..9, level 0.8 -> ceil(10 * 0.8) = 8th smallest = 8; step 2: 4 errors -> ceil(5 * 0.8) = 4th = 40
+  const r = conformal(f, [[9, 1, 8, 2, 7, 3, 6, 4, 5], [10, 40, 20, 30]], 0.8);
+  assert.deepEqual([...r.lower!], [2, -20, -10]);
+  assert.deepEqual([...r.upper!], [18, 60, 70]);
+  // too few errors for the level: an unbounded interval, not a falsely narrow one
+  const w = conformal(f, [[1, 2]], 0.9);
+  assert.equal(w.upper![0], Infinity);
+});
