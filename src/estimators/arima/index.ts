@@ -59,7 +59,7 @@ interface SeriesFit {
   note?: string;
 }
 
-export const describeOrder = (o: Order) => `ARIMA(${o[0]},${o[1]},${o[2]})${o[3] + o[4] + o[5] > 0 ? `(${o[3]},${o[4]},${o[5]})[${o[6]}]` : ''}`;
+export const describeOrder = (o: Order, drift = false) => `ARIMA(${o[0]},${o[1]},${o[2]})${o[3] + o[4] + o[5] > 0 ? `(${o[3]},${o[4]},${o[5]})[${o[6]}]` : ''}${drift ? ' with drift' : ''}`;
 
 function hashOf(y: Float64Array, exog: Float64Array[]): string {
   const h = createHash('sha256');
@@ -151,6 +151,11 @@ class ArimaForecaster implements Forecaster {
       }
       const chosen: Order = [f.model.p, f.model.d, f.model.q, f.model.P, f.model.D, f.model.Q, f.model.s];
       if (o.auto && f.model.p + f.model.q + f.model.P + f.model.Q === 0) return differencing({ ...o, auto: false, p: 0, q: 0, P: 0, Q: 0, d: chosen[1], D: chosen[4], s: chosen[6] });
+      // AutoARIMA chose a drift (one more regressor than the exogenous columns): its predict ignores it
+      if (o.auto && f.model.exog.length > exog.length) {
+        const withDrift: CtsaOptions = { ...o, auto: false, drift: true, p: chosen[0], d: chosen[1], q: chosen[2], P: chosen[3], D: chosen[4], Q: chosen[5], s: chosen[6] };
+        if (y.length * (2 + exog.length) <= MAX_STACK_VALUES) return attempt(withDrift);
+      }
       const bad = insanity(f, y);
       if (bad) return bad;
       return { mean: f.mean, variance: f.variance, options: o, order: chosen, retval: f.model.retval, fit: f, sigma2: f.model.sigma2 };
@@ -168,7 +173,7 @@ class ArimaForecaster implements Forecaster {
     if (first.auto) {
       try {
         const f = fitPredict(y, exog, first, horizon, futureExog);
-        base = { ...first, auto: false, p: f.model.p, d: f.model.d, q: f.model.q, P: f.model.P, D: f.model.D, Q: f.model.Q, s: f.model.s };
+        base = { ...first, auto: false, p: f.model.p, d: f.model.d, q: f.model.q, P: f.model.P, D: f.model.D, Q: f.model.Q, s: f.model.s, drift: f.model.exog.length > exog.length && y.length * (2 + exog.length) <= MAX_STACK_VALUES };
       } catch {
         base = { ...first, auto: false, p: 1, d: 1, q: 1, P: 0, D: first.s ? 1 : 0, Q: 0 };
       }
@@ -257,7 +262,7 @@ class ArimaForecaster implements Forecaster {
   describe(): string[] {
     if (this.fits.length === 1) {
       const f = this.fits[0]!;
-      return [`${this.params.auto ? 'AutoARIMA chose ' : ''}${describeOrder(f.order)}${f.options === null ? ' (differencing only)' : ''}, sigma^2 ${Number(f.sigma2.toPrecision(6))}`];
+      return [`${this.params.auto ? 'AutoARIMA chose ' : ''}${describeOrder(f.order, f.options?.drift)}${f.options === null ? ' (differencing only)' : ''}, sigma^2 ${Number(f.sigma2.toPrecision(6))}`];
     }
     const counts = new Map<string, number>();
     for (const f of this.fits) counts.set(describeOrder(f.order), (counts.get(describeOrder(f.order)) ?? 0) + 1);

@@ -30,6 +30,12 @@ export interface CtsaOptions {
   approximation: number;
   /** AutoARIMA: 1 = stepwise, 0 = exhaustive */
   search: number;
+  /**
+   * mlkit's, not the package's: a drift term, fitted as an extra exogenous column t = 1..n (the package's
+   * AutoARIMA adds drift the same way but its predict ignores it, so mlkit refits the chosen order with
+   * the column and continues it over the horizon)
+   */
+  drift?: boolean;
 }
 
 /** What a fit left in the C struct. */
@@ -157,11 +163,16 @@ export interface CtsaFit {
  * `exog` and `futureExog` are columns; futureExog must have exactly `horizon` values per column.
  */
 export function fitPredict(y: Float64Array, exog: Float64Array[], o: CtsaOptions, horizon: number, futureExog: Float64Array[]): CtsaFit {
+  if (o.drift) {
+    exog = [...exog, Float64Array.from({ length: y.length }, (_, i) => i + 1)];
+    futureExog = [...futureExog, Float64Array.from({ length: horizon }, (_, i) => y.length + i + 1)];
+  }
   const k = exog.length;
   if (y.length * (1 + k) > MAX_STACK_VALUES) throw new RangeError(`series too long for the arima package: ${y.length} x ${1 + k} values > ${MAX_STACK_VALUES}`);
   for (const c of futureExog) if (c.length !== horizon) throw new RangeError(`future exogenous columns need exactly ${horizon} values`);
   const { value, text } = call((inst) => {
-    const a = new inst.ARIMA({ ...o, verbose: false, transpose: false });
+    const { drift: _drift, ...opts } = o;
+    const a = new inst.ARIMA({ ...opts, verbose: false, transpose: false });
     try {
       const ex = k === 0 ? [] : k === 1 ? Array.from(exog[0]!) : exog.map((c) => Array.from(c));
       a.train(Array.from(y), ex);
