@@ -16,7 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   xgboost: () => import('./xgboost.js'),
   preprocess: () => import('./preprocess.js'),
   fft: () => import('./fft.js'),
-  // arima: () => import('./arima.js'),
+  arima: () => import('./arima.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
