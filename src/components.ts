@@ -4,6 +4,7 @@
  * Import it lazily (commands that need components), never from the CLI's start-up path.
  */
 import './estimators/xgboost/index.js';
+import './estimators/xgboost/forecaster.js';
 import './estimators/baselines/index.js';
 import './estimators/arima/index.js';
 import './pipeline/scalers.js';

@@ -1,6 +1,7 @@
 /** Shared types. Type-only imports of polars: nothing heavy loads from here. */
 import type { DataFrame } from 'nodejs-polars';
 import type { ZodType } from 'zod';
+import type { Freq } from '../forecast/time.js';
 
 export type Frame = DataFrame;
 
@@ -120,6 +121,8 @@ export interface SeriesData {
   exog: Float64Array[];
   /** calendar position of y[0] within the season (for seasonal features); 0 when unknown */
   phase?: number;
+  /** timestamps of y (epoch ms, or the numbers of numeric times), for calendar features */
+  times?: Float64Array;
 }
 
 export interface ForecastRequest {
@@ -141,6 +144,10 @@ export interface SeriesForecast {
 export interface SeriesMeta {
   /** the season length of the frequency (12 monthly, 4 quarterly, 24 hourly, 7 daily; 1 = none) */
   season: number;
+  /** the series' frequency (for calendar features of future timestamps) */
+  freq?: Freq;
+  /** model.engine, for forecasters built on an engine with a choice (xgboost) */
+  engine?: 'auto' | 'native' | 'wasm';
 }
 
 export interface ForecasterTags {
@@ -160,8 +167,8 @@ export interface Forecaster {
   readonly name: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly tags: ForecasterTags;
-  /** the shortest series the forecaster can fit (with these params) */
-  minLength(): number;
+  /** the shortest series the forecaster can fit (with these params, for this season length) */
+  minLength(season: number): number;
   isFitted(): boolean;
   fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this>;
   forecast(histories: SeriesData[], req: ForecastRequest, log: Logger): Promise<SeriesForecast[]>;

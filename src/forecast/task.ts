@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { ColumnInfo, Forecaster, Logger, SeriesForecast } from '../core/types.js';
+import type { ColumnInfo, Forecaster, Logger, SeriesForecast, SeriesMeta } from '../core/types.js';
 import { BundleError, ConfigError, DataError, UsageError } from '../core/errors.js';
 import { readTable, schemaOf } from '../data/read.js';
 import { loadBundle, saveBundle, type LoadedBundle, type Manifest, type NodeSpec } from '../bundle/bundle.js';
@@ -40,7 +40,10 @@ export interface BacktestResult {
   settings: BacktestSettings;
   folds: FoldResult[];
   overall: Record<string, number>;
-  /** absolute errors of the point forecasts by step ahead (for conformal intervals) */
+  /**
+   * absolute errors of the point forecasts by step ahead, on the model's scale (e.g. log), each divided
+   * by its series' naive scale (naiveScale of the fold's training values), for conformal intervals
+   */
   residualsByStep: number[][];
 }
 
@@ -51,6 +54,8 @@ export interface ForecastTrainResult {
   points: number;
   description: string[];
   backtest?: BacktestResult;
+  /** the backtest was run only to calibrate conformal intervals (no evaluate.backtest in the config) */
+  calibration?: boolean;
   notes: string[];
 }
 
@@ -72,10 +77,10 @@ function createForecaster(type: string, params: Record<string, unknown>): Foreca
   return spec.create(spec.params.parse(params));
 }
 
-function checkLengths(f: Forecaster, series: PreparedSeries[], file: string, what = 'the model'): void {
-  const need = f.minLength();
+function checkLengths(f: Forecaster, series: PreparedSeries[], season: number, file: string, what = 'the model'): void {
+  const need = f.minLength(season);
   for (const s of series) {
-    if (s.y.length < need) throw new DataError(`${s.id ? `series "${s.id}" ` : 'the series '}has ${s.y.length} values; ${f.name} with these params needs at least ${need}${what === 'the model' ? '' : ` (${what})`}`, { file });
+    if (s.y.length < need) throw new DataError(`${s.id ? `series "${s.id}" ` : 'the series '}has ${s.y.length} values; ${f.name} with these params${season > 1 ? ` (season length ${season})` : ''} needs at least ${need}${what === 'the model' ? '' : ` (${what})`}`, { file });
   }
 }
 
@@ -86,15 +91,30 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   const prepared = prepareSeries(table, settingsOf(config));
   const forecaster = createForecaster(config.model.type, lc.modelParams);
   if (config.data.exog.length && !forecaster.tags.exog) throw new ConfigError(`model "${forecaster.name}" does not take exogenous columns (data.exog)`, { path: 'data.exog' });
-  checkLengths(forecaster, prepared.series, config.data.train);
+  checkLengths(forecaster, prepared.series, prepared.season, config.data.train);
 
   const fitCtx = { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed };
-  const meta = { season: prepared.season };
+  const meta: SeriesMeta = { season: prepared.season, freq: prepared.freq, engine: config.model.engine };
   let backtest: BacktestResult | undefined;
+  let calibration = false;
   const bt = config.evaluate.backtest;
+  const make = () => createForecaster(config.model.type, lc.modelParams);
   if (bt) {
     const horizon = bt.horizon ?? config.forecast!.horizon;
-    backtest = await runBacktest(() => createForecaster(config.model.type, lc.modelParams), prepared.series, { folds: bt.folds, horizon, step: bt.step ?? horizon }, config, prepared.season, config.data.train, ctx.log);
+    backtest = await runBacktest(make, prepared.series, { folds: bt.folds, horizon, step: bt.step ?? horizon }, config, meta, config.data.train, ctx.log);
+  } else if (!forecaster.tags.intervals) {
+    // no intervals of its own and no backtest asked for: calibrate conformal intervals on one
+    const horizon = config.forecast!.horizon;
+    const need = forecaster.minLength(prepared.season);
+    const shortest = Math.min(...prepared.series.map((s) => s.y.length));
+    const plan = calibrationPlan(shortest - need, horizon, prepared.series.length, config.forecast!.level);
+    if (plan) {
+      ctx.log.info(`${forecaster.name} has no intervals of its own: calibrating conformal ones on a backtest of ${plan.folds} fold(s), horizon ${horizon}, step ${plan.step}; set evaluate.backtest to choose`);
+      backtest = await runBacktest(make, prepared.series, { ...plan, horizon }, config, meta, config.data.train, ctx.log);
+      calibration = true;
+    } else {
+      ctx.log.warn(`warning: no prediction intervals: ${forecaster.name} has none of its own, and the shortest series (${shortest} values) is too short for a backtest to calibrate conformal ones (horizon ${horizon}, model needs ${need})`);
+    }
   }
   await forecaster.fit(prepared.series, fitCtx, meta);
 
@@ -143,29 +163,67 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
     points: prepared.series.reduce((a, s) => a + s.y.length, 0),
     description,
     backtest,
+    calibration,
     notes: prepared.notes,
   };
 }
 
+/**
+ * The backtest that calibrates conformal intervals when the config sets none: enough folds for about
+ * CALIBRATION_ERRORS errors per step ahead (each fold gives one per series; at least the
+ * level / (1 - level) that a finite interval needs), at most MAX_CALIBRATION_FOLDS, origins spread
+ * over the history that is left beyond what the model needs (`spare` values), at most `horizon` apart.
+ * Undefined when not even one fold fits.
+ */
+export function calibrationPlan(spare: number, horizon: number, nSeries: number, level: number): { folds: number; step: number } | undefined {
+  const room = spare - horizon; // origins can move back this far from the last one
+  if (room < 0) return undefined;
+  const want = Math.max(CALIBRATION_ERRORS, Math.ceil(level / (1 - level)));
+  const folds = Math.max(1, Math.min(MAX_CALIBRATION_FOLDS, Math.ceil(want / nSeries), room + 1));
+  const step = folds > 1 ? Math.max(1, Math.min(horizon, Math.floor(room / (folds - 1)))) : horizon;
+  return { folds, step };
+}
+const CALIBRATION_ERRORS = 20;
+const MAX_CALIBRATION_FOLDS = 20;
+
+interface ConformalState {
+  residualsByStep: number[][];
+  /** 'naive_mae': residuals are divided by their series' naiveScale (absent: raw residuals) */
+  scaled?: 'naive_mae';
+}
+
 /** Conformal interval half-widths need the backtest's absolute errors by step ahead. */
-function conformalState(b: BacktestResult): { residualsByStep: number[][] } {
-  return { residualsByStep: b.residualsByStep };
+function conformalState(b: BacktestResult): ConformalState {
+  return { residualsByStep: b.residualsByStep, scaled: 'naive_mae' };
+}
+
+/**
+ * The scale conformal residuals are measured in: the mean absolute one-step change of the series (on
+ * the model's scale), so that one set of residuals fits series of different sizes (1 when constant).
+ */
+export function naiveScale(y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 1; i < y.length; i++) s += Math.abs(y[i]! - y[i - 1]!);
+  const v = y.length > 1 ? s / (y.length - 1) : 0;
+  return v > 0 && Number.isFinite(v) ? v : 1;
 }
 
 // ------------------------------------------------------------------------------------------------
 // Backtesting: rolling origin, expanding window
 
 export async function runBacktest(
-  make: () => Forecaster, series: PreparedSeries[], bt: BacktestSettings, config: Config, season: number, file: string, log: Logger,
+  make: () => Forecaster, series: PreparedSeries[], bt: BacktestSettings, config: Config, meta: SeriesMeta, file: string, log: Logger,
+  conf?: ConformalState,
 ): Promise<BacktestResult> {
   const { folds, horizon, step } = bt;
+  const { season } = meta;
   const level = config.forecast?.level ?? 0.9;
   const transform = config.forecast?.transform ?? 'none';
   const all = emptyPoints();
   const residualsByStep: number[][] = Array.from({ length: horizon }, () => []);
   const results: FoldResult[] = [];
   const probe = make();
-  const need = probe.minLength();
+  const need = probe.minLength(season);
   probe.dispose();
   for (const s of series) {
     const shortest = s.y.length - horizon - (folds - 1) * step;
@@ -178,16 +236,19 @@ export async function runBacktest(
     const train: PreparedSeries[] = series.map((s) => cut(s, s.y.length - back));
     const f = make();
     try {
-      await f.fit(train, { log, seed: config.seed }, { season });
+      await f.fit(train, { log, seed: config.seed }, meta);
       const fc = await f.forecast(train, {
         horizon, level,
         futureExog: series.map((s) => s.exog.map((x) => x.slice(s.y.length - back, s.y.length - back + horizon))),
       }, log);
       const pts = emptyPoints();
       series.forEach((s, i) => {
-        const out = invert(fc[i]!, transform);
         const origin = s.y.length - back;
+        // a bundle's conformal intervals (mlkit evaluate --backtest) where the model has none
+        const withIntervals = !fc[i]!.lower && conf ? conformal(fc[i]!, conf.residualsByStep, level, conf.scaled === 'naive_mae' ? naiveScale(s.y.subarray(0, origin)) : 1) : fc[i]!;
+        const out = invert(withIntervals, transform);
         const scale = maseScale(original(s.y.subarray(0, origin), transform), season);
+        const unit = naiveScale(s.y.subarray(0, origin));
         for (let h = 0; h < horizon; h++) {
           const actual = original1(s.y[origin + h]!, transform);
           for (const p of [pts, all]) {
@@ -198,7 +259,7 @@ export async function runBacktest(
             p.scale.push(scale);
           }
           // conformal residuals on the model's own scale (transformed target)
-          residualsByStep[h]!.push(Math.abs(s.y[origin + h]! - fc[i]!.mean[h]!));
+          residualsByStep[h]!.push(Math.abs(s.y[origin + h]! - fc[i]!.mean[h]!) / unit);
         }
       });
       results.push({ fold: k + 1, origin: Math.max(...series.map((s) => s.y.length - back)), metrics: forecastMetrics(pts) });
@@ -297,7 +358,7 @@ export async function forecastFromBundle(dir: string, opts: { horizon?: number; 
     const prepared = prepareSeries(table, { ...lf.settings, future: lf.settings.exog.length > 0 });
     for (const n of prepared.notes) ctx.log.info(n);
     histories = prepared.series;
-    checkLengths(lf.forecaster, histories, opts.input);
+    checkLengths(lf.forecaster, histories, lf.node.season, opts.input);
   } else {
     histories = storedHistory(lf);
   }
@@ -314,12 +375,12 @@ export async function forecastFromBundle(dir: string, opts: { horizon?: number; 
   const out = await lf.forecaster.forecast(histories, { horizon, level, futureExog }, ctx.log);
   const transform = lf.settings.transform;
   let intervals: ForecastRun['intervals'] = lf.forecaster.tags.intervals ? 'analytic' : 'none';
-  const conf = (lf.manifest.estimator!.state as { conformal?: { residualsByStep: number[][] } }).conformal;
+  const conf = (lf.manifest.estimator!.state as { conformal?: ConformalState }).conformal;
   const rows: ForecastRow[] = [];
   histories.forEach((s, i) => {
     let f = out[i]!;
     if (!f.lower && conf) {
-      f = conformal(f, conf.residualsByStep, level);
+      f = conformal(f, conf.residualsByStep, level, conf.scaled === 'naive_mae' ? naiveScale(s.y) : 1);
       intervals = 'conformal';
     }
     f = invert(f, transform);
@@ -340,9 +401,10 @@ export async function forecastFromBundle(dir: string, opts: { horizon?: number; 
 
 /**
  * Split-conformal intervals from backtest residuals: the half-width at step h is the
- * ceil((n + 1) * level)-th smallest absolute error at that step (the last step's for longer horizons).
+ * ceil((n + 1) * level)-th smallest absolute error at that step (the last step's for longer horizons),
+ * times `scale` (the series' naiveScale when the residuals were divided by theirs).
  */
-export function conformal(f: SeriesForecast, residualsByStep: number[][], level: number): SeriesForecast {
+export function conformal(f: SeriesForecast, residualsByStep: number[][], level: number, scale = 1): SeriesForecast {
   const H = f.mean.length;
   const lower = new Float64Array(H);
   const upper = new Float64Array(H);
@@ -350,7 +412,7 @@ export function conformal(f: SeriesForecast, residualsByStep: number[][], level:
     const r = residualsByStep[Math.min(h, residualsByStep.length - 1)] ?? [];
     const sorted = [...r].sort((a, b) => a - b);
     const k = Math.ceil((sorted.length + 1) * level) - 1;
-    const w = sorted.length && k < sorted.length ? sorted[k]! : Infinity;
+    const w = sorted.length && k < sorted.length ? sorted[k]! * scale : Infinity;
     lower[h] = f.mean[h]! - w;
     upper[h] = f.mean[h]! + w;
   }
@@ -372,5 +434,6 @@ export async function backtestBundle(dir: string, file: string, ctx: RunContext)
   const bt = { folds: cfg.evaluate?.backtest?.folds ?? 5, horizon, step: cfg.evaluate?.backtest?.step ?? horizon };
   const m = lf.manifest.estimator!;
   // the same hyperparameters, refitted per fold (AutoARIMA searches again in each fold)
-  return runBacktest(() => createForecaster(m.name, m.params), prepared.series, bt, cfg, lf.node.season, file, ctx.log);
+  const conf = (m.state as { conformal?: ConformalState }).conformal;
+  return runBacktest(() => createForecaster(m.name, m.params), prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, engine: cfg.model?.engine }, file, ctx.log, conf);
 }

@@ -171,6 +171,12 @@ export function describeFreq(f: Freq): string {
 /** The default season length of a frequency (12 for monthly, 4 quarterly, 24 hourly, 7 daily, ...); 1 = none. */
 export function seasonLength(f: Freq): number {
   if (f.unit === 'month') return f.step === 1 ? 12 : f.step === 3 ? 4 : 1;
+  // numeric times in R's ts convention: the unit is one season (a year), the step 1/k (k = 12 monthly,
+  // 4 quarterly, ...), as in R's `time()` of a ts of frequency k
+  if (f.unit === 'number') {
+    const k = Math.round(1 / f.step);
+    return k >= 2 && Math.abs(1 / f.step - k) < 1e-6 ? k : 1;
+  }
   if (f.unit === 'ms') {
     if (f.step === 3_600_000) return 24;
     if (f.step === 86_400_000) return 7;
@@ -191,6 +197,21 @@ const isMonthEnd = (t: number) => {
 };
 const withinMonth = (t: number) => t - Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), 1);
 const timeOfDay = (t: number) => ((t % 86_400_000) + 86_400_000) % 86_400_000;
+
+/**
+ * The position of timestamp `t` within a season of `season` steps, 0..season-1, counted from a fixed
+ * origin so that it is the same calendar slot in every series: the month of the year (monthly), the
+ * quarter (quarterly), the hour of the day (hourly, UTC), the day of the week (daily; 0 = Thursday
+ * 1970-01-01), the cycle position k*t mod k (numeric times with step 1/k).
+ */
+export function seasonPosition(t: number, f: Freq, season: number): number {
+  if (season <= 1) return 0;
+  let k: number;
+  if (f.unit === 'month') k = Math.floor(monthIndex(t) / f.step);
+  else if (f.unit === 'ms') k = Math.floor(t / f.step);
+  else k = Math.round(t / f.step);
+  return ((k % season) + season) % season;
+}
 
 /** The timestamp `k` steps after `t`. */
 export function addSteps(t: number, f: Freq, k: number): number {

@@ -31,7 +31,7 @@ async function trainForecastCommand(lc: LoadedConfig, opts: GlobalOptions, log: 
     for (const n of res.notes) log.info(n);
     log.info(`${res.model}: ${res.series} series, ${res.points} points`);
     for (const d of res.description) log.info(`  ${d}`);
-    if (res.backtest) log.info(`backtest (${res.backtest.settings.folds} folds, horizon ${res.backtest.settings.horizon}):\n${formatMetrics(res.backtest.overall)}`);
+    if (res.backtest) log.info(`backtest (${res.backtest.settings.folds} fold${res.backtest.settings.folds === 1 ? '' : 's'}, horizon ${res.backtest.settings.horizon}${res.calibration ? ', run to calibrate the conformal intervals' : ''}):\n${formatMetrics(res.backtest.overall)}`);
     log.info(`model bundle: ${res.bundleDir}`);
   }
   return 0;

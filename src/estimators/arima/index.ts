@@ -125,9 +125,9 @@ class ArimaForecaster implements Forecaster {
     return o.auto ? Math.max(2 * o.s + o.d, 20) : o.d + s * o.D + Math.max(o.p + o.q, 2 * s, 10);
   }
 
-  minLength(): number {
+  minLength(season: number): number {
     try {
-      return this.minFor(this.baseOptions(this.params.s ?? 0));
+      return this.minFor(this.baseOptions(this.params.s ?? season));
     } catch {
       return 20;
     }

@@ -28,8 +28,8 @@ class Baseline implements Forecaster {
   private period(): number {
     return this.name === 'seasonal_naive' ? (this.params.s ?? this.season) : 1;
   }
-  minLength(): number {
-    return this.name === 'seasonal_naive' ? Math.max(2, (this.params.s ?? 1) + 1) : 2;
+  minLength(season: number): number {
+    return this.name === 'seasonal_naive' ? Math.max(2, (this.params.s ?? season) + 1) : 2;
   }
   isFitted() { return this.fitted; }
 

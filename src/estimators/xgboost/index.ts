@@ -109,6 +109,12 @@ export class XGBoostEstimator implements TabularEstimator {
     return { categorical: XGBoostEstimator.supportsNativeCategorical(this.engine) ? 'native' : 'onehot', description: this.engine.description };
   }
 
+  /** Uses an engine already resolved (e.g. one for many per-series models). */
+  withEngine(engine: XGBoostEngine): this {
+    this.engine = engine;
+    return this;
+  }
+
   wantsValidation(): boolean { return this.params.early_stopping_rounds !== undefined; }
 
   /** XGBoost booster params for a task (what goes to XGBoosterSetParam), num_round etc. removed. */
