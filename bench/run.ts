@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   preprocess: () => import('./preprocess.js'),
   fft: () => import('./fft.js'),
   arima: () => import('./arima.js'),
+  'forecast-accuracy': () => import('./forecast-accuracy.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
