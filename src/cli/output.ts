@@ -54,6 +54,29 @@ export async function progressCallback(opts: GlobalOptions, label: string): Prom
   };
 }
 
+/**
+ * A factory of progress bars over counted steps (e.g. series fitted), for RunContext.progress;
+ * undefined off a TTY or with --quiet.
+ */
+export async function progressBars(opts: GlobalOptions): Promise<((label: string, total: number) => { tick(n?: number): void; stop(): void }) | undefined> {
+  if (opts.quiet || !stderrIsTTY()) return undefined;
+  const { default: cliProgress } = await import('cli-progress');
+  return (label, total) => {
+    const bar = new cliProgress.SingleBar({
+      stream: process.stderr,
+      format: `${label} [{bar}] {value}/{total} {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: true,
+    }, cliProgress.Presets.shades_classic);
+    bar.start(total, 0);
+    let done = 0;
+    return {
+      tick(n = 1) { done += n; bar.update(done); },
+      stop() { bar.stop(); },
+    };
+  };
+}
+
 export function formatMetrics(m: Record<string, number | undefined>): string {
   return Object.entries(m).map(([k, v]) => `${k.padEnd(10)} ${v === undefined || Number.isNaN(v) ? 'n/a' : Number(v.toPrecision(6))}`).join('\n');
 }

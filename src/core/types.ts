@@ -42,6 +42,8 @@ export interface FitContext {
   signal?: AbortSignal;
   seed: number;
   log: Logger;
+  /** called by forecasters that fit series one by one, after each series (progress) */
+  onSeries?: () => void;
 }
 
 export interface Tags {
@@ -74,6 +76,11 @@ export interface ComponentSpec<P = unknown, S = unknown, C = unknown> {
   create(params: P): C;
   /** rebuild a fitted component from its bundle state and files */
   restore?(params: P, state: S, read: BlobReader, log: Logger): C | Promise<C>;
+  /**
+   * Forecasters whose series are fitted independently (tags.local): the state and files of one model
+   * fitted on all the series, from those of models fitted on consecutive parts of them (in order).
+   */
+  merge?(params: P, parts: { state: S; files: Record<string, Uint8Array> }[]): { state: S; files: Record<string, Uint8Array> };
 }
 
 export type TabularTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };
@@ -155,6 +162,11 @@ export interface ForecasterTags {
   exog: boolean;
   /** has its own (analytic) prediction intervals */
   intervals: boolean;
+  /**
+   * each series is fitted on its own (one model per series): fit and forecast may split the series
+   * across worker threads; the spec then has merge()
+   */
+  local?: boolean;
 }
 
 /**
@@ -171,7 +183,8 @@ export interface Forecaster {
   minLength(season: number): number;
   isFitted(): boolean;
   fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this>;
-  forecast(histories: SeriesData[], req: ForecastRequest, log: Logger): Promise<SeriesForecast[]>;
+  /** onSeries: as FitContext's, after each series forecast (local forecasters) */
+  forecast(histories: SeriesData[], req: ForecastRequest, log: Logger, onSeries?: () => void): Promise<SeriesForecast[]>;
   /** what fit() learned (JSON-serializable) */
   toState(): Record<string, unknown>;
   files(): Record<string, Uint8Array>;

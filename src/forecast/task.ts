@@ -15,6 +15,7 @@ import { prepareSeries, type PreparedSeries, type SeriesSettings } from './serie
 import { addSteps, formatTime, type Freq, type TimeStyle } from './time.js';
 import { emptyPoints, forecastMetrics, maseScale, type ForecastPoints } from '../metrics/forecast.js';
 import type { RunContext } from '../tasks/tabular.js';
+import { fitForecaster, forecastSeries } from './parallel.js';
 
 /** What the bundle's "pipeline" node records: how a table becomes series. */
 interface SeriesNodeState {
@@ -93,30 +94,40 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   if (config.data.exog.length && !forecaster.tags.exog) throw new ConfigError(`model "${forecaster.name}" does not take exogenous columns (data.exog)`, { path: 'data.exog' });
   checkLengths(forecaster, prepared.series, prepared.season, config.data.train);
 
-  const fitCtx = { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed };
   const meta: SeriesMeta = { season: prepared.season, freq: prepared.freq, engine: config.model.engine };
   let backtest: BacktestResult | undefined;
   let calibration = false;
   const bt = config.evaluate.backtest;
-  const make = () => createForecaster(config.model.type, lc.modelParams);
+  const model = { name: config.model.type, params: lc.modelParams };
+  let plan: BacktestSettings | undefined;
   if (bt) {
     const horizon = bt.horizon ?? config.forecast!.horizon;
-    backtest = await runBacktest(make, prepared.series, { folds: bt.folds, horizon, step: bt.step ?? horizon }, config, meta, config.data.train, ctx.log);
+    plan = { folds: bt.folds, horizon, step: bt.step ?? horizon };
   } else if (!forecaster.tags.intervals) {
     // no intervals of its own and no backtest asked for: calibrate conformal intervals on one
     const horizon = config.forecast!.horizon;
     const need = forecaster.minLength(prepared.season);
     const shortest = Math.min(...prepared.series.map((s) => s.y.length));
-    const plan = calibrationPlan(shortest - need, horizon, prepared.series.length, config.forecast!.level);
-    if (plan) {
-      ctx.log.info(`${forecaster.name} has no intervals of its own: calibrating conformal ones on a backtest of ${plan.folds} fold(s), horizon ${horizon}, step ${plan.step}; set evaluate.backtest to choose`);
-      backtest = await runBacktest(make, prepared.series, { ...plan, horizon }, config, meta, config.data.train, ctx.log);
+    const cal = calibrationPlan(shortest - need, horizon, prepared.series.length, config.forecast!.level);
+    if (cal) {
+      ctx.log.info(`${forecaster.name} has no intervals of its own: calibrating conformal ones on a backtest of ${cal.folds} fold(s), horizon ${horizon}, step ${cal.step}; set evaluate.backtest to choose`);
+      plan = { ...cal, horizon };
       calibration = true;
     } else {
       ctx.log.warn(`warning: no prediction intervals: ${forecaster.name} has none of its own, and the shortest series (${shortest} values) is too short for a backtest to calibrate conformal ones (horizon ${horizon}, model needs ${need})`);
     }
   }
-  await forecaster.fit(prepared.series, fitCtx, meta);
+  // one bar over every series fit (the backtest's folds, then the final fit) for local forecasters
+  const bar = forecaster.tags.local ? ctx.progress?.('fitting series', prepared.series.length * (1 + (plan?.folds ?? 0))) : undefined;
+  const tick = bar ? () => bar.tick() : undefined;
+  forecaster.dispose();
+  let fitted: Forecaster;
+  try {
+    if (plan) backtest = await runBacktest(model, prepared.series, plan, config, meta, config.data.train, ctx.log, undefined, tick);
+    ({ forecaster: fitted } = await fitForecaster(model.name, model.params, prepared.series, meta, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed, onSeries: tick }));
+  } finally {
+    bar?.stop();
+  }
 
   // the bundle: config, the series node (freq, timestamps, history), the forecaster
   const parts: Float64Array[] = [];
@@ -136,7 +147,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
     state: { freq: prepared.freq, style: prepared.style, season: prepared.season, series: seriesState } satisfies SeriesNodeState as unknown as Record<string, unknown>,
     files: [HISTORY_FILE],
   };
-  const estFiles = forecaster.files();
+  const estFiles = fitted.files();
   const files: Record<string, Uint8Array> = { [HISTORY_FILE]: new Uint8Array(history.buffer) };
   for (const [rel, b] of Object.entries(estFiles)) files[`estimator/${rel}`] = b;
   const used = [config.data.time!, config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.exog];
@@ -147,18 +158,18 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
     input: { columns, target: config.data.target, time: config.data.time, id: config.data.id },
     pipeline: seriesNode,
     estimator: {
-      name: forecaster.name,
-      params: { ...forecaster.params },
-      state: { ...forecaster.toState(), ...(backtest ? { conformal: conformalState(backtest) } : {}) },
+      name: fitted.name,
+      params: { ...fitted.params },
+      state: { ...fitted.toState(), ...(backtest ? { conformal: conformalState(backtest) } : {}) },
       files: Object.keys(estFiles),
     },
     metrics: backtest?.overall ?? {},
   }, files);
-  const description = forecaster.describe();
-  forecaster.dispose();
+  const description = fitted.describe();
+  fitted.dispose();
   return {
     bundleDir: lc.outputDir,
-    model: forecaster.name,
+    model: fitted.name,
     series: prepared.series.length,
     points: prepared.series.reduce((a, s) => a + s.y.length, 0),
     description,
@@ -212,8 +223,8 @@ export function naiveScale(y: ArrayLike<number>): number {
 // Backtesting: rolling origin, expanding window
 
 export async function runBacktest(
-  make: () => Forecaster, series: PreparedSeries[], bt: BacktestSettings, config: Config, meta: SeriesMeta, file: string, log: Logger,
-  conf?: ConformalState,
+  model: { name: string; params: Record<string, unknown> }, series: PreparedSeries[], bt: BacktestSettings, config: Config, meta: SeriesMeta, file: string, log: Logger,
+  conf?: ConformalState, onSeries?: () => void,
 ): Promise<BacktestResult> {
   const { folds, horizon, step } = bt;
   const { season } = meta;
@@ -222,7 +233,7 @@ export async function runBacktest(
   const all = emptyPoints();
   const residualsByStep: number[][] = Array.from({ length: horizon }, () => []);
   const results: FoldResult[] = [];
-  const probe = make();
+  const probe = createForecaster(model.name, model.params);
   const need = probe.minLength(season);
   probe.dispose();
   for (const s of series) {
@@ -234,13 +245,12 @@ export async function runBacktest(
   for (let k = 0; k < folds; k++) {
     const back = horizon + (folds - 1 - k) * step;
     const train: PreparedSeries[] = series.map((s) => cut(s, s.y.length - back));
-    const f = make();
+    const { forecaster: f, forecasts } = await fitForecaster(model.name, model.params, train, meta, { log, seed: config.seed, onSeries }, {
+      horizon, level,
+      futureExog: series.map((s) => s.exog.map((x) => x.slice(s.y.length - back, s.y.length - back + horizon))),
+    });
+    const fc = forecasts!;
     try {
-      await f.fit(train, { log, seed: config.seed }, meta);
-      const fc = await f.forecast(train, {
-        horizon, level,
-        futureExog: series.map((s) => s.exog.map((x) => x.slice(s.y.length - back, s.y.length - back + horizon))),
-      }, log);
       const pts = emptyPoints();
       series.forEach((s, i) => {
         const origin = s.y.length - back;
@@ -372,7 +382,13 @@ export async function forecastFromBundle(dir: string, opts: { horizon?: number; 
       return fut.exog.map((x) => x.subarray(0, horizon));
     });
   }
-  const out = await lf.forecaster.forecast(histories, { horizon, level, futureExog }, ctx.log);
+  const bar = lf.forecaster.tags.local ? ctx.progress?.('forecasting series', histories.length) : undefined;
+  let out: SeriesForecast[];
+  try {
+    out = await forecastSeries(lf.forecaster, histories, { horizon, level, futureExog }, ctx.log, bar ? () => bar.tick() : undefined);
+  } finally {
+    bar?.stop();
+  }
   const transform = lf.settings.transform;
   let intervals: ForecastRun['intervals'] = lf.forecaster.tags.intervals ? 'analytic' : 'none';
   const conf = (lf.manifest.estimator!.state as { conformal?: ConformalState }).conformal;
@@ -424,6 +440,7 @@ export function conformal(f: SeriesForecast, residualsByStep: number[][], level:
 
 export async function backtestBundle(dir: string, file: string, ctx: RunContext): Promise<BacktestResult> {
   const lf = await loadForecaster(dir, ctx.log);
+  const local = lf.forecaster.tags.local;
   lf.forecaster.dispose();
   const cfg = lf.config;
   const table = readTable(file, { csv: cfg.data?.csv, stdin: ctx.stdin });
@@ -435,5 +452,10 @@ export async function backtestBundle(dir: string, file: string, ctx: RunContext)
   const m = lf.manifest.estimator!;
   // the same hyperparameters, refitted per fold (AutoARIMA searches again in each fold)
   const conf = (m.state as { conformal?: ConformalState }).conformal;
-  return runBacktest(() => createForecaster(m.name, m.params), prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, engine: cfg.model?.engine }, file, ctx.log, conf);
+  const bar = local ? ctx.progress?.('fitting series', prepared.series.length * bt.folds) : undefined;
+  try {
+    return await runBacktest({ name: m.name, params: m.params }, prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, engine: cfg.model?.engine }, file, ctx.log, conf, bar ? () => bar.tick() : undefined);
+  } finally {
+    bar?.stop();
+  }
 }

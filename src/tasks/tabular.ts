@@ -19,10 +19,15 @@ import { didYouMean } from '../core/suggest.js';
 import { defaultRegistry } from '../components.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 
+/** A progress bar the CLI draws (stderr, TTY only). */
+export interface Progress { tick(n?: number): void; stop(): void }
+
 export interface RunContext {
   log: Logger;
   callbacks?: Callback[];
   signal?: AbortSignal;
+  /** a progress bar over `total` steps (e.g. series fitted); absent: no bar */
+  progress?: (label: string, total: number) => Progress;
   /** stdin contents for '-' (tests) */
   stdin?: Buffer;
 }

@@ -1,7 +1,7 @@
 import { METRIC_NAMES, type MetricName } from '../../config/schema.js';
 import { CheckFailed, UsageError } from '../../core/errors.js';
 import { didYouMean } from '../../core/suggest.js';
-import { makeLogger, formatMetrics, type GlobalOptions } from '../output.js';
+import { makeLogger, formatMetrics, progressBars, type GlobalOptions } from '../output.js';
 
 interface Gate { metric: MetricName; value: number; dir: 'under' | 'over'; text: string }
 
@@ -24,7 +24,7 @@ export async function evaluateCommand(data: string, opts: GlobalOptions & { mode
   const { peekTask } = await import('../../bundle/bundle.js');
   if (opts.backtest || peekTask(opts.model) === 'forecast') {
     const { backtestBundle } = await import('../../forecast/task.js');
-    const res = await backtestBundle(opts.model, data, { log });
+    const res = await backtestBundle(opts.model, data, { log, progress: await progressBars(opts) });
     metrics = res.overall;
     const { folds, horizon, step } = res.settings;
     if (opts.json) {

@@ -1,6 +1,6 @@
 import pl from 'nodejs-polars';
 import { writeOutput } from '../write.js';
-import { makeLogger, type GlobalOptions } from '../output.js';
+import { makeLogger, progressBars, type GlobalOptions } from '../output.js';
 import { UsageError } from '../../core/errors.js';
 
 export async function forecastCommand(opts: GlobalOptions & { model: string; horizon?: string; input?: string; out: string }): Promise<number> {
@@ -11,7 +11,7 @@ export async function forecastCommand(opts: GlobalOptions & { model: string; hor
     if (!(Number.isInteger(horizon) && horizon > 0)) throw new UsageError(`--horizon must be a positive integer, got ${JSON.stringify(opts.horizon)}`);
   }
   const { forecastFromBundle } = await import('../../forecast/task.js');
-  const run = await forecastFromBundle(opts.model, { horizon, input: opts.input }, { log });
+  const run = await forecastFromBundle(opts.model, { horizon, input: opts.input }, { log, progress: await progressBars(opts) });
   const cols: Record<string, unknown[]> = {};
   if (run.idColumn) cols[run.idColumn] = run.rows.map((r) => r.id);
   cols[run.timeColumn] = run.rows.map((r) => r.time);

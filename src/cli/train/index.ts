@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Logger } from '../../core/types.js';
-import { makeLogger, progressCallback, formatMetrics, type GlobalOptions } from '../output.js';
+import { makeLogger, progressBars, progressCallback, formatMetrics, type GlobalOptions } from '../output.js';
 
 export async function trainCommand(configFile: string, opts: GlobalOptions): Promise<number> {
   const log = makeLogger(opts);
@@ -24,7 +24,7 @@ export async function trainCommand(configFile: string, opts: GlobalOptions): Pro
 
 async function trainForecastCommand(lc: LoadedConfig, opts: GlobalOptions, log: Logger): Promise<number> {
   const { trainForecast } = await import('../../forecast/task.js');
-  const res = await trainForecast(lc, { log });
+  const res = await trainForecast(lc, { log, progress: await progressBars(opts) });
   if (opts.json) {
     process.stdout.write(JSON.stringify({ bundle: res.bundleDir, model: res.model, series: res.series, metrics: res.backtest?.overall ?? {}, backtest: res.backtest ? { settings: res.backtest.settings, folds: res.backtest.folds } : undefined }) + '\n');
   } else {

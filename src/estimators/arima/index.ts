@@ -89,7 +89,7 @@ function insanity(f: CtsaFit, y: Float64Array): string | undefined {
 class ArimaForecaster implements Forecaster {
   readonly kind = 'forecaster' as const;
   readonly name = 'arima';
-  readonly tags = { exog: true, intervals: true };
+  readonly tags = { exog: true, intervals: true, local: true };
   private fits: SeriesFit[] = [];
   private season = 0;
   /** series already warned about the length cap */
@@ -237,35 +237,44 @@ class ArimaForecaster implements Forecaster {
         ...(m ? { coefficients: { ar: m.phi, ma: m.theta.map((v) => -v), sar: m.PHI, sma: m.THETA.map((v) => -v), exog: m.exog } } : {}),
         ...((out as { note?: string }).note ? { note: (out as { note?: string }).note } : {}),
       });
+      ctx.onSeries?.();
     }
     return this;
   }
 
-  async forecast(histories: SeriesData[], req: ForecastRequest, log: Logger): Promise<SeriesForecast[]> {
+  async forecast(histories: SeriesData[], req: ForecastRequest, log: Logger, onSeries?: () => void): Promise<SeriesForecast[]> {
     const z = intervalZ(req.level);
     const byId = new Map(this.fits.map((f) => [f.id, f]));
     return histories.map((s, i) => {
-      const fitted = byId.get(s.id);
-      if (!fitted) throw new DataError(`series "${s.id}" was not in the training data (the arima forecaster fits one model per series)`);
-      const { y, exog } = this.tail(s, log);
-      const fut = req.futureExog?.[i] ?? [];
-      const label = s.id ? `series "${s.id}": ` : '';
-      const hash = hashOf(y, exog);
-      const probe = this.probes.get(s.id);
-      if (probe && probe.hash === hash && hash === fitted.hash && !exog.length && req.horizon <= probe.mean.length) {
-        return this.interval(probe.mean.slice(0, req.horizon), probe.variance.slice(0, req.horizon), z);
+      try {
+        return this.forecastOne(s, i, byId, req, z, log);
+      } finally {
+        onSeries?.();
       }
-      let o: CtsaOptions;
-      if (hash === fitted.hash && fitted.options) {
-        o = fitted.options; // the same data: the same call, the same model
-      } else {
-        const [p, d, q, P, D, Q, sl] = fitted.order;
-        const base = this.baseOptions(this.season);
-        o = { ...(fitted.options ?? base), auto: false, p, d, q, P, D, Q, s: sl };
-      }
-      const out = this.run(y, exog, o, req.horizon, fut, label, log);
-      return this.interval(out.mean, out.variance, z);
     });
+  }
+
+  private forecastOne(s: SeriesData, i: number, byId: Map<string, SeriesFit>, req: ForecastRequest, z: number, log: Logger): SeriesForecast {
+    const fitted = byId.get(s.id);
+    if (!fitted) throw new DataError(`series "${s.id}" was not in the training data (the arima forecaster fits one model per series)`);
+    const { y, exog } = this.tail(s, log);
+    const fut = req.futureExog?.[i] ?? [];
+    const label = s.id ? `series "${s.id}": ` : '';
+    const hash = hashOf(y, exog);
+    const probe = this.probes.get(s.id);
+    if (probe && probe.hash === hash && hash === fitted.hash && !exog.length && req.horizon <= probe.mean.length) {
+      return this.interval(probe.mean.slice(0, req.horizon), probe.variance.slice(0, req.horizon), z);
+    }
+    let o: CtsaOptions;
+    if (hash === fitted.hash && fitted.options) {
+      o = fitted.options; // the same data: the same call, the same model
+    } else {
+      const [p, d, q, P, D, Q, sl] = fitted.order;
+      const base = this.baseOptions(this.season);
+      o = { ...(fitted.options ?? base), auto: false, p, d, q, P, D, Q, s: sl };
+    }
+    const out = this.run(y, exog, o, req.horizon, fut, label, log);
+    return this.interval(out.mean, out.variance, z);
   }
 
   private interval(mean: Float64Array, variance: Float64Array, z: number): SeriesForecast {
@@ -308,4 +317,6 @@ defaultRegistry.register<ArimaParams, any, Forecaster>({
   params: arimaParamsSchema,
   create: (p) => new ArimaForecaster(p),
   restore: (p, state) => ArimaForecaster.restore(p, state),
+  // one model per series: the parts' series in order
+  merge: (_p, parts) => ({ state: { season: parts[0]?.state.season, series: parts.flatMap((x) => x.state.series ?? []) }, files: {} }),
 });

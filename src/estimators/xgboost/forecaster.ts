@@ -141,6 +141,11 @@ function calendarValue(part: CalendarPart, t: number, freq: Freq, season: number
 }
 
 /** The calendar parts `auto` picks for a frequency. */
+/** A booster's file in the bundle (estimator/...): one global model, or model g of per_series. */
+function modelFile(g: number | undefined, engine: string): string {
+  return `model${g === undefined ? '' : `-${g}`}.${engine === 'native' ? 'json' : 'bin'}`;
+}
+
 /** The offsets a product of differences (1 - B^k) reaches: every sum of a subset of the k's. */
 function subsetSums(ks: readonly number[]): number[] {
   let sums = new Set([0]);
@@ -160,13 +165,14 @@ export function autoCalendar(freq: Freq | null, season: number): CalendarPart[] 
 export class XGBoostForecaster implements Forecaster {
   readonly kind = 'forecaster' as const;
   readonly name = 'xgboost';
-  readonly tags = { exog: true, intervals: false };
+  readonly tags: { exog: boolean; intervals: boolean; local: boolean };
   readonly params: Readonly<XGBForecastParams>;
   private st?: XGBForecastState;
   private models: XGBoostEstimator[] = [];
 
   constructor(params: XGBForecastParams) {
     this.params = Object.freeze({ ...params });
+    this.tags = { exog: true, intervals: false, local: params.per_series };
   }
 
   private lagsFor(season: number): number[] {
@@ -296,13 +302,10 @@ export class XGBoostForecaster implements Forecaster {
         { log: ctx.log, seed: ctx.seed, signal: ctx.signal, callbacks: this.params.per_series ? [] : ctx.callbacks },
       );
       this.models.push(est);
-      this.st.models.push({ id: ids[g]!, state: { ...est.toState(), modelFile: this.fileOf(g, engine.name) } });
+      this.st.models.push({ id: ids[g]!, state: { ...est.toState(), modelFile: modelFile(this.params.per_series ? g : undefined, engine.name) } });
+      if (this.params.per_series) ctx.onSeries?.();
     }
     return this;
-  }
-
-  private fileOf(g: number, engine: string): string {
-    return `model${this.params.per_series ? `-${g}` : ''}.${engine === 'native' ? 'json' : 'bin'}`;
   }
 
   /** the booster's own params (without the forecaster's) */
@@ -311,7 +314,7 @@ export class XGBoostForecaster implements Forecaster {
     return xgboostParamsSchema.parse(rest);
   }
 
-  async forecast(histories: SeriesData[], req: ForecastRequest): Promise<SeriesForecast[]> {
+  async forecast(histories: SeriesData[], req: ForecastRequest, _log?: Logger, onSeries?: () => void): Promise<SeriesForecast[]> {
     const st = this.st;
     if (!st) throw new DataError('xgboost forecaster: forecast() before fit()');
     const H = req.horizon;
@@ -364,6 +367,7 @@ export class XGBoostForecaster implements Forecaster {
     }
     return trs.map((tr, i) => {
       const fut = buf[i]!.slice(tr.z.length).map((v) => v * tr.sd + tr.mu);
+      if (this.params.per_series) onSeries?.();
       return { mean: integrate(tr, fut, st.differences) };
     });
   }
@@ -419,4 +423,17 @@ defaultRegistry.register<XGBForecastParams, XGBForecastState, Forecaster>({
   params: xgbForecastParamsSchema,
   create: (p) => new XGBoostForecaster(p),
   restore: (p, state, read, log) => XGBoostForecaster.restore(p, state, read, log),
+  // per_series: the parts' models in order, their files renumbered
+  merge: (_p, parts) => {
+    const models: XGBForecastState['models'] = [];
+    const files: Record<string, Uint8Array> = {};
+    for (const part of parts) {
+      for (const m of part.state.models) {
+        const file = modelFile(models.length, m.state.engine);
+        files[file] = part.files[m.state.modelFile]!;
+        models.push({ id: m.id, state: { ...m.state, modelFile: file } });
+      }
+    }
+    return { state: { ...parts[0]!.state, models }, files };
+  },
 });
