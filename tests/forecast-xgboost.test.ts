@@ -11,7 +11,7 @@ import type { Forecaster, Logger, SeriesData, SeriesMeta } from '../src/core/typ
 import { integrate, transformSeries, XGBoostForecaster } from '../src/estimators/xgboost/forecaster.js';
 import { Lags, Rolling, polars } from '../src/pipeline/timeseries.js';
 import { addSteps, seasonLength, seasonPosition, type Freq } from '../src/forecast/time.js';
-import { calibrationPlan, conformal, naiveScale } from '../src/forecast/task.js';
+import { calibrationPlan, conformal, minConformalErrors, naiveScale } from '../src/forecast/task.js';
 import { gaussian, rng } from '../src/core/random.js';
 
 const log: Logger = { info() {}, warn() {}, debug() {} };
@@ -194,6 +194,7 @@ test('conformal calibration: enough folds for ~20 errors per step, origins sprea
   assert.deepEqual(calibrationPlan(100, 12, 1, 0.98), { folds: 20, step: 4 });
   assert.deepEqual(calibrationPlan(15, 12, 1, 0.9), { folds: 4, step: 1 });
   assert.equal(calibrationPlan(11, 12, 1, 0.9), undefined);
+  assert.deepEqual([0.5, 0.8, 0.9, 0.95].map(minConformalErrors), [1, 4, 9, 19]);
   // residuals scaled by the series' naive scale come back in the series' units
   assert.equal(naiveScale([1, 3, 2, 6]), (2 + 1 + 4) / 3);
   assert.equal(naiveScale([5, 5, 5]), 1);

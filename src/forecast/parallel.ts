@@ -51,13 +51,18 @@ function parts<T>(items: T[], k: number): T[][] {
 /** Runs the jobs, one worker each; rejects with the first error (the other workers are stopped). */
 async function runJobs(jobs: Job[], log: Logger, onSeries?: () => void): Promise<Done[]> {
   const workers: Worker[] = [];
+  // the same line from several workers (e.g. an engine note) is shown once
+  const seen = new Set<string>();
   try {
     return await Promise.all(jobs.map((job) => new Promise<Done>((resolve, reject) => {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
       workers.push(w);
       let settled = false;
       w.on('message', (m: WorkerMessage) => {
-        if (m.type === 'log') log[m.level](m.msg);
+        if (m.type === 'log') {
+          if (!seen.has(m.msg)) log[m.level](m.msg);
+          seen.add(m.msg);
+        }
         else if (m.type === 'series') onSeries?.();
         else if (m.type === 'done') { settled = true; resolve(m); }
         else {

@@ -129,6 +129,12 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
     bar?.stop();
   }
 
+  if (backtest && !fitted.tags.intervals) {
+    const n = Math.min(...backtest.residualsByStep.map((r) => r.length));
+    const level = config.forecast!.level;
+    if (Math.ceil((n + 1) * level) > n) ctx.log.warn(`warning: the backtest gives ${n} error(s) per step ahead, too few for finite ${Math.round(level * 100)}% conformal intervals (at least ${minConformalErrors(level)}); the bounds will be -inf/inf: use more folds (evaluate.backtest.folds) or leave evaluate.backtest out to let mlkit choose`);
+  }
+
   // the bundle: config, the series node (freq, timestamps, history), the forecaster
   const parts: Float64Array[] = [];
   let offset = 0;
@@ -189,12 +195,19 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
 export function calibrationPlan(spare: number, horizon: number, nSeries: number, level: number): { folds: number; step: number } | undefined {
   const room = spare - horizon; // origins can move back this far from the last one
   if (room < 0) return undefined;
-  const want = Math.max(CALIBRATION_ERRORS, Math.ceil(level / (1 - level)));
+  const want = Math.max(CALIBRATION_ERRORS, minConformalErrors(level));
   const folds = Math.max(1, Math.min(MAX_CALIBRATION_FOLDS, Math.ceil(want / nSeries), room + 1));
   const step = folds > 1 ? Math.max(1, Math.min(horizon, Math.floor(room / (folds - 1)))) : horizon;
   return { folds, step };
 }
 const CALIBRATION_ERRORS = 20;
+
+/** The fewest errors for which the conformal rule gives a finite bound: ceil((n + 1) level) <= n. */
+export function minConformalErrors(level: number): number {
+  let n = 1;
+  while (Math.ceil((n + 1) * level) > n) n++;
+  return n;
+}
 const MAX_CALIBRATION_FOLDS = 20;
 
 interface ConformalState {
