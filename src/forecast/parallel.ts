@@ -80,7 +80,8 @@ async function runJobs(jobs: Job[], log: Logger, onSeries?: () => void): Promise
   }
 }
 
-function createForecaster(name: string, params: Record<string, unknown>): Forecaster {
+/** A new forecaster of registry type `name` (model.type) with validated params. */
+export function createForecaster(name: string, params: Record<string, unknown>): Forecaster {
   const spec = defaultRegistry.get<Forecaster>('forecaster', name, 'model.type');
   return spec.create(spec.params.parse(params));
 }

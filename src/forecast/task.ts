@@ -15,7 +15,7 @@ import { prepareSeries, type PreparedSeries, type SeriesSettings } from './serie
 import { addSteps, formatTime, type Freq, type TimeStyle } from './time.js';
 import { emptyPoints, forecastMetrics, maseScale, type ForecastPoints } from '../metrics/forecast.js';
 import type { RunContext } from '../tasks/tabular.js';
-import { fitForecaster, forecastSeries } from './parallel.js';
+import { createForecaster, fitForecaster, forecastSeries } from './parallel.js';
 
 /** What the bundle's "pipeline" node records: how a table becomes series. */
 interface SeriesNodeState {
@@ -73,10 +73,6 @@ function settingsOf(config: Config, freq?: Freq): SeriesSettings {
   };
 }
 
-function createForecaster(type: string, params: Record<string, unknown>): Forecaster {
-  const spec = defaultRegistry.get<Forecaster>('forecaster', type, 'model.type');
-  return spec.create(spec.params.parse(params));
-}
 
 function checkLengths(f: Forecaster, series: PreparedSeries[], season: number, file: string, what = 'the model'): void {
   const need = f.minLength(season);
