@@ -19,11 +19,53 @@ function paint(kind: 'warn' | 'dim' | 'err', s: string): string {
   return `\u001b[${codes[kind]}m${s}\u001b[0m`;
 }
 
+/** The progress bar on screen, if any (one at a time): log lines are written above it. */
+let liveBar: { render(): void } | undefined;
+
+/**
+ * A line on stderr. With a bar on screen: clear the bar's line, write the line there with line wrapping
+ * on (cli-progress turns it off while a bar is drawn, which would cut long warnings at the terminal's
+ * width), save the cursor on the new line, where cli-progress's stop() will restore it, turn wrapping
+ * off again and redraw the bar there.
+ */
+function writeLine(line: string): void {
+  if (!liveBar) {
+    process.stderr.write(line + '\n');
+    return;
+  }
+  process.stderr.write(`\r\u001b[2K\u001b[?7h${line}\n\u001b7\u001b[?7l`);
+  liveBar.render();
+}
+
 export function makeLogger(opts: GlobalOptions): Logger {
   return {
-    info: (m) => { if (!opts.quiet) process.stderr.write(m + '\n'); },
-    warn: (m) => { process.stderr.write(paint('warn', m) + '\n'); },
-    debug: (m) => { if (opts.debug) process.stderr.write(paint('dim', m) + '\n'); },
+    info: (m) => { if (!opts.quiet) writeLine(m); },
+    warn: (m) => { writeLine(paint('warn', m)); },
+    debug: (m) => { if (opts.debug) writeLine(paint('dim', m)); },
+  };
+}
+
+type CliProgress = typeof import('cli-progress');
+type Bar = InstanceType<CliProgress['SingleBar']>;
+
+/** Start a bar on stderr and make it the live one (log lines go above it) until it stops. */
+function startBar(cliProgress: CliProgress, format: string, total: number, payload?: Record<string, unknown>): { bar: Bar; stop(): void } {
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format,
+    hideCursor: true,
+    clearOnComplete: true,
+    // redraw on every render, so that a redraw after a log line is not skipped as unchanged
+    forceRedraw: true,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, payload);
+  liveBar = bar;
+  return {
+    bar,
+    stop() {
+      if (liveBar === bar) liveBar = undefined;
+      bar.stop();
+    },
   };
 }
 
@@ -35,22 +77,16 @@ export function errorLine(s: string): string {
 export async function progressCallback(opts: GlobalOptions, label: string): Promise<Callback | undefined> {
   if (opts.quiet || !stderrIsTTY()) return undefined;
   const { default: cliProgress } = await import('cli-progress');
-  let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
+  let live: ReturnType<typeof startBar> | undefined;
   return {
     onTrainBegin(logs) {
-      bar = new cliProgress.SingleBar({
-        stream: process.stderr,
-        format: `${label} [{bar}] {value}/{total} {metric}`,
-        hideCursor: true,
-        clearOnComplete: true,
-      }, cliProgress.Presets.shades_classic);
-      bar.start(Number(logs.numRound ?? 0), 0, { metric: '' });
+      live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {metric}`, Number(logs.numRound ?? 0), { metric: '' });
     },
     onEpochEnd(epoch, logs) {
       const entry = Object.entries(logs).find(([k, v]) => k.startsWith('valid_') && v !== undefined);
-      bar?.update(epoch + 1, { metric: entry ? `${entry[0].slice(6)} ${Number(entry[1]).toFixed(5)}` : '' });
+      live?.bar.update(epoch + 1, { metric: entry ? `${entry[0].slice(6)} ${Number(entry[1]).toFixed(5)}` : '' });
     },
-    onTrainEnd() { bar?.stop(); },
+    onTrainEnd() { live?.stop(); },
   };
 }
 
@@ -62,17 +98,11 @@ export async function progressBars(opts: GlobalOptions): Promise<((label: string
   if (opts.quiet || !stderrIsTTY()) return undefined;
   const { default: cliProgress } = await import('cli-progress');
   return (label, total) => {
-    const bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      format: `${label} [{bar}] {value}/{total} {eta_formatted}`,
-      hideCursor: true,
-      clearOnComplete: true,
-    }, cliProgress.Presets.shades_classic);
-    bar.start(total, 0);
+    const live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {eta_formatted}`, total);
     let done = 0;
     return {
-      tick(n = 1) { done += n; bar.update(done); },
-      stop() { bar.stop(); },
+      tick(n = 1) { done += n; live.bar.update(done); },
+      stop() { live.stop(); },
     };
   };
 }

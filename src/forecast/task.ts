@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { ColumnInfo, Forecaster, Logger, SeriesForecast, SeriesMeta } from '../core/types.js';
+import type { Callback, ColumnInfo, Forecaster, Logger, SeriesForecast, SeriesMeta } from '../core/types.js';
 import { BundleError, ConfigError, DataError, UsageError } from '../core/errors.js';
 import { readTable, schemaOf } from '../data/read.js';
 import { loadBundle, saveBundle, type LoadedBundle, type Manifest, type NodeSpec } from '../bundle/bundle.js';
@@ -14,7 +14,7 @@ import { defaultRegistry } from '../components.js';
 import { prepareSeries, type PreparedSeries, type SeriesSettings } from './series.js';
 import { addSteps, formatTime, type Freq, type TimeStyle } from './time.js';
 import { emptyPoints, forecastMetrics, maseScale, type ForecastPoints } from '../metrics/forecast.js';
-import type { RunContext } from '../tasks/tabular.js';
+import type { Progress, RunContext } from '../tasks/tabular.js';
 import { createForecaster, fitForecaster, forecastSeries } from './parallel.js';
 
 /** What the bundle's "pipeline" node records: how a table becomes series. */
@@ -113,16 +113,15 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
       ctx.log.warn(`warning: no prediction intervals: ${forecaster.name} has none of its own, and the shortest series (${shortest} values) is too short for a backtest to calibrate conformal ones (horizon ${horizon}, model needs ${need})`);
     }
   }
-  // one bar over every series fit (the backtest's folds, then the final fit) for local forecasters
-  const bar = forecaster.tags.local ? ctx.progress?.('fitting series', prepared.series.length * (1 + (plan?.folds ?? 0))) : undefined;
-  const tick = bar ? () => bar.tick() : undefined;
+  // one bar over every fit: the backtest's folds, then the final fit
+  const progress = fitProgress(ctx, forecaster.tags.local === true, prepared.series.length, 1 + (plan?.folds ?? 0));
   forecaster.dispose();
   let fitted: Forecaster;
   try {
-    if (plan) backtest = await runBacktest(model, prepared.series, plan, config, meta, config.data.train, ctx.log, undefined, tick);
-    ({ forecaster: fitted } = await fitForecaster(model.name, model.params, prepared.series, meta, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed, onSeries: tick }));
+    if (plan) backtest = await runBacktest(model, prepared.series, plan, config, meta, config.data.train, ctx.log, undefined, progress);
+    ({ forecaster: fitted } = await fitForecaster(model.name, model.params, prepared.series, meta, { log: ctx.log, callbacks: [...progress.callbacks, ...(ctx.callbacks ?? [])], signal: ctx.signal, seed: config.seed, onSeries: progress.onSeries }));
   } finally {
-    bar?.stop();
+    progress.stop();
   }
 
   if (backtest && !fitted.tags.intervals) {
@@ -231,10 +230,39 @@ export function naiveScale(y: ArrayLike<number>): number {
 // ------------------------------------------------------------------------------------------------
 // Backtesting: rolling origin, expanding window
 
+/**
+ * Progress over `fits` fits of a forecaster, as one bar: over series fitted for a local forecaster
+ * (`onSeries`, ticked by the forecaster, also from worker threads), else over boosting rounds (or epochs)
+ * through `callbacks` (the total is known at the first fit's onTrainBegin; forecasters without rounds
+ * draw no bar).
+ */
+export interface FitProgress { onSeries?: () => void; callbacks: Callback[]; stop(): void }
+
+export function fitProgress(ctx: RunContext, local: boolean, nSeries: number, fits: number): FitProgress {
+  const make = ctx.progress;
+  if (!make) return { callbacks: [], stop() {} };
+  if (local) {
+    const bar = make('fitting series', nSeries * fits);
+    return { onSeries: () => bar.tick(), callbacks: [], stop: () => bar.stop() };
+  }
+  let bar: Progress | undefined;
+  return {
+    callbacks: [{
+      onTrainBegin(logs) {
+        const rounds = Number(logs.numRound ?? 0);
+        if (!bar && Number.isInteger(rounds) && rounds > 0) bar = make(fits > 1 ? `boosting (${fits} fits)` : 'boosting', rounds * fits);
+      },
+      onEpochEnd() { bar?.tick(); },
+    }],
+    stop: () => bar?.stop(),
+  };
+}
+
 export async function runBacktest(
   model: { name: string; params: Record<string, unknown> }, series: PreparedSeries[], bt: BacktestSettings, config: Config, meta: SeriesMeta, file: string, log: Logger,
-  conf?: ConformalState, onSeries?: () => void,
+  conf?: ConformalState, progress?: Pick<FitProgress, 'onSeries' | 'callbacks'>,
 ): Promise<BacktestResult> {
+  const onSeries = progress?.onSeries;
   const { folds, horizon, step } = bt;
   const { season } = meta;
   const level = config.forecast?.level ?? 0.9;
@@ -254,7 +282,7 @@ export async function runBacktest(
   for (let k = 0; k < folds; k++) {
     const back = horizon + (folds - 1 - k) * step;
     const train: PreparedSeries[] = series.map((s) => cut(s, s.y.length - back));
-    const { forecaster: f, forecasts } = await fitForecaster(model.name, model.params, train, meta, { log, seed: config.seed, onSeries }, {
+    const { forecaster: f, forecasts } = await fitForecaster(model.name, model.params, train, meta, { log, seed: config.seed, onSeries, callbacks: progress?.callbacks }, {
       horizon, level,
       futureExog: series.map((s) => s.exog.map((x) => x.slice(s.y.length - back, s.y.length - back + horizon))),
     });
@@ -461,10 +489,10 @@ export async function backtestBundle(dir: string, file: string, ctx: RunContext)
   const m = lf.manifest.estimator!;
   // the same hyperparameters, refitted per fold (AutoARIMA searches again in each fold)
   const conf = (m.state as { conformal?: ConformalState }).conformal;
-  const bar = local ? ctx.progress?.('fitting series', prepared.series.length * bt.folds) : undefined;
+  const progress = fitProgress(ctx, local === true, prepared.series.length, bt.folds);
   try {
-    return await runBacktest({ name: m.name, params: m.params }, prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, engine: cfg.model?.engine }, file, ctx.log, conf, bar ? () => bar.tick() : undefined);
+    return await runBacktest({ name: m.name, params: m.params }, prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, engine: cfg.model?.engine }, file, ctx.log, conf, progress);
   } finally {
-    bar?.stop();
+    progress.stop();
   }
 }
