@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { makeLogger, progressBars } from '../src/cli/output.js';
+import { handleError } from '../src/cli/index.js';
+import { DataError } from '../src/core/errors.js';
 import { fitProgress } from '../src/forecast/task.js';
 import type { Progress, RunContext } from '../src/tasks/tabular.js';
 import { BIN, DATASETS, tmpDir, write } from './helpers.js';
@@ -54,6 +56,20 @@ test('a warning during a bar is written whole above it, and the bar is redrawn b
   assert.match(rest, /^(\u001b\[0m)?\n\u001b7\u001b\[\?7l\u001b\[1Gfitting series \[[^\]]*\] 3\/10/);
   // the info line after the bar stops is a plain line, after the bar's line was cleared
   assert.match(out, /\u001b8\u001b\[1G\u001b\[2Kafter the bar\n$/);
+});
+
+test('an error during a bar gives the terminal back its cursor and line wrapping before the error line', async () => {
+  let code = 0;
+  const out = await onFakeTerminal(async () => {
+    const make = (await progressBars({}))!;
+    make('fitting series', 10).tick(2);
+    code = handleError(new DataError('bad value', { file: 'x.csv' }), false);
+  });
+  assert.equal(code, 3);
+  const shown = out.lastIndexOf('\u001b[?25h');
+  const wrap = out.lastIndexOf('\u001b[?7h');
+  const error = out.indexOf('mlkit: ');
+  assert.ok(shown > 0 && wrap > 0 && error > shown && error > wrap, JSON.stringify(out.slice(-200)));
 });
 
 test('no bar off a terminal or with --quiet; log lines are plain', async () => {

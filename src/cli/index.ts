@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MlkitError, EXIT_CODES } from '../core/errors.js';
 import { MLKIT_VERSION } from '../version.js';
-import { errorLine, type GlobalOptions } from './output.js';
+import { errorLine, stopLiveBar, type GlobalOptions } from './output.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -95,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   const debug = debugWanted(argv);
   const run = async (fn: () => Promise<number | void>) => {
     const onSigint = () => {
+      stopLiveBar();
       process.stderr.write('\ninterrupted\n');
       process.exit(EXIT_CODES.interrupted);
     };
@@ -115,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export function handleError(e: unknown, debug: boolean): number {
+  stopLiveBar();
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return EXIT_CODES.usage; // commander already printed the message

@@ -20,7 +20,16 @@ function paint(kind: 'warn' | 'dim' | 'err', s: string): string {
 }
 
 /** The progress bar on screen, if any (one at a time): log lines are written above it. */
-let liveBar: { render(): void } | undefined;
+let liveBar: { render(): void; stop(): void } | undefined;
+
+/**
+ * Stop the bar on screen, if any, giving the terminal back its cursor and line wrapping: before an
+ * error line or an exit on Ctrl-C, which would otherwise leave the user's terminal without a cursor.
+ */
+export function stopLiveBar(): void {
+  liveBar?.stop();
+  liveBar = undefined;
+}
 
 /**
  * A line on stderr. With a bar on screen: clear the bar's line, write the line there with line wrapping
