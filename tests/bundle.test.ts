@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBundle, saveBundle, type ManifestBody } from '../src/bundle/bundle.js';
-import { BundleError } from '../src/core/errors.js';
+import { BundleError, MlkitError } from '../src/core/errors.js';
 import { tmpDir } from './helpers.js';
 
 const body: ManifestBody = {
@@ -50,6 +50,38 @@ test('refuses to overwrite a folder that is not a bundle', () => {
   writeFileSync(path.join(dir, 'precious.txt'), 'keep me');
   assert.match(bundleError(() => saveBundle(dir, body, {})), /not a model bundle; refusing to overwrite/);
   assert.ok(existsSync(path.join(dir, 'precious.txt')));
+});
+
+test('refuses to replace a file, or a folder whose manifest.json is not an mlkit bundle\'s', () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'keep.txt');
+  writeFileSync(file, 'keep me');
+  assert.match(bundleError(() => saveBundle(file, body, {})), /output path exists and is a file, not a model bundle folder; refusing to overwrite it/);
+  assert.equal(readFileSync(file, 'utf8'), 'keep me');
+  const other = path.join(dir, 'other');
+  mkdirSync(other);
+  writeFileSync(path.join(other, 'manifest.json'), '{"name": "somebody else\'s"}');
+  assert.match(bundleError(() => saveBundle(other, body, {})), /has a manifest\.json that is not an mlkit bundle's; refusing to overwrite it/);
+  assert.deepEqual(readdirSync(other), ['manifest.json']);
+  assert.deepEqual(readdirSync(dir).sort(), ['keep.txt', 'other']);
+});
+
+test('an output folder that cannot be created is a one-line usage error (exit 2), nothing left behind', () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  for (const out of [path.join(file, 'm'), path.join(file, 'deeper', 'm')]) {
+    assert.throws(() => saveBundle(out, body, {}), (e: unknown) => {
+      assert.ok(e instanceof MlkitError);
+      assert.equal(e.exitCode, 2);
+      assert.match(e.message, /cannot write the model bundle to .*: .*a-file is a file, not a folder/);
+      return true;
+    });
+  }
+  assert.deepEqual(readdirSync(dir), ['a-file']);
+  // a missing parent chain is created
+  saveBundle(path.join(dir, 'new', 'deep', 'm'), body, {});
+  assert.ok(existsSync(path.join(dir, 'new', 'deep', 'm', 'manifest.json')));
 });
 
 test('missing folder, missing/corrupted manifest, checksum mismatch, newer format', () => {

@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BundleError } from '../core/errors.js';
+import { BundleError, UsageError } from '../core/errors.js';
+import { checkCreatable, fsReason } from '../core/paths.js';
 import type { ColumnInfo } from '../core/types.js';
 import { MLKIT_VERSION } from '../version.js';
 
@@ -46,13 +47,30 @@ const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest
 export function saveBundle(dir: string, body: ManifestBody, files: Record<string, Uint8Array | string>): Manifest {
   const abs = path.resolve(dir);
   const parent = path.dirname(abs);
-  mkdirSync(parent, { recursive: true });
-  if (existsSync(abs) && !existsSync(path.join(abs, 'manifest.json')) && statSync(abs).isDirectory()) {
-    const entries = readdirSync(abs);
-    if (entries.length) throw new BundleError('output folder exists and is not a model bundle; refusing to overwrite it', { file: dir });
+  checkCreatable(abs, 'the model bundle to');
+  if (existsSync(abs)) {
+    // replace only a bundle (or an empty folder), never a file or another folder
+    if (!statSync(abs).isDirectory()) throw new BundleError('output path exists and is a file, not a model bundle folder; refusing to overwrite it', { file: dir });
+    const mpath = path.join(abs, 'manifest.json');
+    if (existsSync(mpath)) {
+      let format: unknown;
+      try {
+        format = JSON.parse(readFileSync(mpath, 'utf8'))?.format;
+      } catch {
+        format = undefined;
+      }
+      if (format !== BUNDLE_FORMAT) throw new BundleError('output folder has a manifest.json that is not an mlkit bundle\'s; refusing to overwrite it', { file: dir });
+    } else if (readdirSync(abs).length) {
+      throw new BundleError('output folder exists and is not a model bundle; refusing to overwrite it', { file: dir });
+    }
   }
   const tmp = path.join(parent, `.${path.basename(abs)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  mkdirSync(tmp);
+  try {
+    mkdirSync(parent, { recursive: true });
+    mkdirSync(tmp);
+  } catch (e) {
+    throw new UsageError(`cannot write the model bundle to ${dir}: ${fsReason(e)}`);
+  }
   try {
     const sums: Record<string, string> = {};
     for (const [rel, content] of Object.entries(files)) {
@@ -82,6 +100,7 @@ export function saveBundle(dir: string, body: ManifestBody, files: Record<string
     return manifest;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    if (typeof (e as NodeJS.ErrnoException)?.code === 'string') throw new UsageError(`cannot write the model bundle to ${dir}: ${fsReason(e)}`);
     throw e;
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Frame } from '../core/types.js';
 import { formatOf } from '../data/read.js';
 import { UsageError } from '../core/errors.js';
+import { checkWritableFile, fsReason } from '../core/paths.js';
 
 function writeAllStdout(buf: Buffer) {
   let off = 0;
@@ -30,6 +31,7 @@ export function writeOutput(frame: Frame, out: string): void {
     return;
   }
   const fmt = formatOf(out);
+  checkWritableFile(out);
   const abs = path.resolve(out);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}`);
   try {
@@ -39,7 +41,7 @@ export function writeOutput(frame: Frame, out: string): void {
     renameSync(tmp, abs);
   } catch (e: any) {
     rmSync(tmp, { force: true });
-    if (e?.code === 'ENOENT' || e?.code === 'EACCES' || e?.code === 'EISDIR') throw new UsageError(`cannot write ${out}: ${e.code}`);
+    if (typeof e?.code === 'string' && e.code.startsWith('E')) throw new UsageError(`cannot write ${out}: ${fsReason(e)}`);
     throw e;
   }
 }

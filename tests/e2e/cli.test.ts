@@ -266,6 +266,18 @@ output: { dir: ${path.join(dir, 'm')} }
   assert.equal(toStdout.stdout, readFileSync(path.join(dir, 'big-pred.csv'), 'utf8'));
   assert.equal(toStdout.stdout.trim().split('\n').length, 75001);
   assert.equal(readFileSync(path.join(dir, 'p.parquet')).subarray(0, 4).toString(), 'PAR1');
+  // an --out that cannot be written: one line, exit 2, for every format (polars' writer would panic)
+  for (const [out, why] of [
+    [path.join(dir, 'nodir', 'p.csv'), /cannot write .*p\.csv: folder .*nodir does not exist/],
+    [path.join(dir, 'nodir', 'p.parquet'), /cannot write .*p\.parquet: folder .*nodir does not exist/],
+    [path.join(dir, 'nodir', 'p.ndjson'), /cannot write .*p\.ndjson: folder .*nodir does not exist/],
+    [path.join(dir, 'big.csv', 'p.csv'), /cannot write .*p\.csv: .*big\.csv is a file, not a folder/],
+    [path.join(dir, 'm'), /cannot write .*m: it is a folder/],
+  ] as const) {
+    const bad = runCli(['predict', '-m', path.join(dir, 'm'), path.join(DATASETS, 'iris.csv'), '--out', out]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(oneLineError(bad), why);
+  }
 });
 
 test('preprocess: fit a pipeline config, apply the saved pipeline, train with the pipeline', () => {

@@ -1,0 +1,61 @@
+/**
+ * Checks before writing an output path, so that a path that cannot be written is a one-line usage error
+ * (exit 2) rather than an internal error, or a panic in polars' native writer (it panics on a missing
+ * folder) that prints a Rust backtrace.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './errors.js';
+
+/** A short reason for a failed file-system call: its code (ENOENT, EACCES, ...) and message. */
+export function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const first = String(err?.message ?? e).split('\n')[0]!;
+  return err?.code && !first.startsWith(err.code) ? `${err.code}: ${first}` : first;
+}
+
+function statOrUndefined(p: string) {
+  try {
+    return statSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new UsageError(`cannot use ${p}: ${fsReason(e)}`);
+  }
+}
+
+/** The nearest existing ancestor of `p` must be a writable folder (what mkdir -p then needs). */
+export function checkCreatable(p: string, what: string): void {
+  const abs = path.resolve(p);
+  let dir = path.dirname(abs);
+  for (;;) {
+    const st = statOrUndefined(dir);
+    if (st) {
+      if (!st.isDirectory()) throw new UsageError(`cannot write ${what} ${p}: ${dir} is a file, not a folder`);
+      try {
+        accessSync(dir, constants.W_OK);
+      } catch {
+        throw new UsageError(`cannot write ${what} ${p}: folder ${dir} is not writable`);
+      }
+      return;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return;
+    dir = up;
+  }
+}
+
+/** An output file: its folder must exist and be writable, and the path must not be a folder. */
+export function checkWritableFile(p: string): void {
+  const abs = path.resolve(p);
+  const dir = path.dirname(abs);
+  const st = statOrUndefined(dir);
+  if (!st) throw new UsageError(`cannot write ${p}: folder ${dir} does not exist`);
+  if (!st.isDirectory()) throw new UsageError(`cannot write ${p}: ${dir} is a file, not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`cannot write ${p}: folder ${dir} is not writable`);
+  }
+  if (statOrUndefined(abs)?.isDirectory()) throw new UsageError(`cannot write ${p}: it is a folder`);
+}
