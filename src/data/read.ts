@@ -21,6 +21,8 @@ export interface ReadOptions {
   displayName?: string;
   /** stdin contents for '-' (tests); default reads process.stdin */
   stdin?: Buffer;
+  /** CSV columns read as text whatever they look like (series ids: "02" and "007" stay themselves) */
+  textColumns?: string[];
 }
 
 export interface Table {
@@ -112,7 +114,7 @@ export function readTable(file: string, opts: ReadOptions = {}): Table {
   }
   if (format === 'parquet') return readParquet(buf ?? file, name);
   if (format === 'ndjson') return readNdjson(buf ?? file, name);
-  return readCsv(file, buf, name, opts.csv ?? {});
+  return readCsv(file, buf, name, opts.csv ?? {}, opts.textColumns ?? []);
 }
 
 function readParquet(src: string | Buffer, name: string): Table {
@@ -142,7 +144,7 @@ function readNdjson(src: string | Buffer, name: string): Table {
 
 const PARSE_ERR = /could not parse `([^`]*)` as dtype `(\w+)` at column '([^']*)'/;
 
-function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOpts: Partial<CsvOptions>): Table {
+function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOpts: Partial<CsvOptions>, textColumns: string[]): Table {
   const sep = csvOpts.delimiter ?? ',';
   const quote = csvOpts.quote_char ?? '"';
   const hasHeader = csvOpts.has_header ?? true;
@@ -162,6 +164,7 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
   const lineOf = (row: number): number => linesOfRows(bytes(), sepCode, quoteCode, hasHeader, [row]).get(row) ?? row + (hasHeader ? 2 : 1);
 
   const dtypes: Record<string, any> = {};
+  for (const c of textColumns) dtypes[c] = pl.Utf8;
   const base = {
     sep, quoteChar: quote, hasHeader, nullValues,
     ignoreErrors: false, truncateRaggedLines: false, inferSchemaLength: 10000, raiseIfEmpty: true,

@@ -17,6 +17,9 @@ import { emptyPoints, forecastMetrics, maseScale, type ForecastPoints } from '..
 import type { Progress, RunContext } from '../tasks/tabular.js';
 import { createForecaster, fitForecaster, forecastSeries } from './parallel.js';
 
+/** The series id column, read as text: "02" and "007" are ids, not the numbers 2 and 7. */
+const idColumn = (id: string | undefined): string[] => (id ? [id] : []);
+
 /** What the bundle's "pipeline" node records: how a table becomes series. */
 interface SeriesNodeState {
   freq: Freq;
@@ -83,7 +86,7 @@ function checkLengths(f: Forecaster, series: PreparedSeries[], season: number, f
 
 export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<ForecastTrainResult> {
   const { config } = lc;
-  const table = readTable(lc.trainPath, { format: config.data.format, csv: config.data.csv, displayName: config.data.train, stdin: ctx.stdin });
+  const table = readTable(lc.trainPath, { format: config.data.format, csv: config.data.csv, displayName: config.data.train, stdin: ctx.stdin, textColumns: idColumn(config.data.id) });
   for (const n of table.notes) ctx.log.info(n);
   const prepared = prepareSeries(table, settingsOf(config));
   const forecaster = createForecaster(config.model.type, lc.modelParams);
@@ -400,7 +403,7 @@ export async function forecastFromBundle(dir: string, opts: { horizon?: number; 
   const level = cfg.forecast?.level ?? 0.9;
   let histories: PreparedSeries[];
   if (opts.input) {
-    const table = readTable(opts.input, { csv: cfg.data?.csv, stdin: ctx.stdin });
+    const table = readTable(opts.input, { csv: cfg.data?.csv, stdin: ctx.stdin, textColumns: idColumn(cfg.data?.id) });
     for (const n of table.notes) ctx.log.info(n);
     const prepared = prepareSeries(table, { ...lf.settings, future: lf.settings.exog.length > 0 });
     for (const n of prepared.notes) ctx.log.info(n);
@@ -480,7 +483,7 @@ export async function backtestBundle(dir: string, file: string, ctx: RunContext)
   const local = lf.forecaster.tags.local;
   lf.forecaster.dispose();
   const cfg = lf.config;
-  const table = readTable(file, { csv: cfg.data?.csv, stdin: ctx.stdin });
+  const table = readTable(file, { csv: cfg.data?.csv, stdin: ctx.stdin, textColumns: idColumn(cfg.data?.id) });
   for (const n of table.notes) ctx.log.info(n);
   const prepared = prepareSeries(table, lf.settings);
   for (const n of prepared.notes) ctx.log.info(n);

@@ -170,6 +170,20 @@ output: { dir: ${path.join(dir, 'm')} }
   assert.equal(out[6]!.ds, '2024-02-06');
   // daily data: season 7, so the forecast repeats the last week
   assert.deepEqual(out.slice(7).map((r) => Number(r.forecast)), [102, 103, 104, 105, 106, 100, 101]);
+
+  // ids that look like numbers stay text: "007" and "7" are two series, "02" stays "02"
+  const numeric = ['store,ds,sales'];
+  for (const [id, base] of [['007', 10], ['7', 100], ['02', 1000]] as const) {
+    for (let i = 0; i < 30; i++) numeric.push(`${id},2024-01-${String(i + 1).padStart(2, '0')},${base + (i % 7)}`);
+  }
+  write(dir, 'numeric.csv', numeric.join('\n') + '\n');
+  const tr2 = runCli(['train', config, '--set', 'data.train=numeric.csv']);
+  assert.equal(tr2.status, 0, tr2.stderr);
+  const fc2 = runCli(['forecast', '-m', path.join(dir, 'm'), '--input', path.join(dir, 'numeric.csv'), '-H', '1']);
+  assert.equal(fc2.status, 0, fc2.stderr);
+  assert.deepEqual(parseCsv(fc2.stdout).map((r) => [r.store, Number(r.forecast)]), [['007', 12], ['7', 102], ['02', 1002]]);
+  const js = runCli(['forecast', '-m', path.join(dir, 'm'), '-H', '1', '--json']);
+  assert.deepEqual(JSON.parse(js.stdout).series.map((x: { id: string }) => x.id), ['007', '7', '02']);
 });
 
 test('arima bundles reload and reproduce their forecasts exactly (fixed orders with log, and AutoARIMA)', async () => {
