@@ -16,6 +16,7 @@ import { addSteps, formatTime, type Freq, type TimeStyle } from './time.js';
 import { emptyPoints, forecastMetrics, maseScale, type ForecastPoints } from '../metrics/forecast.js';
 import type { Progress, RunContext } from '../tasks/tabular.js';
 import { createForecaster, fitForecaster, forecastSeries } from './parallel.js';
+import { yieldToLoop } from '../core/loop.js';
 
 /** The series id column, read as text: "02" and "007" are ids, not the numbers 2 and 7. */
 const idColumn = (id: string | undefined): string[] => (id ? [id] : []);
@@ -156,6 +157,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   for (const [rel, b] of Object.entries(estFiles)) files[`estimator/${rel}`] = b;
   const used = [config.data.time!, config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.exog];
   const columns: ColumnInfo[] = schemaOf(table.frame).filter((c) => used.includes(c.name));
+  await yieldToLoop(); // a Ctrl-C during a long synchronous fit is handled here: exit 130, no bundle
   saveBundle(lc.outputDir, {
     task: 'forecast',
     config,
@@ -316,6 +318,7 @@ export async function runBacktest(
     } finally {
       f.dispose();
     }
+    await yieldToLoop();
   }
   return { settings: bt, folds: results, overall: forecastMetrics(all), residualsByStep };
 }

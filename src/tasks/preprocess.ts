@@ -17,6 +17,7 @@ import { encodedToFrame } from '../pipeline/auto.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import type { RunContext } from './tabular.js';
 import '../components.js';
+import { yieldToLoop } from '../core/loop.js';
 
 export interface PreprocessResult {
   frame: Frame;
@@ -45,6 +46,7 @@ export async function preprocessFit(lc: LoadedConfig<AnyConfig>, ctx: RunContext
   const input = ModelInput.create(config.pipeline as StepConfig[] | 'auto', { categorical: 'native' });
   const features = table.frame.select(...featureCols.map((c) => c.name));
   const out = withTarget(input.fitTable(features, featureCols, { log: ctx.log, seed: config.seed }), table.frame, data.target);
+  await yieldToLoop(); // a Ctrl-C during synchronous work is handled here: exit 130, no bundle
   saveBundle(lc.outputDir, {
     task: 'preprocess',
     config,

@@ -18,6 +18,7 @@ import { loadBundle, saveBundle, type LoadedBundle, type Manifest } from '../bun
 import { didYouMean } from '../core/suggest.js';
 import { defaultRegistry } from '../components.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
+import { yieldToLoop } from '../core/loop.js';
 
 /** A progress bar the CLI draws (stderr, TTY only). */
 export interface Progress { tick(n?: number): void; stop(): void }
@@ -214,6 +215,7 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
   }
   const est = estimator.toState();
   const files = estimator.files();
+  await yieldToLoop(); // a Ctrl-C during synchronous work is handled here: exit 130, no bundle
   saveBundle(lc.outputDir, {
     task: config.task,
     config,

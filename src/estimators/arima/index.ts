@@ -20,6 +20,7 @@ import { intervalZ } from '../../core/stats.js';
 import type { FitContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../../core/types.js';
 import { MAX_STACK_VALUES, fitPredict, type CtsaFit, type CtsaOptions } from './wasm.js';
 import { differencingForecast } from './differencing.js';
+import { yieldToLoop } from '../../core/loop.js';
 
 const METHODS = ['css-mle', 'mle', 'css'] as const;
 const OPTIMIZERS = ['nelder-mead', 'newton-line-search', 'newton-trust-hook', 'newton-trust-dogleg', 'conjugate-gradient', 'bfgs', 'lbfgs', 'bfgs-more-thuente'] as const;
@@ -238,6 +239,7 @@ class ArimaForecaster implements Forecaster {
         ...((out as { note?: string }).note ? { note: (out as { note?: string }).note } : {}),
       });
       ctx.onSeries?.();
+      await yieldToLoop();
     }
     return this;
   }
@@ -245,13 +247,16 @@ class ArimaForecaster implements Forecaster {
   async forecast(histories: SeriesData[], req: ForecastRequest, log: Logger, onSeries?: () => void): Promise<SeriesForecast[]> {
     const z = intervalZ(req.level);
     const byId = new Map(this.fits.map((f) => [f.id, f]));
-    return histories.map((s, i) => {
+    const out: SeriesForecast[] = [];
+    for (let i = 0; i < histories.length; i++) {
       try {
-        return this.forecastOne(s, i, byId, req, z, log);
+        out.push(this.forecastOne(histories[i]!, i, byId, req, z, log));
       } finally {
         onSeries?.();
       }
-    });
+      await yieldToLoop();
+    }
+    return out;
   }
 
   private forecastOne(s: SeriesData, i: number, byId: Map<string, SeriesFit>, req: ForecastRequest, z: number, log: Logger): SeriesForecast {
