@@ -363,13 +363,32 @@ export async function loadForecaster(dir: string, log: Logger): Promise<LoadedFo
     const params = spec.params.parse(m.estimator.params);
     const forecaster = await spec.restore(params, m.estimator.state, (rel) => bundle.read(`estimator/${rel}`), log);
     const node = m.pipeline.state as unknown as SeriesNodeState;
-    if (!node?.freq || !Array.isArray(node.series)) throw new BundleError('manifest.json is corrupted: the series node has no frequency or series', { file: dir });
+    const bad = badSeriesNode(node, bundle.read(HISTORY_FILE).byteLength / 8, (m.pipeline.params as { exog?: unknown[] })?.exog?.length ?? 0);
+    if (bad) throw new BundleError(`manifest.json is corrupted: the series node's ${bad}`, { file: dir });
     const settings = { ...(m.pipeline.params as unknown as SeriesSettings), freq: node.freq };
     return { bundle, manifest: m, config: m.config as Config, forecaster, node, settings };
   } catch (e) {
     if (e instanceof BundleError) throw e;
     throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
   }
+}
+
+/** What is wrong with a bundle's series node (a hand-edited manifest), or undefined. */
+function badSeriesNode(node: SeriesNodeState | undefined, historyValues: number, nExog: number): string | undefined {
+  const f = node?.freq as { unit?: unknown; step?: unknown; anchor?: unknown } | undefined;
+  if (f === undefined || f === null) return 'frequency is missing';
+  if (typeof f !== 'object') return `frequency ${JSON.stringify(f)} is not one mlkit writes`;
+  const stepOk = typeof f.step === 'number' && Number.isFinite(f.step) && f.step > 0;
+  if (!stepOk || !(f.unit === 'ms' || f.unit === 'number' || (f.unit === 'month' && (f.anchor === 'start' || f.anchor === 'end')))) return `frequency ${JSON.stringify(f)} is not one mlkit writes`;
+  if (!Array.isArray(node!.series) || node!.series.length === 0) return 'series are missing';
+  if (!(Number.isInteger(node!.season) && node!.season >= 1)) return `season ${JSON.stringify(node!.season)} is not a positive integer`;
+  let next = 0;
+  for (const s of node!.series) {
+    if (typeof s?.id !== 'string' || !Number.isInteger(s.n) || s.n < 1 || s.offset !== next || !Number.isFinite(s.last)) return `series entry ${JSON.stringify(s)} is not valid`;
+    next += s.n * (1 + nExog);
+  }
+  if (next !== historyValues) return `series cover ${next} values, but ${HISTORY_FILE} holds ${historyValues}`;
+  return undefined;
 }
 
 /** The training series stored in the bundle. */

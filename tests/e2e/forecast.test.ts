@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BIN, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
@@ -393,4 +393,33 @@ output: { dir: ${out} }
   assert.equal(code, 130, stderr);
   assert.ok(!existsSync(out), 'no bundle');
   assert.deepEqual(readdirSync(dir).sort(), ['c.yaml', 'panel.csv']);
+});
+
+test('a hand-edited series node in manifest.json is a bundle error (exit 4), not bad timestamps', () => {
+  const dir = tmpDir('mlkit-forecast-manifest-');
+  const model = path.join(dir, 'm');
+  const config = write(dir, 'c.yaml', `task: forecast
+data: { train: ${path.join(ROOT, 'datasets', 'air_passengers.csv')}, time: ds, target: y }
+model: { type: seasonal_naive }
+forecast: { horizon: 3 }
+output: { dir: ${model} }
+`);
+  assert.equal(runCli(['train', config]).status, 0);
+  const mpath = path.join(model, 'manifest.json');
+  const good = readFileSync(mpath, 'utf8');
+  const edits: [(m: any) => void, RegExp][] = [
+    [(m) => { m.pipeline.state.freq = 'bogus'; }, /series node's frequency "bogus" is not one mlkit writes/],
+    [(m) => { m.pipeline.state.series = []; }, /series node's series are missing/],
+    [(m) => { m.pipeline.state.series[0].n = 100; }, /series cover 100 values, but series\/history\.f64 holds 144/],
+  ];
+  for (const [edit, why] of edits) {
+    const m = JSON.parse(good);
+    edit(m);
+    writeFileSync(mpath, JSON.stringify(m));
+    const r = runCli(['forecast', '-m', model]);
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(oneLineError(r), why);
+  }
+  writeFileSync(mpath, good);
+  assert.equal(runCli(['forecast', '-m', model]).status, 0);
 });
