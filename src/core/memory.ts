@@ -6,6 +6,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { yieldToLoop } from './loop.js';
 
 let gcFn: (() => void) | undefined;
 
@@ -16,6 +17,6 @@ export async function releaseNativeMemory(): Promise<void> {
   }
   gcFn();
   // napi finalizers may run after the collection, on the next turn of the event loop
-  await new Promise((r) => setImmediate(r));
+  await yieldToLoop();
   gcFn();
 }

@@ -24,24 +24,21 @@ function statOrUndefined(p: string) {
   }
 }
 
+/** `dir` (an existing path) must be a writable folder for writing `what` at `p`. */
+function requireWritableFolder(dir: string, p: string, what: string): void {
+  if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what}${p}: ${dir} is a file, not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`cannot write ${what}${p}: folder ${dir} is not writable`);
+  }
+}
+
 /** The nearest existing ancestor of `p` must be a writable folder (what mkdir -p then needs). */
 export function checkCreatable(p: string, what: string): void {
-  const abs = path.resolve(p);
-  let dir = path.dirname(abs);
-  for (;;) {
-    const st = statOrUndefined(dir);
-    if (st) {
-      if (!st.isDirectory()) throw new UsageError(`cannot write ${what} ${p}: ${dir} is a file, not a folder`);
-      try {
-        accessSync(dir, constants.W_OK);
-      } catch {
-        throw new UsageError(`cannot write ${what} ${p}: folder ${dir} is not writable`);
-      }
-      return;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) return;
-    dir = up;
+  for (let dir = path.dirname(path.resolve(p)); ; dir = path.dirname(dir)) {
+    if (statOrUndefined(dir)) return requireWritableFolder(dir, p, `${what} `);
+    if (path.dirname(dir) === dir) return;
   }
 }
 
@@ -49,13 +46,7 @@ export function checkCreatable(p: string, what: string): void {
 export function checkWritableFile(p: string): void {
   const abs = path.resolve(p);
   const dir = path.dirname(abs);
-  const st = statOrUndefined(dir);
-  if (!st) throw new UsageError(`cannot write ${p}: folder ${dir} does not exist`);
-  if (!st.isDirectory()) throw new UsageError(`cannot write ${p}: ${dir} is a file, not a folder`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`cannot write ${p}: folder ${dir} is not writable`);
-  }
+  if (!statOrUndefined(dir)) throw new UsageError(`cannot write ${p}: folder ${dir} does not exist`);
+  requireWritableFolder(dir, p, '');
   if (statOrUndefined(abs)?.isDirectory()) throw new UsageError(`cannot write ${p}: it is a folder`);
 }

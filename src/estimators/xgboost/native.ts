@@ -17,6 +17,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { DataError, InterruptedError, MlkitError, UsageError } from '../../core/errors.js';
+import { yieldToLoop } from '../../core/loop.js';
 import type {
   DenseMatrix,
   FeatureType,
@@ -554,7 +555,7 @@ class NativeEngine implements XGBoostEngine {
           }
         }
         if (req.onRound) await req.onRound(validScore === undefined ? { round: it } : { round: it, valid: validScore });
-        await new Promise<void>((r) => setImmediate(r)); // let signals, timers and I/O run between rounds
+        await yieldToLoop(); // let signals, timers and I/O run between rounds
         if (req.signal?.aborted) throw new InterruptedError();
         if (esRounds > 0 && sinceBest >= esRounds) break;
       }

@@ -35,6 +35,7 @@ import { createRequire } from 'node:module';
 import { BundleError, DataError, InterruptedError, MlkitError } from '../../core/errors.js';
 import type { DenseMatrix, FeatureType, ParamValue, TrainedBooster, TrainRequest, XGBoostEngine } from './engine.js';
 import { resolveEvalMetric, SUPPORTED_EVAL_METRICS, type EvalMetric } from './evalmetrics.js';
+import { yieldToLoop } from '../../core/loop.js';
 
 const require = createRequire(import.meta.url);
 
@@ -819,11 +820,11 @@ async function trainOn(rt: WasmRuntime, req: TrainRequest, plan: TrainPlan, metr
       trained = it + 1;
       if (!valid) {
         if (req.onRound) await req.onRound({ round: it });
-        else await new Promise<void>((r) => setImmediate(r)); // let signals and timers run
+        else await yieldToLoop(); // let signals and timers run
         continue;
       }
       if (it < req.numRound - 1 && trainMs < HARVEST_RATIO * lastSaveMs) {
-        await new Promise<void>((r) => setImmediate(r));
+        await yieldToLoop();
         continue;
       }
       // evaluate every round trained since the last look, in order
