@@ -28,10 +28,8 @@ export async function child(argv: string[]): Promise<void> {
     shape = [cols[0]!.length, cols.length];
   } else {
     const { default: pl } = await import('nodejs-polars');
-    const { transformerSpec } = await import('../src/pipeline/registry.js');
-    await import('../src/pipeline/fft.js');
-    const spec = transformerSpec('fft');
-    const t = spec.create(spec.params.parse({ column: 'value', window: o.window, hop: o.hop, bins: o.bins, bands: o.bands, window_fn: o.windowFn }));
+    const { impl, fftParamsSchema } = await import('../src/pipeline/fft/index.js');
+    const t = impl.create(fftParamsSchema.parse({ column: 'value', window: o.window, hop: o.hop, bins: o.bins, bands: o.bands, window_fn: o.windowFn }), undefined);
     const frame = pl.DataFrame([pl.Series('value', x)]);
     const log = { info() {}, warn() {}, debug() {} };
     const out = t.fit(frame, { log, seed: 0 }).transform(frame);

@@ -33,7 +33,6 @@ import { rng } from '../src/core/random.js';
 import { fftFeatures, fftWindowFeatures, type FftFeatureOptions } from '../src/pipeline/fft-core.js';
 import { findPython, type PythonInfo } from './lib/python.js';
 import { readSignal } from './lib/signal.js';
-import '../src/pipeline/fft.js'; // registers the fft transformer (the transform-mode comparison)
 
 const SAMPLES = 1_000_000;
 const SEED = 20240601;
@@ -108,9 +107,8 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   const childJs = fileURLToPath(new URL('./fft-child.js', import.meta.url));
   const params = [String(OPTS.window), String(OPTS.hop), String(OPTS.bins), String(OPTS.bands), OPTS.windowFn];
   const { default: pl } = await import('nodejs-polars');
-  const { transformerSpec } = await import('../src/pipeline/registry.js');
-  const spec = transformerSpec('fft');
-  const transformer = spec.create(spec.params.parse({ column: 'value', window: OPTS.window, hop: OPTS.hop, bins: OPTS.bins, bands: OPTS.bands, window_fn: OPTS.windowFn }));
+  const { impl, fftParamsSchema } = await import('../src/pipeline/fft/index.js');
+  const transformer = impl.create(fftParamsSchema.parse({ column: 'value', window: OPTS.window, hop: OPTS.hop, bins: OPTS.bins, bands: OPTS.bands, window_fn: OPTS.windowFn }), undefined);
   const frame = pl.DataFrame([pl.Series('value', x)]);
   transformer.fit(frame, { log: { info() {}, warn() {}, debug() {} }, seed: 0 });
 

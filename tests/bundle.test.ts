@@ -10,8 +10,8 @@ const body: ManifestBody = {
   task: 'regression',
   config: { a: 1 },
   input: { columns: [{ name: 'x', dtype: 'float64' }], target: 'y' },
-  pipeline: { name: 'auto', params: {}, state: {} },
-  estimator: { name: 'xgboost', params: {}, state: { k: 1 }, files: ['estimator/model.json'] },
+  pipeline: { name: 'auto', kind: 'structure', params: {}, state: {} },
+  estimator: { name: 'xgboost', kind: 'estimator', params: {}, state: { k: 1 }, files: ['estimator/model.json'] },
   metrics: { rmse: 1 },
 };
 
@@ -29,7 +29,7 @@ test('save then load round-trips files and manifest; no temporary folder is left
   saveBundle(out, body, { 'estimator/model.json': '{"trees":[]}' });
   const b = loadBundle(out);
   assert.equal(b.manifest.format, 'mlkit-bundle');
-  assert.equal(b.manifest.formatVersion, 1);
+  assert.equal(b.manifest.formatVersion, 2);
   assert.equal(b.read('estimator/model.json').toString(), '{"trees":[]}');
   assert.match(b.manifest.files['estimator/model.json'], /^[0-9a-f]{64}$/);
   assert.deepEqual(readdirSync(dir), ['m']);
@@ -97,8 +97,11 @@ test('missing folder, missing/corrupted manifest, checksum mismatch, newer forma
   writeFileSync(path.join(out, 'estimator/model.json'), 'abc');
   writeFileSync(mpath, good.slice(0, 40));
   assert.match(bundleError(() => loadBundle(out)), /manifest\.json is corrupted/);
-  writeFileSync(mpath, good.replace('"formatVersion": 1', '"formatVersion": 2'));
-  assert.match(bundleError(() => loadBundle(out)), /format version 2 is newer than this mlkit supports/);
+  writeFileSync(mpath, good.replace('"formatVersion": 2', '"formatVersion": 3'));
+  assert.match(bundleError(() => loadBundle(out)), /format version 3 is newer than this mlkit supports/);
+  // format 1 (before the component contract): refused with a message to retrain
+  writeFileSync(mpath, good.replace('"formatVersion": 2', '"formatVersion": 1'));
+  assert.match(bundleError(() => loadBundle(out)), /bundle format version 1 \(written by mlkit [^)]+\) is older than this mlkit reads \(2\); retrain it with this version \(mlkit train CONFIG\)/);
   writeFileSync(mpath, good);
   assert.equal(loadBundle(out).manifest.task, 'regression');
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config/load.js';
-import { defaultRegistry } from '../src/components.js';
+import { builtinRegistry } from './helpers.js';
+const defaultRegistry = builtinRegistry();
 import { ConfigError, UsageError } from '../src/core/errors.js';
 import { tmpDir, write } from './helpers.js';
 
@@ -35,7 +36,7 @@ test('a valid config is normalized with defaults and resolved paths', () => {
   const lc = load(good);
   assert.equal(lc.config.seed, 42);
   assert.equal(lc.config.pipeline, 'auto');
-  assert.equal(lc.config.model.engine, 'auto');
+  assert.equal(lc.modelOptions.engine, 'auto'); // xgboost's own option, defaulted by its spec
   assert.equal(lc.config.data.split.test, 0.2);
   assert.deepEqual(lc.config.data.csv.null_values.includes(''), true);
   assert.equal(lc.trainPath, `${dir}/train.csv`);

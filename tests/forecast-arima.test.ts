@@ -6,8 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './helpers.js';
-import { defaultRegistry } from '../src/components.js';
+import { ROOT, makeComponent } from './helpers.js';
 import type { Forecaster, Logger, SeriesData } from '../src/core/types.js';
 import { differencingForecast } from '../src/estimators/arima/differencing.js';
 import { gaussian, rng } from '../src/core/random.js';
@@ -23,17 +22,16 @@ function collectLog(): Logger & { warnings: string[] } {
   return { warnings, info() {}, debug() {}, warn: (m: string) => { warnings.push(m); } };
 }
 
-function make(params: Record<string, unknown>): Forecaster {
-  const spec = defaultRegistry.get<Forecaster>('forecaster', 'arima');
-  return spec.create(spec.params.parse(params));
+function make(params: Record<string, unknown>): Promise<Forecaster> {
+  return makeComponent<Forecaster>('forecaster', 'arima', params);
 }
 
 async function fitForecast(params: Record<string, unknown>, y: Float64Array, h: number, opts: { season?: number; exog?: Float64Array[]; futureExog?: Float64Array[]; level?: number } = {}) {
   const log = collectLog();
-  const f = make(params);
+  const f = await make(params);
   const s: SeriesData = { id: '', y, exog: opts.exog ?? [] };
-  await f.fit([s], { log, seed: 0 }, { season: opts.season ?? 12 });
-  const [out] = await f.forecast([s], { horizon: h, level: opts.level ?? 0.9, futureExog: opts.futureExog ? [opts.futureExog] : undefined }, log);
+  await f.fit([s], { log, seed: 0, signal: new AbortController().signal }, { season: opts.season ?? 12 });
+  const [out] = await f.forecast([s], { horizon: h, level: opts.level ?? 0.9, futureExog: opts.futureExog ? [opts.futureExog] : undefined }, { log });
   return { out: out!, log, f };
 }
 

@@ -6,9 +6,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fitForecaster, forecastSeries, threadCount } from '../src/forecast/parallel.js';
 import { MlkitError } from '../src/core/errors.js';
-import { addSteps, type Freq } from '../src/forecast/time.js';
+import { addSteps, type Freq } from '../src/core/time.js';
 import { gaussian, rng } from '../src/core/random.js';
 import type { Logger, SeriesData } from '../src/core/types.js';
+import { MemoryBlobs } from '../src/core/component.js';
+import { builtinRegistry } from './helpers.js';
+
+const registry = builtinRegistry();
+const signal = new AbortController().signal;
 
 const log: Logger = { info() {}, warn() {}, debug() {} };
 const MONTHLY: Freq = { unit: 'month', step: 1, anchor: 'start' };
@@ -42,10 +47,12 @@ for (const [name, params] of [['arima', { p: 1, d: 1, q: 1 }], ['xgboost', { per
     assert.equal(await withThreads(2, async () => threadCount(series.length)), 2);
     const run = (threads: number) => withThreads(threads, async () => {
       let ticks = 0;
-      const { forecaster, forecasts } = await fitForecaster(name, params, series, meta, { log, seed: 0, onSeries: () => { ticks++; } }, req);
+      const { forecaster, forecasts } = await fitForecaster(registry, { name, params }, series, meta, { log, seed: 0, signal, onProgress: () => { ticks++; } }, req);
       let fticks = 0;
-      const again = await forecastSeries(forecaster, series, req, log, () => { fticks++; });
-      const out = { state: JSON.parse(JSON.stringify(forecaster.toState())), files: forecaster.files(), forecasts, again, ticks, fticks };
+      const again = await forecastSeries(registry, forecaster, {}, series, req, { log, onProgress: () => { fticks++; } });
+      const blobs = new MemoryBlobs();
+      const state = await forecaster.save(blobs);
+      const out = { state: JSON.parse(JSON.stringify(state)), files: blobs.files, forecasts, again, ticks, fticks };
       forecaster.dispose();
       return out;
     });
@@ -67,7 +74,7 @@ test('an error in a worker keeps its kind and message', async () => {
   const series = panel(24, 72);
   series[20] = { ...series[20]!, y: series[20]!.y.subarray(0, 30), times: series[20]!.times!.subarray(0, 30) };
   await withThreads(2, async () => {
-    await assert.rejects(() => fitForecaster('xgboost', { per_series: true, num_round: 5 }, series, meta, { log, seed: 0 }), (e: unknown) => {
+    await assert.rejects(() => fitForecaster(registry, { name: 'xgboost', params: { per_series: true, num_round: 5 } }, series, meta, { log, seed: 0, signal }), (e: unknown) => {
       assert.ok(e instanceof MlkitError);
       assert.equal(e.kind, 'data');
       assert.match(e.message, /series "s20" has 30 values; xgboost with these lags and differences needs at least 34/);

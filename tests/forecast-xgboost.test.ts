@@ -6,20 +6,27 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultRegistry } from '../src/components.js';
+import { builtinRegistry } from './helpers.js';
+import { MemoryBlobs } from '../src/core/component.js';
 import type { Forecaster, Logger, SeriesData, SeriesMeta } from '../src/core/types.js';
 import { integrate, transformSeries, XGBoostForecaster } from '../src/estimators/xgboost/forecaster.js';
-import { Lags, Rolling, polars } from '../src/pipeline/timeseries.js';
-import { addSteps, seasonLength, seasonPosition, type Freq } from '../src/forecast/time.js';
-import { calibrationPlan, conformal, minConformalErrors, naiveScale } from '../src/forecast/task.js';
+import { Lags, Rolling, polars } from '../src/pipeline/timeseries/index.js';
+import { addSteps, seasonLength, seasonPosition, type Freq } from '../src/core/time.js';
+import { calibrationPlan, conformal, minConformalErrors, naiveScale } from '../src/forecast/conformal.js';
 import { gaussian, rng } from '../src/core/random.js';
 
 const log: Logger = { info() {}, warn() {}, debug() {} };
+const signal = new AbortController().signal;
+const registry = builtinRegistry();
 const MONTHLY: Freq = { unit: 'month', step: 1, anchor: 'start' };
 
-function make(params: Record<string, unknown>): Forecaster {
-  const spec = defaultRegistry.get<Forecaster>('forecaster', 'xgboost');
-  return spec.create(spec.params.parse(params));
+function make(params: Record<string, unknown>): XGBoostForecaster {
+  const spec = registry.get('forecaster', 'xgboost');
+  return new XGBoostForecaster(spec.params.parse(params));
+}
+
+async function stateOf(f: Forecaster): Promise<any> {
+  return f.save(new MemoryBlobs());
 }
 
 /** monthly timestamps from 2000-01 */
@@ -36,16 +43,16 @@ const meta: SeriesMeta = { season: 12, freq: MONTHLY };
 test('training features are the pipeline layer\'s lags and rolling statistics over lag 1', async () => {
   const r = gaussian(rng(3));
   const y = Float64Array.from({ length: 80 }, (_, i) => 50 + i + 10 * Math.sin((2 * Math.PI * i) / 12) + r());
-  const f = make({ lags: [1, 2, 5, 12], rolling: { windows: [3, 7], stats: ['mean', 'std', 'min', 'max'] }, calendar: 'none', num_round: 2 }) as XGBoostForecaster;
+  const f = make({ lags: [1, 2, 5, 12], rolling: { windows: [3, 7], stats: ['mean', 'std', 'min', 'max'] }, calendar: 'none', num_round: 2 });
   const s = series('', y);
-  await f.fit([s], { log, seed: 0 }, meta);
+  await f.fit([s], { log, seed: 0, signal }, meta);
   const tr = transformSeries(s.y, [12], 'std');
   const { x, rows } = f.trainingRows(s, tr);
   const pl = polars();
   const frame = pl.DataFrame([pl.Series('y', tr.z)]);
   const lags = new Lags({ columns: ['y'], lags: [1, 2, 5, 12] }).fit(frame).transform(frame);
   const withLag1 = pl.DataFrame([pl.Series('y_lag1', lags.getColumn('y_lag1').toArray() as number[])]);
-  const names = f.toState().featureNames as string[];
+  const names = (await stateOf(f)).featureNames as string[];
   const expected: Record<string, ArrayLike<number>> = {};
   for (const c of lags.columns) expected[c] = lags.getColumn(c).toTypedArray() as Float64Array;
   for (const w of [3, 7]) {
@@ -89,8 +96,8 @@ test('recursive forecasts continue a trend plus a seasonal pattern (differences 
   const wave = (i: number) => 200 + 2 * i + 30 * Math.sin((2 * Math.PI * i) / 12) + 10 * ((i % 12) === 3 ? 1 : 0);
   const y = Array.from({ length: 96 }, (_, i) => wave(i));
   const f = make({ num_round: 20 });
-  await f.fit([series('', y)], { log, seed: 0 }, meta);
-  const [out] = await f.forecast([series('', y)], { horizon: 30, level: 0.9 }, log);
+  await f.fit([series('', y)], { log, seed: 0, signal }, meta);
+  const [out] = await f.forecast([series('', y)], { horizon: 30, level: 0.9 }, { log });
   // the seasonal difference is the constant 24: the trees have nothing left to learn
   out!.mean.forEach((v, h) => assert.ok(Math.abs(v - wave(96 + h)) < 1e-6, `h=${h + 1}: ${v} vs ${wave(96 + h)}`));
   assert.equal(out!.lower, undefined, 'no intervals of its own');
@@ -116,24 +123,26 @@ const mape = (f: ArrayLike<number>, a: number[]) => a.reduce((s, v, i) => s + Ma
 test('one global model across series of very different scales; per_series fits one model each; bundles reproduce forecasts exactly', async () => {
   const { train, future } = family(120);
   for (const per_series of [false, true]) {
-    const spec = defaultRegistry.get<Forecaster>('forecaster', 'xgboost');
+    const spec = registry.get('forecaster', 'xgboost');
+    const impl = await registry.load<any, any, Forecaster>('forecaster', 'xgboost');
     const params = spec.params.parse({ per_series, rolling: { windows: [6] } });
-    const f = spec.create(params);
-    await f.fit(train, { log, seed: 1 }, meta);
+    const f = impl.create(params, { engine: 'auto' });
+    await f.fit(train, { log, seed: 1, signal }, meta);
     const req = { horizon: 24, level: 0.9 };
-    const out = await f.forecast(train, req, log);
+    const out = await f.forecast(train, req, { log });
     out.forEach((o, j) => {
       const m = mape(o.mean, future[j]!);
       assert.ok(m < 0.05, `${per_series ? 'per-series' : 'global'} s${j}: MAPE ${m}`);
     });
-    const files = f.files();
+    const blobs = new MemoryBlobs();
+    const state = JSON.parse(JSON.stringify(await f.save(blobs)));
+    const files = blobs.files;
     assert.equal(Object.keys(files).length, per_series ? 3 : 1);
-    const state = JSON.parse(JSON.stringify(f.toState()));
-    const again = await spec.restore!(params, state, (rel: string) => files[rel]!, log);
-    const out2 = await again.forecast(train, req, log);
+    const again = await impl.restore(params, state, blobs, { options: { engine: 'auto' }, log });
+    const out2 = await again.forecast(train, req, { log });
     out2.forEach((o, j) => assert.deepEqual(o.mean, out[j]!.mean));
     if (per_series) {
-      await assert.rejects(() => again.forecast([{ ...train[0]!, id: 'nope' }], req, log), /series "nope" was not in the training data/);
+      await assert.rejects(() => again.forecast([{ ...train[0]!, id: 'nope' }], req, { log }), /series "nope" was not in the training data/);
     }
     f.dispose();
     again.dispose();
@@ -145,8 +154,8 @@ test('per-series scaling lets a global model forecast a series at a scale it nev
   const got: Record<string, number> = {};
   for (const scale of ['std', 'none']) {
     const f = make({ scale, rolling: { windows: [6] } });
-    await f.fit(train.slice(0, 2), { log, seed: 1 }, meta);
-    const [out] = await f.forecast([train[2]!], { horizon: 24, level: 0.9 }, log);
+    await f.fit(train.slice(0, 2), { log, seed: 1, signal }, meta);
+    const [out] = await f.forecast([train[2]!], { horizon: 24, level: 0.9 }, { log });
     got[scale] = mape(out!.mean, future[2]!);
     f.dispose();
   }
@@ -161,9 +170,9 @@ test('exogenous columns: future values drive the forecast', async () => {
   const y = Array.from({ length: n }, (_, i) => 50 + 5 * Math.sin((2 * Math.PI * i) / 12) + 8 * x[i]!);
   const f = make({ num_round: 200, max_depth: 3, eta: 0.1, lags: 12 });
   const s = series('', y, [x.slice(0, n)]);
-  await f.fit([s], { log, seed: 0 }, meta);
-  const hi = await f.forecast([s], { horizon: 12, level: 0.9, futureExog: [[new Float64Array(12).fill(1.5)]] }, log);
-  const lo = await f.forecast([s], { horizon: 12, level: 0.9, futureExog: [[new Float64Array(12).fill(-1.5)]] }, log);
+  await f.fit([s], { log, seed: 0, signal }, meta);
+  const hi = await f.forecast([s], { horizon: 12, level: 0.9, futureExog: [[new Float64Array(12).fill(1.5)]] }, { log });
+  const lo = await f.forecast([s], { horizon: 12, level: 0.9, futureExog: [[new Float64Array(12).fill(-1.5)]] }, { log });
   hi[0]!.mean.forEach((v, h) => assert.ok(v - lo[0]!.mean[h]! > 10, `h=${h + 1}: ${v} vs ${lo[0]!.mean[h]}`));
   f.dispose();
 });
@@ -182,10 +191,10 @@ test('bad params: calendar parts that need dates on numeric times, and too-short
   const f = make({ calendar: ['hour'] });
   const y = Float64Array.from({ length: 40 }, (_, i) => i);
   const s: SeriesData = { id: '', y, exog: [], times: Float64Array.from({ length: 40 }, (_, i) => 1960 + i / 4) };
-  await assert.rejects(() => f.fit([s], { log, seed: 0 }, { season: 4, freq: { unit: 'number', step: 0.25 } }), /"hour" needs dated timestamps/);
+  await assert.rejects(() => f.fit([s], { log, seed: 0, signal }, { season: 4, freq: { unit: 'number', step: 0.25 } }), /"hour" needs dated timestamps/);
   const g = make({ lags: 24 });
   assert.equal(g.minLength(12), 12 + 24 + 10);
-  await assert.rejects(() => g.fit([series('', Array.from({ length: 40 }, (_, i) => i))], { log, seed: 0 }, meta), /has 40 values; xgboost with these lags and differences needs at least 46/);
+  await assert.rejects(() => g.fit([series('', Array.from({ length: 40 }, (_, i) => i))], { log, seed: 0, signal }, meta), /has 40 values; xgboost with these lags and differences needs at least 46/);
 });
 
 test('conformal calibration: enough folds for ~20 errors per step, origins spread, none when too short', () => {

@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRegistry } from '../src/components.js';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/core/types.js';
 import { readTable } from '../src/data/read.js';
 import { Pipeline, restoreNode, toNode, type StepConfig } from '../src/pipeline/pipeline.js';
 import { GOLDEN, compare } from './golden-compare.js';
-import { tmpDir, write } from './helpers.js';
+import { builtinRegistry, tmpDir, write } from './helpers.js';
+
+const defaultRegistry = builtinRegistry();
 
 const CONFIGS: Record<string, string> = {
   ct_adult: `
@@ -36,20 +37,20 @@ pipeline:
 };
 
 for (const [name, yaml] of Object.entries(CONFIGS)) {
-  test(`column transformer from config matches scikit-learn: ${name}`, () => {
+  test(`column transformer from config matches scikit-learn: ${name}`, async () => {
     const c = JSON.parse(readFileSync(path.join(GOLDEN, `${name}.json`), 'utf8'));
     const dir = tmpDir();
     const file = write(dir, 'p.yaml', `data: { train: x.csv }\n${yaml}\noutput: { dir: out }\n`);
     const steps = loadConfig(file, { registry: defaultRegistry, purpose: 'preprocess' }).config.pipeline as StepConfig[];
-    const p = new Pipeline(steps);
+    const p = await Pipeline.create(steps, defaultRegistry);
     const ctx = { log: silentLogger, seed: 0 };
-    p.fitTransform(readTable(path.join(GOLDEN, c.fit)).frame, ctx);
+    await p.fitTransform(readTable(path.join(GOLDEN, c.fit)).frame, ctx);
     const held = readTable(path.join(GOLDEN, c.transform)).frame;
     const out = p.transform(held);
     assert.deepEqual(out.columns, c.output_columns);
     compare(out, c.expected, name);
     // and after a bundle round trip
-    const back = restoreNode(JSON.parse(JSON.stringify(toNode(p))));
+    const back = await restoreNode(JSON.parse(JSON.stringify(await toNode(p))), builtinRegistry());
     compare(back.transform(held), c.expected, `${name} (restored)`);
   });
 }

@@ -7,17 +7,15 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import pl from 'nodejs-polars';
 import { DataError } from '../src/core/errors.js';
-import { bandEdges, fftFeatures, fftOptions, fftParamsSchema, fftWindowFeatures, periodicHann } from '../src/pipeline/fft.js';
-import { transformerSpec } from '../src/pipeline/registry.js';
-import type { Transformer } from '../src/pipeline/transformer.js';
+import { bandEdges, fftFeatures, fftOptions, fftParamsSchema, fftWindowFeatures, impl, periodicHann, type FftFeatures } from '../src/pipeline/fft/index.js';
 import { silentLogger } from '../src/core/types.js';
+import { transformerSpec } from './helpers.js';
 
 const GOLDEN = new URL('../../tests/golden/fft/', import.meta.url);
 const ctx = { log: silentLogger, seed: 0 };
 
-function make(params: Record<string, unknown>): Transformer {
-  const spec = transformerSpec('fft');
-  return spec.create(spec.params.parse(params));
+function make(params: Record<string, unknown>): FftFeatures {
+  return impl.create(fftParamsSchema.parse(params), undefined);
 }
 
 function readSignal(): (number | null)[] {
@@ -209,10 +207,10 @@ test('missing or non-numeric column is a DataError naming it; integer columns ar
   // periodic Hann of 4 = [0, 0.5, 1, 0.5]: DC of [1, 2, 3, 4] = 0 + 1 + 3 + 2
   assert.equal(out.getColumn('value_bin0').toArray()[3], 6);
   assert.throws(() => t.transform(pl.DataFrame({ other: [1] })), (e: unknown) => e instanceof DataError && /"value"/.test(e.message));
-  assert.throws(() => make({ column: 'value', window: 4 }).transform(ints), /before fit/);
+  assert.throws(() => make({ column: 'value', window: 4 }).transform(ints), /needs a fitted component/);
 });
 
-test('state round trip through JSON restores an identical transformer', () => {
+test('state round trip through JSON restores an identical transformer', async () => {
   const spec = transformerSpec('fft');
   const params = spec.params.parse({ column: 'value', window: 16, hop: 3, bins: 4, bands: 2, window_fn: 'none' });
   const frame = pl.DataFrame({ value: Array.from({ length: 200 }, (_, i) => Math.sin(i / 3) + (i % 5)) });
@@ -220,7 +218,7 @@ test('state round trip through JSON restores an identical transformer', () => {
   assert.ok(t.isFitted());
   const state = JSON.parse(JSON.stringify(t.toState()));
   const storedParams = JSON.parse(JSON.stringify(t.params));
-  const r = spec.restore(spec.params.parse(storedParams), state);
+  const r = await spec.restore(spec.params.parse(storedParams), state);
   assert.ok(r.isFitted());
   assert.deepEqual(r.featureNamesOut(), t.featureNamesOut());
   assert.ok(r.transform(frame).frameEqual(t.transform(frame), true));

@@ -8,14 +8,12 @@ import { test } from 'node:test';
 import pl from 'nodejs-polars';
 import { DataError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/types.js';
-import '../src/pipeline/timeseries.js';
-import { parseIso, rollingStats, type RollingStat } from '../src/pipeline/timeseries.js';
-import { transformerSpec } from '../src/pipeline/registry.js';
-import type { Transformer } from '../src/pipeline/transformer.js';
+import { parseIso, rollingStats, type RollingStat } from '../src/pipeline/timeseries/index.js';
+import { transformerSpec } from './helpers.js';
 
 const ctx = { log: silentLogger, seed: 0 };
 
-function make(name: string, params: Record<string, unknown>): Transformer {
+function make(name: string, params: Record<string, unknown>) {
   const spec = transformerSpec(name);
   return spec.create(spec.params.parse(params));
 }
@@ -255,7 +253,7 @@ test('missing and non-numeric columns are DataErrors naming them, at fit and at 
   }
 });
 
-test('params: defaults, validation, frozen, unchanged by fit; state round trip', () => {
+test('params: defaults, validation, frozen, unchanged by fit; state round trip', async () => {
   const spec = (n: string) => transformerSpec(n);
   assert.deepEqual(spec('lags').params.parse({ columns: ['a'] }), { columns: ['a'], lags: 1 });
   assert.deepEqual(spec('diff').params.parse({ columns: ['a'] }), { columns: ['a'], periods: 1 });
@@ -297,7 +295,7 @@ test('params: defaults, validation, frozen, unchanged by fit; state round trip',
     const out = t.transform(frame);
     assert.deepEqual(out.columns, t.featureNamesOut());
     assert.equal(out.height, frame.height);
-    const r = s.restore(s.params.parse(JSON.parse(JSON.stringify(t.params))), JSON.parse(JSON.stringify(t.toState())));
+    const r = await s.restore(s.params.parse(JSON.parse(JSON.stringify(t.params))), JSON.parse(JSON.stringify(t.toState())));
     assert.ok(r.isFitted());
     assert.ok(r.transform(frame).frameEqual(out, true), name);
   }

@@ -2,12 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pl from 'nodejs-polars';
-import { defaultRegistry } from '../src/components.js';
 import { loadConfig } from '../src/config/load.js';
 import { ConfigError, DataError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/types.js';
 import { ColumnTransformer, Pipeline, restoreNode, selectColumns, toNode } from '../src/pipeline/pipeline.js';
-import { tmpDir, write } from './helpers.js';
+import { builtinRegistry, tmpDir, write } from './helpers.js';
+
+const registry = builtinRegistry();
+const defaultRegistry = registry;
 
 const ctx = { log: silentLogger, seed: 1 };
 const frame = () => pl.DataFrame({
@@ -25,15 +27,15 @@ test('selectors: by dtype, by name list, by regex', () => {
   assert.deepEqual(selectColumns(f, { regex: '^[ab]$' }), ['a', 'b']);
 });
 
-test('column transformer: names say where each column came from; remainder drop/passthrough', () => {
-  const ct = new ColumnTransformer({
+test('column transformer: names say where each column came from; remainder drop/passthrough', async () => {
+  const ct = await ColumnTransformer.create({
     transformers: [
       ['num', [{ simple_imputer: { strategy: 'median' } }, 'standard_scaler'], 'numeric'],
       ['cat', 'one_hot', ['d'], { handle_unknown: 'ignore' }],
     ],
     remainder: 'passthrough',
-  });
-  const out = ct.fit(frame(), ctx).transform(frame());
+  }, registry);
+  const out = (await ct.fit(frame(), ctx)).transform(frame());
   assert.deepEqual(out.columns, ['num__a', 'num__b', 'cat__d_p', 'cat__d_q', 'remainder__c']);
   assert.deepEqual(ct.featureNamesOut(), out.columns);
   // standard scaling after median imputation: b = [10, 30, 30, 50] -> mean 30, population std sqrt(200)
@@ -41,33 +43,33 @@ test('column transformer: names say where each column came from; remainder drop/
   assert.ok(Math.abs(b[0] - (10 - 30) / Math.sqrt(200)) < 1e-12);
   assert.deepEqual(out.getColumn('cat__d_q').toArray(), [0, 1, 1, 1]);
   assert.deepEqual(out.getColumn('remainder__c').toArray(), ['x', 'y', 'x', null]);
-  const drop = new ColumnTransformer({ transformers: [['n', 'passthrough', ['a']]], remainder: 'drop' });
-  assert.deepEqual(drop.fit(frame(), ctx).transform(frame()).columns, ['n__a']);
+  const drop = await ColumnTransformer.create({ transformers: [['n', 'passthrough', ['a']]], remainder: 'drop' }, registry);
+  assert.deepEqual((await drop.fit(frame(), ctx)).transform(frame()).columns, ['n__a']);
 });
 
-test('fit never changes params; a restored pipeline transforms identically', () => {
+test('fit never changes params; a restored pipeline transforms identically', async () => {
   const steps = [{ column_transformer: { transformers: [['num', 'standard_scaler', ['a']], ['cat', 'one_hot', ['c', 'd']]], remainder: 'drop' } }];
   const snapshot = JSON.stringify(steps);
-  const p = new Pipeline(steps as any);
+  const p = await Pipeline.create(steps as any, registry);
   const before = JSON.stringify(p.params);
-  const out = p.fitTransform(frame(), ctx);
+  const out = await p.fitTransform(frame(), ctx);
   assert.equal(JSON.stringify(p.params), before);
   assert.equal(JSON.stringify(steps), snapshot);
-  const node = JSON.parse(JSON.stringify(toNode(p)));
-  const back = restoreNode(node);
+  const node = JSON.parse(JSON.stringify(await toNode(p)));
+  const back = await restoreNode(node, builtinRegistry());
   assert.deepEqual(back.transform(frame()).toRecords(), out.toRecords());
   assert.deepEqual(p.transform(frame()).toRecords(), out.toRecords());
 });
 
-test('transforming data without a fitted column fails naming it', () => {
-  const ct = new ColumnTransformer({ transformers: [['num', 'standard_scaler', 'numeric']], remainder: 'drop' });
-  ct.fit(frame(), ctx);
+test('transforming data without a fitted column fails naming it', async () => {
+  const ct = await ColumnTransformer.create({ transformers: [['num', 'standard_scaler', 'numeric']], remainder: 'drop' }, registry);
+  await ct.fit(frame(), ctx);
   assert.throws(() => ct.transform(frame().drop('b')), (e: unknown) => e instanceof DataError && /column "b" is missing/.test(e.message));
 });
 
-test('append steps keep the table and prefix their columns with the step name', () => {
-  const p = new Pipeline([{ lags: { columns: ['a'], lags: [1] } }, { diff: { columns: ['a'] } }] as any);
-  const out = p.fitTransform(frame().select('a'), ctx);
+test('append steps keep the table and prefix their columns with the step name', async () => {
+  const p = await Pipeline.create([{ lags: { columns: ['a'], lags: [1] } }, { diff: { columns: ['a'] } }] as any, registry);
+  const out = await p.fitTransform(frame().select('a'), ctx);
   assert.deepEqual(out.columns, ['a', 'lags__a_lag1', 'diff__a_diff1']);
 });
 
@@ -109,7 +111,7 @@ test('medianFinite (selection) equals the sorted median on random, tied, NaN-lac
   assert.ok(Number.isNaN(medianFinite(new Float64Array([NaN, NaN]))));
 });
 
-test('a column transformer entry naming an absent column fails at fit with a suggestion', () => {
-  const ct = new ColumnTransformer({ transformers: [['num', 'standard_scaler', ['aa']]], remainder: 'drop' });
-  assert.throws(() => ct.fit(frame(), ctx), (e: unknown) => e instanceof DataError && /column "aa" \(listed in column_transformer entry "num"\) not found; did you mean "a"\?/.test(e.message));
+test('a column transformer entry naming an absent column fails at fit with a suggestion', async () => {
+  const ct = await ColumnTransformer.create({ transformers: [['num', 'standard_scaler', ['aa']]], remainder: 'drop' }, registry);
+  await assert.rejects(() => ct.fit(frame(), ctx), (e: unknown) => e instanceof DataError && /column "aa" \(listed in column_transformer entry "num"\) not found; did you mean "a"\?/.test(e.message));
 });

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { makeLogger, progressBars } from '../src/cli/output.js';
 import { handleError } from '../src/cli/index.js';
 import { DataError } from '../src/core/errors.js';
-import { fitProgress } from '../src/forecast/task.js';
-import type { Progress, RunContext } from '../src/tasks/tabular.js';
-import { BIN, DATASETS, tmpDir, write } from './helpers.js';
+import { fitProgress } from '../src/tasks/forecast.js';
+import type { Progress, RunContext } from '../src/core/context.js';
+import { BIN, DATASETS, testContext, tmpDir, write } from './helpers.js';
 
 /** Run f with stderr pretending to be a 100-column terminal; returns what was written to it. */
 async function onFakeTerminal(f: () => Promise<void>): Promise<string> {
@@ -87,7 +87,7 @@ test('no bar off a terminal or with --quiet; log lines are plain', async () => {
 test('fitProgress: series x fits for a local forecaster, rounds x fits for a global one', async () => {
   const bars: { label: string; total: number; ticks: number; stopped: boolean }[] = [];
   const ctx: RunContext = {
-    log: { info() {}, warn() {}, debug() {} },
+    ...testContext(),
     progress(label, total): Progress {
       const b = { label, total, ticks: 0, stopped: false };
       bars.push(b);
@@ -104,7 +104,7 @@ test('fitProgress: series x fits for a local forecaster, rounds x fits for a glo
   assert.equal(global.onSeries, undefined);
   assert.equal(bars.length, 0, 'the bar waits for the first fit to know its rounds');
   for (let fit = 0; fit < 3; fit++) {
-    for (const cb of global.callbacks) await cb.onTrainBegin?.({ numRound: 50 });
+    for (const cb of global.callbacks) await cb.onTrainBegin?.({ steps: 50 });
     for (let r = 0; r < 50; r++) for (const cb of global.callbacks) await cb.onEpochEnd?.(r, {});
   }
   global.stop();
@@ -114,7 +114,7 @@ test('fitProgress: series x fits for a local forecaster, rounds x fits for a glo
   const none = fitProgress(ctx, false, 1, 2);
   none.stop();
   assert.equal(bars.length, 0);
-  const off = fitProgress({ log: ctx.log }, true, 5, 1);
+  const off = fitProgress(testContext(), true, 5, 1);
   assert.equal(off.onSeries, undefined);
 });
 

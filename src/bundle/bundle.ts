@@ -9,18 +9,33 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import path from 'node:path';
 import { BundleError, UsageError } from '../core/errors.js';
 import { checkCreatable, fsReason } from '../core/paths.js';
-import type { ColumnInfo } from '../core/types.js';
+import type { BlobReader, ColumnInfo, Component, ComponentNode } from '../core/types.js';
 import { MLKIT_VERSION } from '../version.js';
 
 export const BUNDLE_FORMAT = 'mlkit-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * 2: one node shape for every component ({ name, kind, params, state, files, children }), files under
+ * each component's folder. Bundles of format 1 (mlkit 0.1 before the component contract) are refused
+ * with a message to retrain.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
 
-export interface NodeSpec {
-  name: string;
-  params: Record<string, unknown>;
-  state: Record<string, unknown>;
-  files?: string[];
-  children?: NodeSpec[];
+export type NodeSpec = ComponentNode;
+
+/**
+ * Saves a fitted component as a bundle node: its files go under `folder/` (collected in `files`, which
+ * saveBundle then writes), its JSON state comes back from save().
+ */
+export async function saveComponent(c: Component, folder: string, files: Record<string, Uint8Array>, options?: Record<string, unknown>): Promise<NodeSpec> {
+  const mine: string[] = [];
+  const state = await c.save({
+    write(rel: string, data: Uint8Array) {
+      const full = `${folder}/${rel}`;
+      files[full] = data;
+      mine.push(full);
+    },
+  });
+  return { name: c.name, kind: c.kind, params: { ...(c.params as Record<string, unknown>) }, ...(options && Object.keys(options).length ? { options } : {}), state, ...(mine.length ? { files: mine } : {}) };
 }
 
 export interface Manifest {
@@ -34,6 +49,10 @@ export interface Manifest {
   pipeline: NodeSpec;
   /** absent in preprocess bundles */
   estimator?: NodeSpec;
+  /** tabular tasks: how target values map to labels (classification: the classes in order) */
+  targetState?: unknown;
+  /** forecasting: the backtest errors conformal intervals come from (forecasters without intervals of their own) */
+  conformal?: unknown;
   detector?: NodeSpec;
   metrics: Record<string, number>;
   files: Record<string, string>;
@@ -43,10 +62,13 @@ export type ManifestBody = Omit<Manifest, 'format' | 'formatVersion' | 'mlkitVer
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
-/** Writes the bundle atomically; `files` maps relative paths to contents. */
-export function saveBundle(dir: string, body: ManifestBody, files: Record<string, Uint8Array | string>): Manifest {
+/**
+ * Checks that a bundle can be written at `dir` without destroying anything: the parent can be created
+ * or written, and `dir` is absent, an empty folder or an mlkit bundle (never a file or another folder).
+ * saveBundle checks it again; tasks call it first to fail before any work.
+ */
+export function checkBundleTarget(dir: string): void {
   const abs = path.resolve(dir);
-  const parent = path.dirname(abs);
   checkCreatable(abs, 'the model bundle to');
   if (existsSync(abs)) {
     // replace only a bundle (or an empty folder), never a file or another folder
@@ -64,6 +86,13 @@ export function saveBundle(dir: string, body: ManifestBody, files: Record<string
       throw new BundleError('output folder exists and is not a model bundle; refusing to overwrite it', { file: dir });
     }
   }
+}
+
+/** Writes the bundle atomically; `files` maps relative paths to contents. */
+export function saveBundle(dir: string, body: ManifestBody, files: Record<string, Uint8Array | string>): Manifest {
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  checkBundleTarget(dir);
   const tmp = path.join(parent, `.${path.basename(abs)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(parent, { recursive: true });
@@ -110,6 +139,8 @@ export interface LoadedBundle {
   dir: string;
   manifest: Manifest;
   read(rel: string): Buffer;
+  /** the files of the component saved under `folder/` (see saveComponent) */
+  reader(folder: string): BlobReader;
 }
 
 export function loadBundle(dir: string): LoadedBundle {
@@ -130,6 +161,9 @@ export function loadBundle(dir: string): LoadedBundle {
   if (typeof manifest.formatVersion !== 'number' || manifest.formatVersion > BUNDLE_FORMAT_VERSION) {
     throw new BundleError(`bundle format version ${manifest.formatVersion} is newer than this mlkit supports (${BUNDLE_FORMAT_VERSION}); upgrade mlkit (bundle written by mlkit ${manifest.mlkitVersion})`, { file: dir });
   }
+  if (manifest.formatVersion < BUNDLE_FORMAT_VERSION) {
+    throw new BundleError(`bundle format version ${manifest.formatVersion} (written by mlkit ${manifest.mlkitVersion}) is older than this mlkit reads (${BUNDLE_FORMAT_VERSION}); retrain it with this version (mlkit train CONFIG)`, { file: dir });
+  }
   for (const key of ['files', 'input', 'pipeline'] as const) {
     if (!manifest[key] || typeof manifest[key] !== 'object') throw new BundleError(`manifest.json is corrupted: "${key}" is missing`, { file: dir });
   }
@@ -142,14 +176,16 @@ export function loadBundle(dir: string): LoadedBundle {
     if (sha256(b) !== sum) throw new BundleError(`checksum mismatch for ${rel}: the bundle was modified or is damaged`, { file: dir });
     contents.set(rel, b);
   }
+  const read = (rel: string) => {
+    const b = contents.get(rel);
+    if (!b) throw new BundleError(`bundle has no file ${rel}`, { file: dir });
+    return b;
+  };
   return {
     dir: abs,
     manifest,
-    read(rel: string) {
-      const b = contents.get(rel);
-      if (!b) throw new BundleError(`bundle has no file ${rel}`, { file: dir });
-      return b;
-    },
+    read,
+    reader: (folder: string) => ({ read: (rel: string) => read(`${folder}/${rel}`) }),
   };
 }
 

@@ -4,13 +4,16 @@
  * terminal or decides the exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { MlkitError, EXIT_CODES } from '../core/errors.js';
+import { InterruptedError, MlkitError, EXIT_CODES } from '../core/errors.js';
 import { MLKIT_VERSION } from '../version.js';
 import { errorLine, stopLiveBar, type GlobalOptions } from './output.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<void>): Command {
+/** Runs a command with the run's AbortSignal (aborted on SIGINT / SIGTERM). */
+type Runner = (fn: (signal: AbortSignal) => Promise<number | void>) => Promise<void>;
+
+export function buildProgram(run: Runner): Command {
   const program = new Command('mlkit')
     .description('machine learning for tabular and time-series data, from the command line')
     .version(MLKIT_VERSION, '-V, --version')
@@ -24,9 +27,9 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
   program.command('train')
     .description('train a model from a YAML config and write a model bundle')
     .argument('<config>', 'YAML config file')
-    .action((config: string, _o, cmd: Command) => run(async () => {
+    .action((config: string, _o, cmd: Command) => run(async (signal) => {
       const { trainCommand } = await import('./train/index.js');
-      return trainCommand(config, cmd.optsWithGlobals<GlobalOptions>());
+      return trainCommand(config, cmd.optsWithGlobals<GlobalOptions>(), signal);
     }));
 
   program.command('preprocess')
@@ -34,9 +37,9 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
     .argument('<input...>', 'CONFIG, or with --model: DATA (a file or - for stdin)')
     .option('-m, --model <dir>', 'apply the pipeline of this bundle (a preprocess bundle or a trained model) without refitting')
     .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for CSV on stdout", '-')
-    .action((input: string[], _o, cmd: Command) => run(async () => {
+    .action((input: string[], _o, cmd: Command) => run(async (signal) => {
       const { preprocessCommand } = await import('./preprocess/index.js');
-      return preprocessCommand(input, cmd.optsWithGlobals());
+      return preprocessCommand(input, cmd.optsWithGlobals(), signal);
     }));
 
   program.command('predict')
@@ -44,9 +47,9 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
     .requiredOption('-m, --model <dir>', 'model bundle folder')
     .argument('<data>', "data file (CSV, Parquet, NDJSON) or '-' for stdin")
     .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for stdout", '-')
-    .action((data: string, _o, cmd: Command) => run(async () => {
+    .action((data: string, _o, cmd: Command) => run(async (signal) => {
       const { predictCommand } = await import('./predict/index.js');
-      return predictCommand(data, cmd.optsWithGlobals());
+      return predictCommand(data, cmd.optsWithGlobals(), signal);
     }));
 
   program.command('evaluate')
@@ -56,9 +59,9 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
     .addOption(new Option('--fail-under <metric=value>', 'exit 1 when the metric is below value (repeatable)').argParser(collect))
     .addOption(new Option('--fail-over <metric=value>', 'exit 1 when the metric is above value (repeatable)').argParser(collect))
     .option('--backtest', 'forecasting bundles: rolling-origin backtest on DATA (evaluate.backtest of the training config: folds, horizon, step); metrics per fold and overall')
-    .action((data: string, _o, cmd: Command) => run(async () => {
+    .action((data: string, _o, cmd: Command) => run(async (signal) => {
       const { evaluateCommand } = await import('./evaluate/index.js');
-      return evaluateCommand(data, cmd.optsWithGlobals());
+      return evaluateCommand(data, cmd.optsWithGlobals(), signal);
     }));
 
   program.command('forecast')
@@ -67,9 +70,17 @@ export function buildProgram(run: (fn: () => Promise<number | void>) => Promise<
     .option('-H, --horizon <steps>', 'steps ahead (default: forecast.horizon of the training config)')
     .option('-i, --input <file>', "recent history to forecast from (CSV, Parquet, NDJSON or '-'); the model refits its state, not its hyperparameters")
     .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for stdout", '-')
-    .action((_o, cmd: Command) => run(async () => {
+    .action((_o, cmd: Command) => run(async (signal) => {
       const { forecastCommand } = await import('./forecast/index.js');
-      return forecastCommand(cmd.optsWithGlobals());
+      return forecastCommand(cmd.optsWithGlobals(), signal);
+    }));
+
+  program.command('list')
+    .description('the components you can name in a config (transformers, estimators, forecasters, detectors): description, tags, params with types and defaults')
+    .argument('[kind]', 'only this kind: transformer, estimator, forecaster or detector')
+    .action((kind: string | undefined, _o, cmd: Command) => run(async () => {
+      const { listCommand } = await import('./list/index.js');
+      return listCommand(kind, cmd.optsWithGlobals<GlobalOptions>());
     }));
 
   program.command('doctor')
@@ -93,17 +104,29 @@ function debugWanted(argv: string[]): boolean {
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const debug = debugWanted(argv);
-  const run = async (fn: () => Promise<number | void>) => {
-    const onSigint = () => {
+  // The run's AbortController: SIGINT / SIGTERM abort it; the library stops at its next check and throws
+  // InterruptedError, which handleError turns into exit 130 after the task has cleaned up (no bundle,
+  // no partial output file). A second signal exits at once.
+  const run: Runner = async (fn) => {
+    const ac = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (!ac.signal.aborted) {
+        stopLiveBar();
+        if (debug) process.stderr.write(`\n${sig}: stopping (again to exit at once)\n`);
+        ac.abort(new InterruptedError(`interrupted (${sig})`));
+        return;
+      }
       stopLiveBar();
-      process.stderr.write('\ninterrupted\n');
+      process.stderr.write('\nmlkit: interrupted\n');
       process.exit(EXIT_CODES.interrupted);
     };
-    process.once('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
-      code = (await fn()) ?? 0;
+      code = (await fn(ac.signal)) ?? 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   };
   const program = buildProgram(run);

@@ -3,7 +3,7 @@ import { renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from '../core/types.js';
 import { formatOf } from '../data/read.js';
-import { UsageError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { checkWritableFile, fsReason } from '../core/paths.js';
 
 function writeAllStdout(buf: Buffer) {
@@ -22,7 +22,8 @@ function writeAllStdout(buf: Buffer) {
 /** Rows per CSV chunk on stdout: bounds the memory of the text form of a large table. */
 const STDOUT_CHUNK_ROWS = 65536;
 
-export function writeOutput(frame: Frame, out: string): void {
+export function writeOutput(frame: Frame, out: string, signal?: AbortSignal): void {
+  if (signal?.aborted) throw new InterruptedError();
   if (out === '-') {
     for (let off = 0; off === 0 || off < frame.height; off += STDOUT_CHUNK_ROWS) {
       const part = frame.height > STDOUT_CHUNK_ROWS ? frame.slice(off, STDOUT_CHUNK_ROWS) : frame;
@@ -38,9 +39,11 @@ export function writeOutput(frame: Frame, out: string): void {
     if (fmt === 'parquet') frame.writeParquet(tmp, { compression: 'snappy' });
     else if (fmt === 'ndjson') writeFileSync(tmp, frame.writeJSON({ format: 'lines' }) as any);
     else frame.writeCSV(tmp); // polars writes the file itself: no text copy of the table in memory
+    if (signal?.aborted) throw new InterruptedError(); // a cancelled run leaves no output file
     renameSync(tmp, abs);
   } catch (e: any) {
     rmSync(tmp, { force: true });
+    if (e instanceof InterruptedError) throw e;
     if (typeof e?.code === 'string' && e.code.startsWith('E')) throw new UsageError(`cannot write ${out}: ${fsReason(e)}`);
     throw e;
   }

@@ -3,15 +3,14 @@
  * cross-field rules (estimator params validated by the estimator's own spec). Every error is a
  * ConfigError that names file:line:col and the dot-path.
  */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument, LineCounter, isMap, isNode, isSeq, parse as parseYamlValue, type Document } from 'yaml';
-import type { ZodType, z } from 'zod';
+import { readConfigFile } from './file.js';
+import { parseDocument, LineCounter, isMap, isSeq, parse as parseYamlValue } from 'yaml';
 import { configSchema, type AnyConfig, type Config } from './schema.js';
-import { ConfigError, UsageError, type Place } from '../core/errors.js';
-import { didYouMean } from '../core/suggest.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import { validatePipeline } from './pipeline.js';
-import { FREQ_ALIASES, parseFreq } from '../forecast/time.js';
+import { formatPath, issueToError, PlaceFinder, valueAt } from './places.js';
+import { FREQ_ALIASES, parseFreq } from '../core/time.js';
 import type { Registry } from '../core/registry.js';
 
 export interface LoadedConfig<C = Config> {
@@ -26,97 +25,11 @@ export interface LoadedConfig<C = Config> {
   outputDir: string;
   /** estimator params after the estimator's own schema (defaults filled in) */
   modelParams: Record<string, unknown>;
+  /** the component's runtime options (the `model:` keys besides type and params), after its spec's options schema */
+  modelOptions: Record<string, unknown>;
 }
 
 type PathSeg = string | number;
-
-export function formatPath(p: readonly PathSeg[]): string {
-  let s = '';
-  for (const seg of p) {
-    if (typeof seg === 'number') s += `[${seg}]`;
-    else s += s ? `.${seg}` : seg;
-  }
-  return s;
-}
-
-function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
-}
-
-function valueAt(raw: unknown, p: readonly PathSeg[]): unknown {
-  let cur: any = raw;
-  for (const seg of p) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = cur[seg as any];
-  }
-  return cur;
-}
-
-/** Keys that an object schema allows at a path (for "did you mean"). */
-function knownKeysAt(schema: ZodType, p: readonly PathSeg[]): string[] {
-  let s: any = schema;
-  const unwrap = (x: any): any => {
-    for (let i = 0; i < 10 && x?._zod?.def; i++) {
-      const d = x._zod.def;
-      if (d.innerType) x = d.innerType;
-      else if (d.type === 'pipe' && d.in) x = d.in;
-      else break;
-    }
-    return x;
-  };
-  s = unwrap(s);
-  for (const seg of p) {
-    const shape = s?._zod?.def?.shape;
-    if (!shape || typeof seg !== 'string') return [];
-    s = unwrap(shape[seg]);
-  }
-  const shape = s?._zod?.def?.shape;
-  return shape ? Object.keys(shape) : [];
-}
-
-export class PlaceFinder {
-  constructor(
-    private readonly doc: Document,
-    private readonly lc: LineCounter,
-    private readonly file: string,
-    private readonly sets: { path: PathSeg[]; text: string }[],
-  ) {}
-
-  private pos(offset: number): Place {
-    const { line, col } = this.lc.linePos(offset);
-    return { file: this.file, line, col };
-  }
-
-  /** The place of the value at `p` (or the key `key` inside the mapping at `p`). */
-  find(p: readonly PathSeg[], key?: string): Place {
-    const full = key === undefined ? p : [...p, key];
-    const set = this.sets.find((s) => s.path.length <= full.length && s.path.every((seg, i) => String(seg) === String(full[i])));
-    if (set) return { file: `--set ${set.text}` };
-    if (key !== undefined) {
-      const map = p.length ? this.doc.getIn(p as PathSeg[], true) : this.doc.contents;
-      if (isMap(map)) {
-        for (const pair of map.items) {
-          if (isNode(pair.key) && String((pair.key as any).value) === key && pair.key.range) return this.pos(pair.key.range[0]);
-        }
-      }
-    }
-    // walk up until a node with a position is found
-    for (let n = full.length; n >= 0; n--) {
-      const node = n === 0 ? this.doc.contents : this.doc.getIn(full.slice(0, n) as PathSeg[], true);
-      if (isNode(node) && node.range) {
-        if (n === full.length) return this.pos(node.range[0]);
-        // the key itself is missing: point at the parent mapping
-        return this.pos(node.range[0]);
-      }
-    }
-    return { file: this.file };
-  }
-}
 
 /** Cross-field rules of task forecast. */
 function forecastRules(config: AnyConfig, finder: PlaceFinder): void {
@@ -138,38 +51,6 @@ function forecastRules(config: AnyConfig, finder: PlaceFinder): void {
   if (d.test !== undefined) throw at(['data', 'test'], 'task forecast does not use data.test: evaluate with a backtest (evaluate.backtest, or mlkit evaluate --backtest)');
 }
 
-/** Turn the first zod issue into a ConfigError with a place. */
-export function issueToError(
-  issues: readonly z.core.$ZodIssue[], raw: unknown, schema: ZodType, finder: PlaceFinder, prefix: PathSeg[] = [],
-): ConfigError {
-  const issue = issues[0];
-  const p = [...prefix, ...(issue.path as PathSeg[])];
-  const got = valueAt(raw, issue.path as PathSeg[]);
-  let msg: string;
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const key = issue.keys[0];
-      const known = knownKeysAt(schema, issue.path as PathSeg[]);
-      msg = `unknown key "${key}"${didYouMean(key, known)}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
-      return new ConfigError(msg, { ...finder.find(p, key), path: formatPath([...p, key]) });
-    }
-    case 'invalid_type':
-      msg = got === undefined ? `required key is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(got)}`;
-      break;
-    case 'invalid_value':
-      msg = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describeValue(got)}`;
-      if (typeof got === 'string') msg += didYouMean(got, issue.values.map(String));
-      break;
-    case 'too_small':
-    case 'too_big':
-      msg = `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(got)}`;
-      break;
-    default:
-      msg = `${issue.message}, got ${describeValue(got)}`;
-  }
-  return new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
-}
-
 function parseSetPath(text: string): PathSeg[] {
   return text.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
@@ -180,6 +61,8 @@ export interface LoadOptions {
   sets?: string[];
   registry: Registry;
   cwd?: string;
+  /** the file's text, when the caller has read it already (readConfigFile) */
+  text?: string;
 }
 
 export function loadConfig(file: string, opts: LoadOptions & { purpose: 'preprocess' }): LoadedConfig<AnyConfig>;
@@ -187,15 +70,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig;
 export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
   const cwd = opts.cwd ?? process.cwd();
   const abs = path.resolve(cwd, file);
-  let text: string;
-  try {
-    if (statSync(abs).isDirectory()) throw new ConfigError('is a folder, expected a YAML config file', { file });
-    text = readFileSync(abs, 'utf8');
-  } catch (e: any) {
-    if (e instanceof ConfigError) throw e;
-    if (e?.code === 'ENOENT') throw new ConfigError('config file not found', { file });
-    throw new ConfigError(`cannot read config file: ${e?.message ?? e}`, { file });
-  }
+  const text = opts.text ?? readConfigFile(file, cwd);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -248,6 +123,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
   }
   if (forecasting) forecastRules(config, finder);
   let modelParams: Record<string, unknown> = {};
+  let modelOptions: Record<string, unknown> = {};
   if (config.model) {
     let spec;
     try {
@@ -259,6 +135,16 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     const pr = spec.params.safeParse(config.model.params);
     if (!pr.success) throw issueToError(pr.error.issues, config.model.params, spec.params, finder, ['model', 'params']);
     modelParams = pr.data as Record<string, unknown>;
+    // the other keys of model: are the component's own options (its spec declares them)
+    const { type: _t, params: _p, ...rest } = config.model as Record<string, unknown>;
+    if (spec.options) {
+      const or = spec.options.safeParse(rest);
+      if (!or.success) throw issueToError(or.error.issues, rest, spec.options, finder, ['model']);
+      modelOptions = or.data as Record<string, unknown>;
+    } else {
+      const extra = Object.keys(rest)[0];
+      if (extra !== undefined) throw new ConfigError(`unknown key "${extra}": model type "${config.model.type}" takes no options (allowed: type, params)`, { ...finder.find(['model'], extra), path: `model.${extra}` });
+    }
   }
   if (Array.isArray(config.pipeline)) validatePipeline(config.pipeline, ['pipeline'], finder, opts.registry);
   if (config.data.target !== undefined && config.data.drop.includes(config.data.target)) {
@@ -275,5 +161,6 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     testPath: config.data.test ? resolveData(config.data.test) : undefined,
     outputDir: path.resolve(cwd, config.output.dir),
     modelParams,
+    modelOptions,
   };
 }

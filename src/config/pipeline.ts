@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
 import { didYouMean } from '../core/suggest.js';
-import { formatPath, issueToError, type PlaceFinder } from './load.js';
+import { formatPath, issueToError, type PlaceFinder } from './places.js';
 
 type PathSeg = string | number;
 

@@ -11,7 +11,8 @@ export const METRIC_NAMES = [
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
-export const DEFAULT_NULL_VALUES = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL'];
+import { DEFAULT_NULL_VALUES } from '../data/csv-options.js';
+export { DEFAULT_NULL_VALUES };
 
 export const csvOptionsSchema = z.strictObject({
   delimiter: z.string().length(1, 'expected a single character').default(','),
@@ -77,10 +78,10 @@ export const configSchema = z.strictObject({
   /** 'auto', or a list of steps (validated step by step in config/pipeline.ts) */
   pipeline: z.union([z.literal('auto'), z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1)]).default('auto'),
   /** required for train */
-  model: z.strictObject({
+  model: z.looseObject({
     type: z.string().min(1),
-    engine: z.enum(['auto', 'native', 'wasm']).default('auto'),
     params: z.record(z.string(), z.unknown()).default({}),
+    // other keys are the component's runtime options (e.g. xgboost's engine), validated by its spec
   }).optional(),
   /** task forecast: horizon, interval level, target transform */
   forecast: forecastSchema.optional(),

@@ -68,3 +68,13 @@ export class CheckFailed extends MlkitError {
 export class InterruptedError extends MlkitError {
   constructor(message = 'interrupted') { super('interrupted', message); }
 }
+
+/** A component used before fit() (or restore()): predict, transform, score, save. */
+export class NotFittedError extends MlkitError {
+  constructor(name: string, what = 'this call') { super('internal', `${name}: ${what} needs a fitted component (call fit() first)`); this.name = 'NotFittedError'; }
+}
+
+/** Throws InterruptedError when the run was cancelled (Ctrl-C, SIGTERM). */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InterruptedError();
+}

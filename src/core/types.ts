@@ -1,7 +1,15 @@
-/** Shared types. Type-only imports of polars: nothing heavy loads from here. */
+/**
+ * Shared data types and the four component interfaces (all extend component.ts's Component). Type-only
+ * imports of polars: nothing heavy loads from here.
+ */
 import type { DataFrame } from 'nodejs-polars';
-import type { ZodType } from 'zod';
-import type { Freq } from '../forecast/time.js';
+import type { Freq } from './time.js';
+import type { Awaitable, Component, FitContext } from './component.js';
+import type { Logger } from './log.js';
+
+export type { Awaitable, BlobReader, BlobWriter, Callback, Component, ComponentImpl, ComponentKind, ComponentNode, ComponentSpec, DoctorSection, FitContext, Logs, Tags } from './component.js';
+export type { Logger } from './log.js';
+export { silentLogger } from './log.js';
 
 export type Frame = DataFrame;
 
@@ -11,47 +19,6 @@ export type ColumnDtype = 'float64' | 'int64' | 'bool' | 'string';
 export interface ColumnInfo {
   name: string;
   dtype: ColumnDtype;
-}
-
-export interface Logger {
-  /** progress and informational lines (stderr; silenced by --quiet) */
-  info(msg: string): void;
-  /** things the user should know about (stderr; still shown with --quiet) */
-  warn(msg: string): void;
-  debug(msg: string): void;
-}
-
-export const silentLogger: Logger = { info() {}, warn() {}, debug() {} };
-
-export type Awaitable<T> = T | Promise<T>;
-
-export interface Logs { [key: string]: number | string | undefined }
-
-/** Keras-style callback; every hook optional and possibly async. */
-export interface Callback {
-  onTrainBegin?(logs: Logs): Awaitable<void>;
-  onEpochBegin?(epoch: number, logs: Logs): Awaitable<void>;
-  onBatchBegin?(batch: number, logs: Logs): Awaitable<void>;
-  onBatchEnd?(batch: number, logs: Logs): Awaitable<void>;
-  onEpochEnd?(epoch: number, logs: Logs): Awaitable<void>;
-  onTrainEnd?(logs: Logs): Awaitable<void>;
-}
-
-export interface FitContext {
-  callbacks?: Callback[];
-  signal?: AbortSignal;
-  seed: number;
-  log: Logger;
-  /** called by forecasters that fit series one by one, after each series (progress) */
-  onSeries?: () => void;
-}
-
-export interface Tags {
-  allowsNaN?: boolean;
-  multivariate?: boolean;
-  probabilistic?: boolean;
-  minTrainLength?: number;
-  nativeCategorical?: boolean;
 }
 
 /** Dense row-major float32 matrix; NaN marks a missing value. */
@@ -64,24 +31,40 @@ export interface DenseMatrix {
 /** 'q' = numeric (quantitative), 'c' = categorical codes 0..k-1. */
 export type FeatureType = 'q' | 'c';
 
-/** Reads a file of a bundle (relative path). */
-export type BlobReader = (rel: string) => Uint8Array;
+// ------------------------------------------------------------------------------------------------
+// Transformers (the pipeline layer)
 
-/** A component spec: what the registry holds (the logic of each component lives in its own file). */
-export interface ComponentSpec<P = unknown, S = unknown, C = unknown> {
-  name: string;
-  kind: 'transformer' | 'estimator' | 'forecaster' | 'detector';
-  description: string;
-  params: ZodType<P>;
-  create(params: P): C;
-  /** rebuild a fitted component from its bundle state and files */
-  restore?(params: P, state: S, read: BlobReader, log: Logger): C | Promise<C>;
-  /**
-   * Forecasters whose series are fitted independently (tags.local): the state and files of one model
-   * fitted on all the series, from those of models fitted on consecutive parts of them (in order).
-   */
-  merge?(params: P, parts: { state: S; files: Record<string, Uint8Array> }[]): { state: S; files: Record<string, Uint8Array> };
+export interface TransformContext {
+  log: Logger;
+  seed: number;
+  signal?: AbortSignal;
 }
+
+/**
+ * scikit-learn's transformer semantics. Two shapes:
+ * - 'columns' transformers (scalers, imputer, encoders) map every column of the frame they are given to
+ *   output columns (a ColumnTransformer chooses which columns they see);
+ * - 'append' transformers (lags, rolling windows, differences, datetime parts, FFT features) compute new
+ *   columns from named input columns; the Pipeline keeps the input and appends the new columns.
+ */
+export interface Transformer<P = unknown, S = unknown> extends Component<P, S> {
+  readonly kind: 'transformer';
+  readonly mode: 'columns' | 'append';
+  fit(x: Frame, ctx: TransformContext): Awaitable<this>;
+  /**
+   * 'columns': exactly the output columns (featureNamesOut(), in order), one row per input row.
+   * 'append': only the new columns, one row per input row.
+   * A column the transformer was fitted on that is missing from `x` is a DataError naming it.
+   */
+  transform(x: Frame): Frame;
+  /** optional: fit and transform in one pass (same result as fit(x) then transform(x)) */
+  fitTransform?(x: Frame, ctx: TransformContext): Awaitable<Frame>;
+  /** output column names (after fit) */
+  featureNamesOut(): string[];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Tabular estimators
 
 export type TabularTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };
 
@@ -96,23 +79,19 @@ export interface TabularFitData {
 
 /**
  * What the tabular tasks need of an estimator (XGBoost today; others register the same way).
- * prepare() settles runtime choices (e.g. an engine) and says which inputs the estimator takes.
+ * prepare() settles runtime choices (e.g. an engine, from the spec's options) and says which inputs the
+ * estimator takes.
  */
-export interface TabularEstimator {
+export interface Estimator<P = unknown, S = unknown> extends Component<P, S> {
   readonly kind: 'estimator';
-  readonly name: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly tags: Tags;
-  prepare(runtime: { engine?: string }, log: Logger): Promise<{ categorical: 'native' | 'onehot'; description: string }>;
+  prepare(log: Logger): Promise<{ categorical: 'native' | 'onehot'; description: string }>;
   /** wants a validation split (e.g. early stopping is configured) */
   wantsValidation(): boolean;
-  isFitted(): boolean;
   fit(data: TabularFitData, task: TabularTask, ctx: FitContext): Promise<this>;
   /** regression: n values; classification: n x k probabilities, row-major */
   predict(x: DenseMatrix): Float64Array;
-  /** what fit() learned (JSON-serializable); bestIteration where the model has one */
-  toState(): { bestIteration?: number };
-  files(): Record<string, Uint8Array>;
+  /** best boosting round / epoch (0-based) where the model has one */
+  bestIteration?(): number | undefined;
   dispose(): void;
 }
 
@@ -153,42 +132,64 @@ export interface SeriesMeta {
   season: number;
   /** the series' frequency (for calendar features of future timestamps) */
   freq?: Freq;
-  /** model.engine, for forecasters built on an engine with a choice (xgboost) */
-  engine?: 'auto' | 'native' | 'wasm';
 }
 
-export interface ForecasterTags {
-  /** accepts exogenous columns */
-  exog: boolean;
-  /** has its own (analytic) prediction intervals */
-  intervals: boolean;
-  /**
-   * each series is fitted on its own (one model per series): fit and forecast may split the series
-   * across worker threads; the spec then has merge()
-   */
-  local?: boolean;
+/** What forecast() may use besides the histories. */
+export interface ForecastContext {
+  log: Logger;
+  signal?: AbortSignal;
+  /** one series forecast (local forecasters) */
+  onProgress?: (n?: number) => void;
 }
 
 /**
- * What the forecasting task needs of a forecaster. fit() learns from the training series;
- * forecast() forecasts from the end of the given histories (the training series, or newer ones with
- * `mlkit forecast --input`: the forecaster then refits its state, never its hyperparameters).
+ * fit() learns from the training series; forecast() forecasts from the end of the given histories (the
+ * training series, or newer ones with `mlkit forecast --input`: the forecaster then refits its state,
+ * never its hyperparameters). Tags: exog, probabilistic (intervals of its own), local.
  */
-export interface Forecaster {
+export interface Forecaster<P = unknown, S = unknown> extends Component<P, S> {
   readonly kind: 'forecaster';
-  readonly name: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly tags: ForecasterTags;
   /** the shortest series the forecaster can fit (with these params, for this season length) */
   minLength(season: number): number;
-  isFitted(): boolean;
   fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this>;
-  /** onSeries: as FitContext's, after each series forecast (local forecasters) */
-  forecast(histories: SeriesData[], req: ForecastRequest, log: Logger, onSeries?: () => void): Promise<SeriesForecast[]>;
-  /** what fit() learned (JSON-serializable) */
-  toState(): Record<string, unknown>;
-  files(): Record<string, Uint8Array>;
+  forecast(histories: SeriesData[], req: ForecastRequest, ctx: ForecastContext): Promise<SeriesForecast[]>;
   /** a line or two for the user about the fitted model (e.g. the orders AutoARIMA chose) */
   describe(): string[];
   dispose(): void;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Detection (streaming)
+
+/** Rows of a stream, column-major, with where they came from. */
+export interface RowBatch {
+  /** channel names, in the order of `values` */
+  columns: string[];
+  /** one array per channel, all of the batch's length; NaN = missing */
+  values: Float64Array[];
+  /** the time column (epoch ms or numbers), when the data has one */
+  time?: Float64Array;
+  /** the physical input line of each row (for messages) */
+  lines?: Int32Array;
+}
+
+export interface Scores {
+  /** one score per row; NaN while warming up (not enough history yet) */
+  score: Float64Array;
+  /** per row: index into RowBatch.columns of the channel that contributed most, -1 when none */
+  cause?: Int32Array;
+}
+
+/**
+ * Fault detectors: fit() on training data, then score() batches of a stream in order. score() keeps its
+ * own causal state between calls (no look-ahead: a row's score depends only on it and earlier rows), and
+ * save() / restore() carry that state, so a stream can stop and resume.
+ */
+export interface Detector<P = unknown, S = unknown> extends Component<P, S> {
+  readonly kind: 'detector';
+  fit(x: Frame, ctx: FitContext): Promise<this>;
+  score(batch: RowBatch, ctx?: { signal?: AbortSignal }): Promise<Scores>;
+  /** rows a stream needs before the first score */
+  warmup(): number;
+  dispose?(): void;
 }

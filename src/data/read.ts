@@ -8,9 +8,9 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
-import { DataError } from '../core/errors.js';
+import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
 import { scanCsv, linesOfRows } from './csvscan.js';
-import { DEFAULT_NULL_VALUES, type CsvOptions } from '../config/schema.js';
+import { DEFAULT_NULL_VALUES, type CsvOptions } from './csv-options.js';
 
 export type TableFormat = 'csv' | 'parquet' | 'ndjson';
 
@@ -77,6 +77,45 @@ function readStdin(): Buffer {
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * All of stdin, read without blocking the event loop (so that Ctrl-C is handled while waiting for a slow
+ * writer); InterruptedError when `signal` aborts first.
+ */
+export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
+  if (process.stdin.isTTY) return Promise.reject(new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' }));
+  const stdin = process.stdin;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const cleanup = () => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onData = (c: Buffer) => { chunks.push(c); };
+    const onEnd = () => { cleanup(); resolve(Buffer.concat(chunks)); };
+    const onError = (e: Error) => { cleanup(); reject(new DataError(`cannot read stdin: ${e.message}`, { file: '-' })); };
+    const onAbort = () => { cleanup(); stdin.destroy(); reject(new InterruptedError()); };
+    if (signal?.aborted) { onAbort(); return; }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.on('error', onError);
+  });
+}
+
+/**
+ * readTable for tasks: stdin ('-') is read without blocking the event loop, and the read is skipped when
+ * the run was already cancelled.
+ */
+export async function loadTable(file: string, opts: ReadOptions, signal?: AbortSignal, log?: { debug(m: string): void }): Promise<Table> {
+  throwIfAborted(signal);
+  log?.debug(file === '-' ? (opts.stdin ? 'reading the table given for stdin' : 'reading stdin') : `reading ${file}`);
+  const o = file === '-' && !opts.stdin ? { ...opts, stdin: await readStdinAsync(signal) } : opts;
+  throwIfAborted(signal);
+  return readTable(file, o);
 }
 
 /** Reads the first bytes of a file to sniff line endings. */

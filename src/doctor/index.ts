@@ -4,6 +4,8 @@
  */
 import os from 'node:os';
 import { createRequire } from 'node:module';
+import type { DoctorSection } from '../core/component.js';
+import type { Registry } from '../core/registry.js';
 
 export interface DoctorReport {
   mlkit: string;
@@ -11,7 +13,9 @@ export interface DoctorReport {
   platform: string;
   cpu: { cores: number; model: string };
   memory: { totalBytes: number; freeBytes: number };
-  xgboost: { engine: 'native' | 'wasm'; reason: string; native: { path: string | null; how: string; version?: string; error?: string }; wasm: { available: boolean; detail: string } };
+  /** each component family's own section (its spec's doctor()), by title, e.g. xgboost: { engine, reason, native, wasm } */
+  sections: DoctorSection[];
+  [title: string]: unknown;
   tfjs: { backend: string | null; installed: Record<string, string | null>; note: string };
   gpu: { present: boolean; detail: string };
   advice: { family: string; hardware: string; batchSize?: number; assumption?: string }[];
@@ -44,21 +48,17 @@ export function batchAdvice(freeBytes: number) {
   };
 }
 
-export async function doctor(): Promise<DoctorReport> {
+export async function doctor(registry: Registry): Promise<DoctorReport> {
   const req = createRequire(import.meta.url);
   const { MLKIT_VERSION } = await import('../version.js');
-  const { findNativeLibrary, loadNativeEngine } = await import('../estimators/xgboost/native.js');
-  const found = findNativeLibrary();
-  const native: DoctorReport['xgboost']['native'] = { path: found.path, how: found.how };
-  if (found.path) {
-    try {
-      native.version = loadNativeEngine(found.path).description;
-    } catch (e) {
-      native.error = String((e as Error).message).split('\n')[0];
-    }
+  // each family's section, once per spec.doctor (families share one)
+  const sections: DoctorSection[] = [];
+  const seen = new Set<unknown>();
+  for (const spec of registry.all()) {
+    if (!spec.doctor || seen.has(spec.doctor)) continue;
+    seen.add(spec.doctor);
+    sections.push(await spec.doctor());
   }
-  const wasmVersion = pkgVersion(req, 'ml-xgboost');
-  const useNative = Boolean(found.path && native.version);
   const installed: Record<string, string | null> = {};
   for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) installed[p] = pkgVersion(req, p);
   const backend = installed['@tensorflow/tfjs-node-gpu'] ? 'tensorflow (tfjs-node-gpu)'
@@ -67,18 +67,15 @@ export async function doctor(): Promise<DoctorReport> {
   const gpuPresent = ['/dev/nvidia0', '/dev/dri/renderD128'].some((p) => { try { req('node:fs').accessSync(p); return true; } catch { return false; } });
   const free = os.freemem();
   const b = batchAdvice(free);
+  const bySection = Object.fromEntries(sections.filter((x) => x.data).map((x) => [x.title, x.data]));
   return {
+    ...bySection,
+    sections,
     mlkit: MLKIT_VERSION,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpu: { cores: os.availableParallelism?.() ?? os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown' },
     memory: { totalBytes: os.totalmem(), freeBytes: free },
-    xgboost: {
-      engine: useNative ? 'native' : 'wasm',
-      reason: useNative ? `libxgboost found: ${found.how}` : found.path ? `libxgboost at ${found.path} failed to load: ${native.error}` : `libxgboost not found (${found.how}); install it for speed: apt-get install libxgboost0 / brew install xgboost, or set MLKIT_XGBOOST_LIB`,
-      native,
-      wasm: { available: Boolean(wasmVersion), detail: wasmVersion ? `ml-xgboost ${wasmVersion} (XGBoost ~0.7, single-threaded)` : 'ml-xgboost is not installed' },
-    },
     tfjs: {
       backend,
       installed,
@@ -86,8 +83,8 @@ export async function doctor(): Promise<DoctorReport> {
     },
     gpu: { present: gpuPresent, detail: gpuPresent ? 'a GPU device node is present' : 'no GPU device found' },
     advice: [
-      { family: 'tabular / XGBoost', hardware: 'CPU (all cores); memory about 3x the data as float32' },
-      { family: 'ARIMA family', hardware: 'CPU, one core per series (series fit in parallel)' },
+      ...sections.flatMap((x) => (x.advice ? [x.advice] : [])),
+      // neural families come with their component specs (nn/); until then, the advice for planning
       { family: 'RNN (LSTM/GRU)', hardware: 'CPU or one GPU', batchSize: b.rnn, assumption: '2 x LSTM(128), 256 steps, 32 features, float32' },
       { family: 'small Transformer', hardware: 'CPU or one GPU', batchSize: b.transformer, assumption: '4 layers, d_model 256, 8 heads, sequence 512, float32' },
       { family: 'large Transformer / diffusion models', hardware: 'GPU (one or more); not practical on CPU' },

@@ -11,11 +11,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { MlkitError, UsageError, type ErrorKind, type Place } from '../core/errors.js';
-import type { FitContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../core/types.js';
-import { defaultRegistry } from '../components.js';
+import { InterruptedError, MlkitError, UsageError, type ErrorKind, type Place } from '../core/errors.js';
+import { MemoryBlobs } from '../core/component.js';
+import type { Registry } from '../core/registry.js';
+import type { FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../core/types.js';
 
 const MIN_SERIES_PER_THREAD = 8;
+
+/** A forecaster as a config names it: registry type, params, runtime options. */
+export interface ModelRef { name: string; params: Record<string, unknown>; options?: Record<string, unknown> }
 
 export function threadCount(nSeries: number): number {
   const raw = process.env.MLKIT_THREADS;
@@ -28,19 +32,19 @@ export function threadCount(nSeries: number): number {
   return Math.max(1, Math.min(max, Math.floor(nSeries / MIN_SERIES_PER_THREAD)));
 }
 
-/** What a worker is asked to do (workerData). */
+/** What a worker is asked to do (workerData). Workers use the built-in registry (src/specs.ts). */
 export type Job =
-  | { op: 'fit'; name: string; params: Record<string, unknown>; series: SeriesData[]; meta: SeriesMeta; seed: number; req?: ForecastRequest }
-  | { op: 'forecast'; name: string; params: Record<string, unknown>; state: Record<string, unknown>; files: Record<string, Uint8Array>; series: SeriesData[]; req: ForecastRequest };
+  | { op: 'fit'; model: ModelRef; series: SeriesData[]; meta: SeriesMeta; seed: number; req?: ForecastRequest }
+  | { op: 'forecast'; model: ModelRef; state: unknown; files: Record<string, Uint8Array>; series: SeriesData[]; req: ForecastRequest };
 
 /** What a worker reports (postMessage). */
 export type WorkerMessage =
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; msg: string }
   | { type: 'series' }
-  | { type: 'done'; state?: Record<string, unknown>; files?: Record<string, Uint8Array>; forecasts?: SeriesForecast[] }
+  | { type: 'done'; state?: unknown; files?: Record<string, Uint8Array>; forecasts?: SeriesForecast[] }
   | { type: 'error'; kind: ErrorKind; message: string; place: Place; stack?: string };
 
-interface Done { state?: Record<string, unknown>; files?: Record<string, Uint8Array>; forecasts?: SeriesForecast[] }
+interface Done { state?: unknown; files?: Record<string, Uint8Array>; forecasts?: SeriesForecast[] }
 
 function parts<T>(items: T[], k: number): T[][] {
   const out: T[][] = [];
@@ -48,13 +52,23 @@ function parts<T>(items: T[], k: number): T[][] {
   return out;
 }
 
-/** Runs the jobs, one worker each; rejects with the first error (the other workers are stopped). */
-async function runJobs(jobs: Job[], log: Logger, onSeries?: () => void): Promise<Done[]> {
+/**
+ * Runs the jobs, one worker each; rejects with the first error, or InterruptedError when `signal` aborts
+ * (the workers are stopped either way).
+ */
+async function runJobs(jobs: Job[], log: Logger, signal: AbortSignal | undefined, onSeries?: () => void): Promise<Done[]> {
   const workers: Worker[] = [];
   // the same line from several workers (e.g. an engine note) is shown once
   const seen = new Set<string>();
+  let onAbort: (() => void) | undefined;
   try {
-    return await Promise.all(jobs.map((job) => new Promise<Done>((resolve, reject) => {
+    if (signal?.aborted) throw new InterruptedError();
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new InterruptedError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    const all = Promise.all(jobs.map((job) => new Promise<Done>((resolve, reject) => {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
       workers.push(w);
       let settled = false;
@@ -75,62 +89,71 @@ async function runJobs(jobs: Job[], log: Logger, onSeries?: () => void): Promise
       w.on('error', (e) => { settled = true; reject(e); });
       w.on('exit', (code) => { if (!settled) reject(new MlkitError('internal', `a forecasting worker thread stopped (exit code ${code})`)); });
     })));
+    return await Promise.race([all, aborted]);
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-/** A new forecaster of registry type `name` (model.type) with validated params. */
-export function createForecaster(name: string, params: Record<string, unknown>): Forecaster {
-  const spec = defaultRegistry.get<Forecaster>('forecaster', name, 'model.type');
-  return spec.create(spec.params.parse(params));
+/** A new forecaster of registry type `model.name` (model.type) with validated params and options. */
+export async function createForecaster(registry: Registry, model: ModelRef): Promise<Forecaster> {
+  const spec = registry.get('forecaster', model.name, 'model.type');
+  const impl = await registry.load<unknown, unknown, Forecaster>('forecaster', model.name);
+  return impl.create(spec.params.parse(model.params), spec.options ? spec.options.parse(model.options ?? {}) : undefined);
 }
 
 /**
- * Fits forecaster `name` on the series (and, with `req`, forecasts from their ends), on worker threads
+ * Fits forecaster `model` on the series (and, with `req`, forecasts from their ends), on worker threads
  * when it is local and there are enough series.
  */
 export async function fitForecaster(
-  name: string, params: Record<string, unknown>, series: SeriesData[], meta: SeriesMeta,
+  registry: Registry, model: ModelRef, series: SeriesData[], meta: SeriesMeta,
   ctx: FitContext,
   req?: ForecastRequest,
 ): Promise<{ forecaster: Forecaster; forecasts?: SeriesForecast[] }> {
-  const f = createForecaster(name, params);
-  const spec = defaultRegistry.get<Forecaster>('forecaster', name);
-  const k = f.tags.local && spec.merge && spec.restore ? threadCount(series.length) : 1;
+  const f = await createForecaster(registry, model);
+  const impl = registry.loaded<unknown, unknown, Forecaster>('forecaster', model.name);
+  const k = f.tags.local && impl.merge ? threadCount(series.length) : 1;
   if (k < 2) {
     try {
       await f.fit(series, ctx, meta);
-      const forecasts = req ? await f.forecast(series, req, ctx.log) : undefined;
+      const forecasts = req ? await f.forecast(series, req, { log: ctx.log, signal: ctx.signal }) : undefined;
       return { forecaster: f, forecasts };
     } catch (e) {
       f.dispose();
       throw e;
     }
   }
-  const pars = { ...f.params };
+  const params = f.params;
+  const spec = registry.get('forecaster', model.name);
+  const options = spec.options ? spec.options.parse(model.options ?? {}) : undefined;
   f.dispose();
+  const ref: ModelRef = { name: model.name, params: { ...(params as Record<string, unknown>) }, options: options as Record<string, unknown> | undefined };
   const chunks = parts(series.map((s, i) => ({ s, i })), k);
   const done = await runJobs(chunks.map((c) => ({
-    op: 'fit', name, params: pars, series: c.map((x) => x.s), meta, seed: ctx.seed,
+    op: 'fit', model: ref, series: c.map((x) => x.s), meta, seed: ctx.seed,
     req: req ? { ...req, futureExog: req.futureExog ? c.map((x) => req.futureExog![x.i]!) : undefined } : undefined,
-  })), ctx.log, ctx.onSeries);
-  const merged = spec.merge!(spec.params.parse(pars), done.map((d) => ({ state: d.state!, files: d.files ?? {} })));
-  const forecaster = await spec.restore!(spec.params.parse(pars), merged.state, (rel) => merged.files[rel]!, ctx.log);
+  })), ctx.log, ctx.signal, ctx.onProgress);
+  const merged = impl.merge!(params, done.map((d) => ({ state: d.state, files: d.files ?? {} })));
+  const forecaster = await impl.restore(params, merged.state, new MemoryBlobs(merged.files), { options, log: ctx.log });
   return { forecaster, forecasts: req ? done.flatMap((d) => d.forecasts!) : undefined };
 }
 
-/** Forecasts from the ends of the histories, on worker threads when the forecaster is local and there are enough series. */
-export async function forecastSeries(f: Forecaster, histories: SeriesData[], req: ForecastRequest, log: Logger, onSeries?: () => void): Promise<SeriesForecast[]> {
-  const spec = defaultRegistry.get<Forecaster>('forecaster', f.name);
-  const k = f.tags.local && spec.restore ? threadCount(histories.length) : 1;
-  if (k < 2) return f.forecast(histories, req, log, onSeries);
-  const state = f.toState();
-  const files = f.files();
+/**
+ * Forecasts from the ends of the histories, on worker threads when the forecaster is local and there
+ * are enough series.
+ */
+export async function forecastSeries(registry: Registry, f: Forecaster, options: Record<string, unknown> | undefined, histories: SeriesData[], req: ForecastRequest, ctx: ForecastContext): Promise<SeriesForecast[]> {
+  const impl = await registry.load('forecaster', f.name);
+  const k = f.tags.local && impl.merge ? threadCount(histories.length) : 1;
+  if (k < 2) return f.forecast(histories, req, ctx);
+  const blobs = new MemoryBlobs();
+  const state = await f.save(blobs);
   const chunks = parts(histories.map((s, i) => ({ s, i })), k);
   const done = await runJobs(chunks.map((c) => ({
-    op: 'forecast', name: f.name, params: { ...f.params }, state, files, series: c.map((x) => x.s),
+    op: 'forecast', model: { name: f.name, params: { ...(f.params as Record<string, unknown>) }, options }, state, files: blobs.files, series: c.map((x) => x.s),
     req: { ...req, futureExog: req.futureExog ? c.map((x) => req.futureExog![x.i]!) : undefined },
-  })), log, onSeries);
+  })), ctx.log, ctx.signal, ctx.onProgress);
   return done.flatMap((d) => d.forecasts!);
 }

@@ -9,7 +9,7 @@ import { DataError, ConfigError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import type { Table } from '../data/read.js';
 import { dtypeOf } from '../data/read.js';
-import { addSteps, describeFreq, formatTime, inferFreq, parseFreq, parseTimes, seasonLength, stepsBetween, TimeParseError, type Freq, type TimeStyle } from './time.js';
+import { addSteps, describeFreq, formatTime, inferFreq, parseFreq, parseTimes, seasonLength, stepsBetween, TimeParseError, type Freq, type TimeStyle } from '../core/time.js';
 
 export type FillMethod = 'error' | 'ffill' | 'linear' | 'zero';
 export type TargetTransform = 'none' | 'log';

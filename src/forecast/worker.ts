@@ -1,10 +1,11 @@
 /**
  * A forecasting worker thread (see parallel.ts): fits a forecaster on its part of the series (and
  * forecasts from their ends), or restores a fitted one and forecasts its part. It reports log lines,
- * one message per series done, and its result or error; it never prints.
+ * one message per series done, and its result or error; it never prints. It uses the built-in registry.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Forecaster, Logger } from '../core/types.js';
+import { MemoryBlobs } from '../core/component.js';
 import { MlkitError } from '../core/errors.js';
 import type { Job, WorkerMessage } from './parallel.js';
 
@@ -14,25 +15,32 @@ const log: Logger = {
   warn: (msg) => post({ type: 'log', level: 'warn', msg }),
   debug: (msg) => post({ type: 'log', level: 'debug', msg }),
 };
-const onSeries = () => post({ type: 'series' });
+const onProgress = () => post({ type: 'series' });
 
 async function main(job: Job): Promise<void> {
-  const { defaultRegistry } = await import('../components.js');
-  const spec = defaultRegistry.get<Forecaster>('forecaster', job.name);
-  const params = spec.params.parse(job.params);
+  const { builtinRegistry } = await import('../specs.js');
+  const registry = builtinRegistry();
+  const spec = registry.get('forecaster', job.model.name);
+  const impl = await registry.load<unknown, unknown, Forecaster>('forecaster', job.model.name);
+  const params = spec.params.parse(job.model.params);
+  const options = spec.options ? spec.options.parse(job.model.options ?? {}) : undefined;
+  // the main thread stops a worker on Ctrl-C (terminate), so the worker's own signal never aborts
+  const signal = new AbortController().signal;
   if (job.op === 'fit') {
-    const f = spec.create(params);
+    const f = impl.create(params, options);
     try {
-      await f.fit(job.series, { log, seed: job.seed, onSeries }, job.meta);
-      const forecasts = job.req ? await f.forecast(job.series, job.req, log) : undefined;
-      post({ type: 'done', state: f.toState(), files: f.files(), forecasts });
+      await f.fit(job.series, { log, seed: job.seed, signal, onProgress }, job.meta);
+      const forecasts = job.req ? await f.forecast(job.series, job.req, { log, signal }) : undefined;
+      const blobs = new MemoryBlobs();
+      const state = await f.save(blobs);
+      post({ type: 'done', state, files: blobs.files, forecasts });
     } finally {
       f.dispose();
     }
   } else {
-    const f = await spec.restore!(params, job.state, (rel) => job.files[rel]!, log);
+    const f = await impl.restore(params, job.state, new MemoryBlobs(job.files), { options, log });
     try {
-      post({ type: 'done', forecasts: await f.forecast(job.series, job.req, log, onSeries) });
+      post({ type: 'done', forecasts: await f.forecast(job.series, job.req, { log, signal, onProgress }) });
     } finally {
       f.dispose();
     }

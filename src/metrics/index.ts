@@ -7,8 +7,6 @@ export type Metrics = Partial<Record<MetricName, number>>;
 
 const CLASSIFICATION = new Set<MetricName>(['accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss']);
 const REGRESSION = new Set<MetricName>(['rmse', 'mae', 'r2', 'mape']);
-/** metrics where larger is better (for gates and early stopping) */
-export const HIGHER_IS_BETTER = new Set<string>(['accuracy', 'precision', 'recall', 'f1', 'auc', 'r2']);
 
 export function metricsForTask(task: Task): Set<MetricName> {
   return task === 'classification' ? CLASSIFICATION : REGRESSION;

@@ -8,7 +8,7 @@
  */
 import pl from 'nodejs-polars';
 import type { ColumnInfo, Frame } from '../core/types.js';
-import type { DenseMatrix, FeatureType } from '../estimators/xgboost/engine.js';
+import type { DenseMatrix, FeatureType } from '../core/types.js';
 import { DataError } from '../core/errors.js';
 
 export interface AutoParams {

@@ -8,7 +8,9 @@ import pl from 'nodejs-polars';
 import type { Frame } from '../core/types.js';
 import { BundleError, DataError } from '../core/errors.js';
 import { dtypeOf } from '../data/read.js';
-import type { TransformContext, Transformer } from './transformer.js';
+import type { Tags, TransformContext, Transformer } from '../core/types.js';
+import { NotFittedError } from '../core/errors.js';
+import { TRANSFORMER_TAGS } from './spec-helpers.js';
 
 // ------------------------------------------------------------------------------------- columns
 
@@ -226,6 +228,7 @@ export interface ColumnsState {
 export abstract class ColumnsTransformer<P extends object, S extends ColumnsState> implements Transformer<P, S> {
   readonly kind = 'transformer' as const;
   readonly mode = 'columns' as const;
+  readonly tags: Tags = TRANSFORMER_TAGS;
   abstract readonly name: string;
   readonly params: Readonly<P>;
   protected state?: S;
@@ -240,12 +243,16 @@ export abstract class ColumnsTransformer<P extends object, S extends ColumnsStat
   }
 
   protected fitted(): S {
-    if (!this.state) throw new Error(`${this.name}: not fitted`);
+    if (!this.state) throw new NotFittedError(this.name);
     return this.state;
   }
 
   toState(): S {
     return structuredClone(this.fitted());
+  }
+
+  async save(): Promise<S> {
+    return this.toState();
   }
 
   fit(x: Frame, ctx: TransformContext): this {

@@ -1,13 +1,11 @@
 /**
  * The FFT window-feature computation, free of the pipeline machinery (no zod, no polars), so that it
- * can be used and measured on its own (bench/fft-child.ts). The `fft` transformer (fft.ts) wraps it.
+ * can be used and measured on its own (bench/fft-child.ts). The `fft` transformer (fft/index.ts) wraps it.
  */
 import FFT from 'fft.js';
 
-export const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
-
-export const FFT_WINDOW_FNS = ['hann', 'none'] as const;
-export type FftWindowFn = (typeof FFT_WINDOW_FNS)[number];
+import { isPow2, FFT_WINDOW_FNS, type FftWindowFn } from './fft/constants.js';
+export { isPow2, FFT_WINDOW_FNS, type FftWindowFn };
 
 export interface FftFeatureOptions {
   window: number;

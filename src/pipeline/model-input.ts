@@ -1,28 +1,27 @@
 /**
  * What a tabular estimator sees: the user's pipeline (if the config has one), then the `auto` encoder
- * for whatever is still text (categorical codes or one-hot, as the engine wants) -> a dense matrix.
- * Stored in the bundle as the manifest's `pipeline` NodeSpec: `auto` alone, or `pipeline` with the
- * `auto` encoder as its child.
+ * for whatever is still text (categorical codes or one-hot, as the estimator wants) -> a dense matrix.
+ * Stored in the bundle as the manifest's `pipeline` node: `model_input`, whose children are the user's
+ * pipeline (when there is one) and the `auto` encoder.
  */
-import type { ColumnInfo, Frame } from '../core/types.js';
-import type { NodeSpec } from '../bundle/bundle.js';
+import type { ColumnInfo, ComponentNode, Frame, TransformContext } from '../core/types.js';
+import type { Registry } from '../core/registry.js';
 import { BundleError } from '../core/errors.js';
 import { schemaOf } from '../data/read.js';
 import { AutoTabular, encodedToFrame, type AutoParams, type AutoState, type Encoded } from './auto.js';
-import { Pipeline, type PipelineState, type StepConfig } from './pipeline.js';
-import type { TransformContext } from './transformer.js';
+import { Pipeline, restoreNode, toNode, type StepConfig } from './pipeline.js';
 
 export class ModelInput {
   private constructor(private readonly pipe: Pipeline | undefined, private readonly auto: AutoTabular) {}
 
-  static create(steps: StepConfig[] | 'auto', autoParams: AutoParams): ModelInput {
-    return new ModelInput(Array.isArray(steps) ? new Pipeline(steps) : undefined, new AutoTabular(autoParams));
+  static async create(steps: StepConfig[] | 'auto', autoParams: AutoParams, registry: Registry): Promise<ModelInput> {
+    return new ModelInput(Array.isArray(steps) ? await Pipeline.create(steps, registry) : undefined, new AutoTabular(autoParams));
   }
 
   /** Fits on the training features and returns their encoding. */
-  fitEncode(frame: Frame, columns: ColumnInfo[], ctx: TransformContext): Encoded {
+  async fitEncode(frame: Frame, columns: ColumnInfo[], ctx: TransformContext): Promise<Encoded> {
     if (!this.pipe) return this.auto.fit(frame, columns).transform(frame);
-    const out = this.pipe.fitTransform(frame, ctx);
+    const out = await this.pipe.fitTransform(frame, ctx);
     return this.auto.fit(out, schemaOf(out)).transform(out);
   }
 
@@ -30,9 +29,9 @@ export class ModelInput {
    * For `mlkit preprocess`: fits and returns the output table: the pipeline's output, or for
    * `pipeline: auto` the encoded matrix as a table.
    */
-  fitTable(frame: Frame, columns: ColumnInfo[], ctx: TransformContext): Frame {
+  async fitTable(frame: Frame, columns: ColumnInfo[], ctx: TransformContext): Promise<Frame> {
     if (!this.pipe) return encodedToFrame(this.auto.fit(frame, columns).transform(frame));
-    const out = this.pipe.fitTransform(frame, ctx);
+    const out = await this.pipe.fitTransform(frame, ctx);
     this.auto.fit(out, schemaOf(out));
     return out;
   }
@@ -51,17 +50,32 @@ export class ModelInput {
     return this.auto.transform(this.table(frame));
   }
 
-  toNode(): NodeSpec {
-    const autoNode: NodeSpec = { name: 'auto', params: { ...this.auto.params }, state: { ...this.auto.toState() } };
-    if (!this.pipe) return autoNode;
-    return { name: 'pipeline', params: { steps: this.pipe.params.steps }, state: this.pipe.toState() as any, children: [autoNode] };
+  async toNode(): Promise<ComponentNode> {
+    const autoNode: ComponentNode = { name: 'auto', kind: 'structure', params: { ...this.auto.params }, state: { ...this.auto.toState() } };
+    return { name: 'model_input', kind: 'structure', params: {}, state: {}, children: this.pipe ? [await toNode(this.pipe), autoNode] : [autoNode] };
   }
 
-  static fromNode(node: NodeSpec, dir: string): ModelInput {
-    const autoNode = node.name === 'auto' ? node : node.name === 'pipeline' ? node.children?.[0] : undefined;
-    if (!autoNode || autoNode.name !== 'auto') throw new BundleError(`unknown pipeline "${node.name}" in bundle`, { file: dir });
+  /** The ModelInput of a bundle's pipeline node; anything wrong with it is a BundleError naming the bundle. */
+  static async fromNode(node: ComponentNode, dir: string, registry: Registry): Promise<ModelInput> {
+    try {
+      return await ModelInput.restore(node, dir, registry);
+    } catch (e) {
+      if (e instanceof BundleError) throw new BundleError(e.message, { file: dir });
+      throw e;
+    }
+  }
+
+  private static async restore(node: ComponentNode, dir: string, registry: Registry): Promise<ModelInput> {
+    const kids = node?.name === 'model_input' && Array.isArray(node.children) ? node.children : [];
+    const autoNode = kids[kids.length - 1];
+    if (!autoNode || autoNode.name !== 'auto' || kids.length > 2) throw new BundleError(`the bundle's pipeline node is malformed (expected model_input with the auto encoder last)`, { file: dir });
     const auto = new AutoTabular(autoNode.params as unknown as AutoParams, autoNode.state as unknown as AutoState);
-    const pipe = node.name === 'pipeline' ? Pipeline.restore((node.params as any).steps, node.state as unknown as PipelineState) : undefined;
+    let pipe: Pipeline | undefined;
+    if (kids.length === 2) {
+      const p = await restoreNode(kids[0]!, registry);
+      if (!(p instanceof Pipeline)) throw new BundleError('the bundle\'s pipeline node is malformed (expected a pipeline before the auto encoder)', { file: dir });
+      pipe = p;
+    }
     return new ModelInput(pipe, auto);
   }
 }

@@ -12,26 +12,18 @@
  * Both are built from config (already validated by config/load.ts) and restored from bundle state.
  */
 import pl from 'nodejs-polars';
-import type { Frame } from '../core/types.js';
-import { ConfigError, DataError } from '../core/errors.js';
+import type { ComponentNode, Frame, Tags, TransformContext, Transformer } from '../core/types.js';
+import type { Registry } from '../core/registry.js';
+import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted } from '../core/errors.js';
 import { dtypeOf } from '../data/read.js';
 import { didYouMean } from '../core/suggest.js';
-import type { TransformContext, Transformer } from './transformer.js';
-import { transformerSpec } from './registry.js';
+import { TRANSFORMER_TAGS } from './spec-helpers.js';
 
 export type Selector = 'numeric' | 'categorical' | 'datetime' | string[] | { regex: string };
 
 /** A step as written in a config: a bare name or `{ name: params }`. */
 export type StepConfig = string | Record<string, unknown>;
 
-/** Serialized form of any transformer in a bundle. */
-export interface TransformerNode {
-  type: string;
-  params: Record<string, unknown>;
-  state: unknown;
-}
-
-const STRUCTURAL = new Set(['column_transformer', 'passthrough', 'drop']);
 
 export function stepName(step: StepConfig): string {
   return typeof step === 'string' ? step : Object.keys(step)[0];
@@ -88,10 +80,26 @@ function duplicates(names: string[]): string[] {
 }
 
 /** fit + transform in one pass where the transformer offers it (as scikit-learn's fit_transform). */
-function fitTransformOf(t: Transformer, x: Frame, ctx: TransformContext): Frame {
+async function fitTransformOf(t: Transformer, x: Frame, ctx: TransformContext): Promise<Frame> {
+  throwIfAborted(ctx.signal);
   if (t.fitTransform) return t.fitTransform(x, ctx);
-  t.fit(x, ctx);
+  await t.fit(x, ctx);
   return t.transform(x);
+}
+
+/** Imports the implementations a step list names (nested column transformers included). */
+export async function loadSteps(steps: readonly StepConfig[], registry: Registry): Promise<void> {
+  for (const step of steps) {
+    const name = stepName(step);
+    if (name === 'column_transformer') {
+      for (const [, t] of (stepParams(step).transformers ?? []) as [string, StepConfig | StepConfig[]][]) {
+        if (Array.isArray(t)) await loadSteps(t, registry);
+        else if (t !== 'passthrough' && t !== 'drop') await loadSteps([t], registry);
+      }
+    } else {
+      await registry.load('transformer', name);
+    }
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -100,10 +108,12 @@ function fitTransformOf(t: Transformer, x: Frame, ctx: TransformContext): Frame 
 class Identity implements Transformer<Record<string, never>, { columns: string[] }> {
   readonly kind = 'transformer' as const;
   readonly mode = 'columns' as const;
+  readonly tags: Tags = TRANSFORMER_TAGS;
   readonly params = Object.freeze({});
   constructor(readonly name: 'passthrough' | 'drop', private columns?: string[]) {}
   isFitted() { return this.columns !== undefined; }
   fit(x: Frame) { this.columns = x.columns; return this; }
+  async save() { return this.toState(); }
   transform(x: Frame): Frame {
     if (this.name === 'drop') return pl.DataFrame({});
     requireColumns(x, this.columns!, this.name);
@@ -113,78 +123,98 @@ class Identity implements Transformer<Record<string, never>, { columns: string[]
   toState() { return { columns: [...(this.columns ?? [])] }; }
 }
 
-export interface PipelineState { steps: { step: string; node: TransformerNode }[] }
+/** What a fitted Pipeline records besides its steps' nodes (its children). */
+export interface PipelineState { steps: string[]; outNames: string[] }
 
 export class Pipeline implements Transformer<{ steps: StepConfig[] }, PipelineState> {
   readonly kind = 'transformer' as const;
   readonly name = 'pipeline';
   readonly mode = 'columns' as const;
+  readonly tags: Tags = TRANSFORMER_TAGS;
   readonly params: Readonly<{ steps: StepConfig[] }>;
-  private readonly steps: { step: string; t: Transformer }[];
+  readonly steps: { step: string; t: Transformer }[];
   private fitted = false;
   private outNames: string[] = [];
 
-  constructor(steps: StepConfig[], built?: { step: string; t: Transformer }[]) {
+  /** The step implementations must be loaded (Pipeline.create does it). */
+  constructor(steps: StepConfig[], registry: Registry, built?: { step: string; t: Transformer }[]) {
     this.params = Object.freeze({ steps: [...steps] });
-    this.steps = built ?? Pipeline.build(steps);
+    this.steps = built ?? Pipeline.build(steps, registry);
     if (built) this.fitted = built.every((s) => s.t.isFitted());
   }
 
+  static async create(steps: StepConfig[], registry: Registry): Promise<Pipeline> {
+    await loadSteps(steps, registry);
+    return new Pipeline(steps, registry);
+  }
+
   /** Step names: the transformer type, numbered when it repeats (`fft`, `fft_2`). */
-  private static build(steps: StepConfig[]): { step: string; t: Transformer }[] {
+  static stepNames(steps: StepConfig[]): string[] {
     const count = new Map<string, number>();
     return steps.map((s) => {
       const type = stepName(s);
       const n = (count.get(type) ?? 0) + 1;
       count.set(type, n);
-      return { step: n === 1 ? type : `${type}_${n}`, t: createTransformer(s) };
+      return n === 1 ? type : `${type}_${n}`;
     });
+  }
+
+  private static build(steps: StepConfig[], registry: Registry): { step: string; t: Transformer }[] {
+    const names = Pipeline.stepNames(steps);
+    return steps.map((s, i) => ({ step: names[i]!, t: createTransformer(s, registry) }));
   }
 
   isFitted() { return this.fitted; }
 
-  fit(x: Frame, ctx: TransformContext): this {
-    this.run(x, ctx);
+  async fit(x: Frame, ctx: TransformContext): Promise<this> {
+    await this.run(x, ctx);
     this.fitted = true;
     return this;
   }
 
   /** Fits and returns the transformed frame in one pass (each step transforms what it was fitted on). */
-  fitTransform(x: Frame, ctx: TransformContext): Frame {
-    const out = this.run(x, ctx);
+  async fitTransform(x: Frame, ctx: TransformContext): Promise<Frame> {
+    const out = await this.run(x, ctx);
     this.fitted = true;
     return out;
   }
 
-  private run(x: Frame, ctx?: TransformContext): Frame {
+  private async run(x: Frame, ctx: TransformContext): Promise<Frame> {
     let cur = x;
-    for (const { step, t } of this.steps) {
-      const out = ctx ? fitTransformOf(t, cur, ctx) : t.transform(cur);
-      if (out.height !== cur.height) throw new Error(`internal: step ${step} returned ${out.height} rows for ${cur.height}`);
-      cur = t.mode === 'append' ? (out.width ? pl.concat([cur, prefixed(out, step)], { how: 'horizontal' }) : cur) : out;
-      const dup = duplicates(cur.columns);
-      if (dup.length) throw new ConfigError(`pipeline step "${step}" produces column(s) that already exist: ${dup.join(', ')}`, { path: 'pipeline' });
-    }
-    if (ctx) this.outNames = cur.columns;
+    for (const { step, t } of this.steps) cur = this.stepOut(step, t, cur, await fitTransformOf(t, cur, ctx));
+    this.outNames = cur.columns;
     return cur;
   }
 
+  private stepOut(step: string, t: Transformer, cur: Frame, out: Frame): Frame {
+    if (out.height !== cur.height) throw new Error(`internal: step ${step} returned ${out.height} rows for ${cur.height}`);
+    const next = t.mode === 'append' ? (out.width ? pl.concat([cur, prefixed(out, step)], { how: 'horizontal' }) : cur) : out;
+    const dup = duplicates(next.columns);
+    if (dup.length) throw new ConfigError(`pipeline step "${step}" produces column(s) that already exist: ${dup.join(', ')}`, { path: 'pipeline' });
+    return next;
+  }
+
   transform(x: Frame): Frame {
-    if (!this.fitted) throw new Error('pipeline: transform() before fit()');
-    return this.run(x);
+    if (!this.fitted) throw new NotFittedError('pipeline', 'transform()');
+    let cur = x;
+    for (const { step, t } of this.steps) cur = this.stepOut(step, t, cur, t.transform(cur));
+    return cur;
   }
 
   featureNamesOut(): string[] { return [...this.outNames]; }
 
-  toState(): PipelineState & { outNames: string[] } {
-    return { steps: this.steps.map(({ step, t }) => ({ step, node: toNode(t) })), outNames: this.outNames };
+  async save(): Promise<PipelineState> {
+    if (!this.fitted) throw new NotFittedError('pipeline', 'save()');
+    return { steps: this.steps.map((s) => s.step), outNames: [...this.outNames] };
   }
 
-  static restore(steps: StepConfig[], state: PipelineState & { outNames?: string[] }): Pipeline {
-    const built = state.steps.map(({ step, node }) => ({ step, t: restoreNode(node) }));
-    const p = new Pipeline(steps, built);
+  static async restore(steps: StepConfig[], state: PipelineState, children: ComponentNode[], registry: Registry): Promise<Pipeline> {
+    if (!state || !Array.isArray(state.steps) || state.steps.length !== children.length || !Array.isArray(state.outNames)) throw new BundleError('the pipeline node is malformed (steps and children differ)');
+    const built: { step: string; t: Transformer }[] = [];
+    for (let i = 0; i < children.length; i++) built.push({ step: String(state.steps[i]), t: await restoreNode(children[i]!, registry) });
+    const p = new Pipeline(steps, registry, built);
     p.fitted = true;
-    p.outNames = state.outNames ?? [];
+    p.outNames = [...state.outNames];
     return p;
   }
 }
@@ -194,39 +224,45 @@ export interface ColumnTransformerParams {
   remainder: 'drop' | 'passthrough';
 }
 
-interface CTEntryState { name: string; columns: string[]; node: TransformerNode }
-export interface ColumnTransformerState { entries: CTEntryState[]; remainder: string[]; outNames: string[] }
+/** What a fitted ColumnTransformer records besides its entries' transformers (its children). */
+export interface ColumnTransformerState { entries: { name: string; columns: string[] }[]; remainder: string[]; outNames: string[] }
 
 export class ColumnTransformer implements Transformer<ColumnTransformerParams, ColumnTransformerState> {
   readonly kind = 'transformer' as const;
   readonly name = 'column_transformer';
   readonly mode = 'columns' as const;
+  readonly tags: Tags = TRANSFORMER_TAGS;
   readonly params: Readonly<ColumnTransformerParams>;
-  private entries: { name: string; selector: Selector; t: Transformer; columns?: string[] }[];
+  readonly entries: { name: string; selector: Selector; t: Transformer; columns?: string[] }[];
   private remainderCols?: string[];
   private outNames: string[] = [];
 
-  constructor(params: ColumnTransformerParams) {
+  constructor(params: ColumnTransformerParams, registry: Registry) {
     this.params = Object.freeze({ ...params, transformers: params.transformers.map((e) => [...e] as typeof e) });
     const names = params.transformers.map((e) => e[0]);
     const dup = duplicates(names);
     if (dup.length) throw new ConfigError(`column_transformer: duplicate transformer name(s): ${dup.join(', ')}`, { path: 'pipeline' });
-    this.entries = params.transformers.map(([name, spec, selector, extra]) => ({ name, selector, t: createEntryTransformer(spec, extra) }));
+    this.entries = params.transformers.map(([name, spec, selector, extra]) => ({ name, selector, t: createEntryTransformer(spec, registry, extra) }));
+  }
+
+  static async create(params: ColumnTransformerParams, registry: Registry): Promise<ColumnTransformer> {
+    await loadSteps([{ column_transformer: params as unknown as Record<string, unknown> }], registry);
+    return new ColumnTransformer(params, registry);
   }
 
   isFitted() { return this.remainderCols !== undefined; }
 
-  fit(x: Frame, ctx: TransformContext): this {
-    this.fitEntries(x, ctx, false);
+  async fit(x: Frame, ctx: TransformContext): Promise<this> {
+    await this.fitEntries(x, ctx, false);
     return this;
   }
 
   /** Fits and returns the output in one pass: each entry transforms what it was fitted on once. */
-  fitTransform(x: Frame, ctx: TransformContext): Frame {
-    return this.fitEntries(x, ctx, true)!;
+  async fitTransform(x: Frame, ctx: TransformContext): Promise<Frame> {
+    return (await this.fitEntries(x, ctx, true))!;
   }
 
-  private fitEntries(x: Frame, ctx: TransformContext, output: boolean): Frame | undefined {
+  private async fitEntries(x: Frame, ctx: TransformContext, output: boolean): Promise<Frame | undefined> {
     const used = new Set<string>();
     const have = new Set(x.columns);
     const parts: Frame[] = [];
@@ -238,9 +274,9 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
       e.columns = cols;
       cols.forEach((c) => used.add(c));
       const part = x.select(...cols);
-      if (!output || !cols.length) e.t.fit(part, ctx);
+      if (!output || !cols.length) await e.t.fit(part, ctx);
       else {
-        const out = fitTransformOf(e.t, part, ctx);
+        const out = await fitTransformOf(e.t, part, ctx);
         if (out.width) parts.push(prefixed(out, e.name));
       }
     }
@@ -259,7 +295,7 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
   }
 
   transform(x: Frame): Frame {
-    if (!this.remainderCols) throw new Error('column_transformer: transform() before fit()');
+    if (!this.remainderCols) throw new NotFittedError('column_transformer', 'transform()');
     const parts: Frame[] = [];
     for (const e of this.entries) {
       requireColumns(x, e.columns!, 'the column transformer');
@@ -276,56 +312,69 @@ export class ColumnTransformer implements Transformer<ColumnTransformerParams, C
 
   featureNamesOut(): string[] { return [...this.outNames]; }
 
-  toState(): ColumnTransformerState {
+  async save(): Promise<ColumnTransformerState> {
+    if (!this.remainderCols) throw new NotFittedError('column_transformer', 'save()');
     return {
-      entries: this.entries.map((e) => ({ name: e.name, columns: e.columns ?? [], node: toNode(e.t) })),
-      remainder: this.remainderCols ?? [],
-      outNames: this.outNames,
+      entries: this.entries.map((e) => ({ name: e.name, columns: [...(e.columns ?? [])] })),
+      remainder: [...this.remainderCols],
+      outNames: [...this.outNames],
     };
   }
 
-  static restore(params: ColumnTransformerParams, state: ColumnTransformerState): ColumnTransformer {
-    const ct = new ColumnTransformer(params);
-    state.entries.forEach((s, i) => {
-      ct.entries[i].columns = s.columns;
-      ct.entries[i].t = restoreNode(s.node);
-    });
-    ct.remainderCols = state.remainder;
-    ct.outNames = state.outNames;
+  static async restore(params: ColumnTransformerParams, state: ColumnTransformerState, children: ComponentNode[], registry: Registry): Promise<ColumnTransformer> {
+    if (!state || !Array.isArray(state.entries) || state.entries.length !== params.transformers.length || children.length !== state.entries.length) {
+      throw new BundleError('the column_transformer node is malformed (entries and children differ)');
+    }
+    await loadSteps([{ column_transformer: params as unknown as Record<string, unknown> }], registry);
+    const ct = new ColumnTransformer(params, registry);
+    for (let i = 0; i < children.length; i++) {
+      ct.entries[i]!.columns = [...state.entries[i]!.columns];
+      ct.entries[i]!.t = await restoreNode(children[i]!, registry);
+    }
+    ct.remainderCols = [...state.remainder];
+    ct.outNames = [...state.outNames];
     return ct;
   }
 }
 
-function createEntryTransformer(spec: StepConfig | StepConfig[], extra?: Record<string, unknown>): Transformer {
-  if (Array.isArray(spec)) return new Pipeline(spec);
+function createEntryTransformer(spec: StepConfig | StepConfig[], registry: Registry, extra?: Record<string, unknown>): Transformer {
+  if (Array.isArray(spec)) return new Pipeline(spec, registry);
   if (spec === 'passthrough' || spec === 'drop') return new Identity(spec);
   const name = stepName(spec);
-  return createTransformer(extra ? { [name]: { ...stepParams(spec), ...extra } } : spec);
+  return createTransformer(extra ? { [name]: { ...stepParams(spec), ...extra } } : spec, registry);
 }
 
-/** Builds an unfitted transformer from a (validated) step config. */
-export function createTransformer(step: StepConfig): Transformer {
+/** Builds an unfitted transformer from a (validated) step config; its implementation must be loaded (loadSteps). */
+export function createTransformer(step: StepConfig, registry: Registry): Transformer {
   const name = stepName(step);
   const params = stepParams(step);
   if (name === 'column_transformer') {
-    return new ColumnTransformer({ remainder: 'drop', ...(params as any) });
+    return new ColumnTransformer({ remainder: 'drop', ...(params as any) }, registry);
   }
-  const spec = transformerSpec(name, 'pipeline');
-  return spec.create(spec.params.parse(params));
+  const spec = registry.get('transformer', name, 'pipeline');
+  return registry.loaded<unknown, unknown, Transformer>('transformer', name).create(spec.params.parse(params), undefined);
 }
 
-export function toNode(t: Transformer): TransformerNode {
-  if (t instanceof Pipeline) return { type: 'pipeline', params: { steps: t.params.steps }, state: t.toState() };
-  if (t instanceof Identity) return { type: t.name, params: {}, state: t.toState() };
-  return { type: t.name, params: { ...t.params } as Record<string, unknown>, state: t.toState() };
+/** A transformer tree is saved as one node per transformer; transformers write no files. */
+const noFiles = { write(rel: string): never { throw new Error(`internal: a transformer wrote a file (${rel})`); } };
+
+export async function toNode(t: Transformer): Promise<ComponentNode> {
+  if (t instanceof Pipeline) {
+    return { name: 'pipeline', kind: 'transformer', params: { steps: t.params.steps }, state: await t.save(), children: await Promise.all(t.steps.map((s) => toNode(s.t))) };
+  }
+  if (t instanceof ColumnTransformer) {
+    return { name: 'column_transformer', kind: 'transformer', params: { ...t.params } as unknown as Record<string, unknown>, state: await t.save(), children: await Promise.all(t.entries.map((e) => toNode(e.t))) };
+  }
+  return { name: t.name, kind: 'transformer', params: { ...t.params } as Record<string, unknown>, state: await t.save(noFiles) };
 }
 
-export function restoreNode(node: TransformerNode): Transformer {
-  if (node.type === 'pipeline') return Pipeline.restore((node.params as any).steps, node.state as any);
-  if (node.type === 'column_transformer') return ColumnTransformer.restore(node.params as any, node.state as any);
-  if (node.type === 'passthrough' || node.type === 'drop') return new Identity(node.type, (node.state as any).columns);
-  const spec = transformerSpec(node.type);
-  return spec.restore(spec.params.parse(node.params), node.state);
+export async function restoreNode(node: ComponentNode, registry: Registry): Promise<Transformer> {
+  if (!node || typeof node !== 'object' || typeof node.name !== 'string' || node.kind !== 'transformer') throw new BundleError('a pipeline node is malformed (expected { name, kind: "transformer", params, state })');
+  if (node.name === 'pipeline') return Pipeline.restore((node.params as any).steps, node.state as PipelineState, node.children ?? [], registry);
+  if (node.name === 'column_transformer') return ColumnTransformer.restore(node.params as any, node.state as ColumnTransformerState, node.children ?? [], registry);
+  if (node.name === 'passthrough' || node.name === 'drop') return new Identity(node.name, (node.state as any)?.columns);
+  if (!registry.has('transformer', node.name)) throw new BundleError(`unknown transformer "${node.name}" in the bundle (known: ${registry.names('transformer').join(', ')})`);
+  const spec = registry.get('transformer', node.name);
+  const impl = await registry.load<unknown, unknown, Transformer>('transformer', node.name);
+  return impl.restore(spec.params.parse(node.params), node.state, { read: noFiles.write as any }, { options: undefined, log: { info() {}, warn() {}, debug() {} } });
 }
-
-export { STRUCTURAL };

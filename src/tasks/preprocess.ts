@@ -9,19 +9,24 @@ import type { AnyConfig } from '../config/schema.js';
 import type { Frame } from '../core/types.js';
 import { DataError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { readTable, schemaOf } from '../data/read.js';
+import { loadTable, schemaOf } from '../data/read.js';
 import { checkInput } from '../data/schema.js';
-import { loadBundle, saveBundle } from '../bundle/bundle.js';
+import { checkBundleTarget, loadBundle, saveBundle } from '../bundle/bundle.js';
 import { ModelInput } from '../pipeline/model-input.js';
 import { encodedToFrame } from '../pipeline/auto.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
-import type { RunContext } from './tabular.js';
-import '../components.js';
+import type { RunContext } from '../core/context.js';
+import { throwIfAborted } from '../core/errors.js';
 import { yieldToLoop } from '../core/loop.js';
 
 export interface PreprocessResult {
   frame: Frame;
   bundleDir?: string;
+  /**
+   * fitting: saves the fitted pipeline's bundle (synchronous, so that the caller can write the output
+   * table and the bundle with no await between them: a cancelled run leaves neither)
+   */
+  commit?: () => void;
 }
 
 function withTarget(out: Frame, source: Frame, target: string | undefined): Frame {
@@ -33,7 +38,8 @@ export async function preprocessFit(lc: LoadedConfig<AnyConfig>, ctx: RunContext
   const { config } = lc;
   const { data } = config;
   const name = data.train;
-  const table = readTable(lc.trainPath, { format: data.format, csv: data.csv, displayName: name, stdin: ctx.stdin });
+  checkBundleTarget(lc.outputDir);
+  const table = await loadTable(lc.trainPath, { format: data.format, csv: data.csv, displayName: name, stdin: ctx.stdin }, ctx.signal, ctx.log);
   for (const n of table.notes) ctx.log.info(n);
   const cols = table.frame.columns;
   if (data.target !== undefined && !cols.includes(data.target)) {
@@ -43,18 +49,22 @@ export async function preprocessFit(lc: LoadedConfig<AnyConfig>, ctx: RunContext
     if (!cols.includes(d)) throw new DataError(`data.drop: column "${d}" not found${didYouMean(d, cols)}`, { file: name, path: d });
   }
   const featureCols = schemaOf(table.frame).filter((c) => c.name !== data.target && !data.drop.includes(c.name));
-  const input = ModelInput.create(config.pipeline as StepConfig[] | 'auto', { categorical: 'native' });
+  const input = await ModelInput.create(config.pipeline as StepConfig[] | 'auto', { categorical: 'native' }, ctx.registry);
   const features = table.frame.select(...featureCols.map((c) => c.name));
-  const out = withTarget(input.fitTable(features, featureCols, { log: ctx.log, seed: config.seed }), table.frame, data.target);
+  const out = withTarget(await input.fitTable(features, featureCols, { log: ctx.log, seed: config.seed, signal: ctx.signal }), table.frame, data.target);
+  const pipeline = await input.toNode();
   await yieldToLoop(); // a Ctrl-C during synchronous work is handled here: exit 130, no bundle
-  saveBundle(lc.outputDir, {
-    task: 'preprocess',
-    config,
-    input: { columns: featureCols, target: data.target },
-    pipeline: input.toNode(),
-    metrics: {},
-  }, {});
-  return { frame: out, bundleDir: lc.outputDir };
+  throwIfAborted(ctx.signal);
+  const commit = () => {
+    saveBundle(lc.outputDir, {
+      task: 'preprocess',
+      config,
+      input: { columns: featureCols, target: data.target },
+      pipeline,
+      metrics: {},
+    }, {});
+  };
+  return { frame: out, bundleDir: lc.outputDir, commit };
 }
 
 /** Applies the pipeline of a bundle to a data file without refitting. */
@@ -64,16 +74,16 @@ export async function preprocessApply(dir: string, file: string, ctx: RunContext
   if (m.task !== 'preprocess') {
     // a trained model's bundle: the table the estimator sees
     const { loadModel, transformForModel } = await import('./tabular.js');
-    const model = await loadModel(dir, ctx.log);
+    const model = await loadModel(dir, ctx);
     try {
-      return { frame: encodedToFrame(transformForModel(model, file, ctx)) };
+      return { frame: encodedToFrame(await transformForModel(model, file, ctx)) };
     } finally {
       model.estimator.dispose();
     }
   }
   const cfg = m.config as AnyConfig;
-  const input = ModelInput.fromNode(m.pipeline, dir);
-  const table = readTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin });
+  const input = await ModelInput.fromNode(m.pipeline, dir, ctx.registry);
+  const table = await loadTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
   for (const n of table.notes) ctx.log.info(n);
   const target = m.input.target;
   const checked = checkInput(table, m.input.columns, [...(target ? [target] : []), ...(cfg?.data?.drop ?? [])]);

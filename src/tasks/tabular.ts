@@ -5,33 +5,23 @@
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
 import { DEFAULT_METRICS, type MetricName, type Task } from '../config/schema.js';
-import type { Callback, ColumnInfo, Frame, Logger, TabularEstimator, TabularTask } from '../core/types.js';
-import { BundleError, DataError, UsageError } from '../core/errors.js';
-import { readTable, schemaOf, type Table } from '../data/read.js';
+import type { ColumnInfo, Estimator, Frame, Logger, TabularTask } from '../core/types.js';
+import type { RunContext } from '../core/context.js';
+import type { Registry } from '../core/registry.js';
+import { BundleError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
+import { loadTable, schemaOf, type Table } from '../data/read.js';
 import { checkInput } from '../data/schema.js';
 import { numericColumn, type Encoded } from '../pipeline/auto.js';
 import { ModelInput } from '../pipeline/model-input.js';
 import { releaseNativeMemory } from '../core/memory.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
-import { loadBundle, saveBundle, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
+import { checkBundleTarget, loadBundle, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
 import { didYouMean } from '../core/suggest.js';
-import { defaultRegistry } from '../components.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import { yieldToLoop } from '../core/loop.js';
 
-/** A progress bar the CLI draws (stderr, TTY only). */
-export interface Progress { tick(n?: number): void; stop(): void }
-
-export interface RunContext {
-  log: Logger;
-  callbacks?: Callback[];
-  signal?: AbortSignal;
-  /** a progress bar over `total` steps (e.g. series fitted); absent: no bar */
-  progress?: (label: string, total: number) => Progress;
-  /** stdin contents for '-' (tests) */
-  stdin?: Buffer;
-}
+export type { RunContext } from '../core/context.js';
 
 type TargetState = { kind: 'classification'; classes: string[] } | { kind: 'regression' };
 
@@ -88,8 +78,8 @@ function fitTarget(table: Table, target: string, task: Task): TargetState {
   return { kind: 'classification', classes };
 }
 
-function readData(file: string, lc: LoadedConfig, ctx: RunContext, displayName?: string): Table {
-  const t = readTable(file, { format: lc.config.data.format, csv: lc.config.data.csv, displayName: displayName ?? (file === '-' ? '-' : undefined), stdin: ctx.stdin });
+async function readData(file: string, lc: LoadedConfig, ctx: RunContext, displayName?: string): Promise<Table> {
+  const t = await loadTable(file, { format: lc.config.data.format, csv: lc.config.data.csv, displayName: displayName ?? (file === '-' ? '-' : undefined), stdin: ctx.stdin }, ctx.signal, ctx.log);
   for (const n of t.notes) ctx.log.info(n);
   return t;
 }
@@ -119,11 +109,11 @@ interface Prepared {
  * Reads and encodes everything training needs. The polars frames die with this function's scope, so
  * their native memory can be released before boosting starts (see releaseNativeMemory).
  */
-function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native' | 'onehot', earlyStopping: boolean): Prepared {
+async function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native' | 'onehot', earlyStopping: boolean): Promise<Prepared> {
   const { config } = lc;
   const { data } = config;
   const trainName = data.train === '-' ? '-' : data.train;
-  const trainTable = readData(lc.trainPath, lc, ctx, trainName);
+  const trainTable = await readData(lc.trainPath, lc, ctx, trainName);
   const cols = trainTable.frame.columns;
   if (!cols.includes(data.target)) {
     throw new DataError(`target column "${data.target}" not found${didYouMean(data.target, cols)} (columns: ${cols.join(', ')})`, { file: trainName, path: 'data.target' });
@@ -148,7 +138,7 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
   let evaluatedOn = 'none';
   if (lc.testPath) {
     const testName = data.test!;
-    const testTable = readData(lc.testPath, lc, ctx, testName);
+    const testTable = await readData(lc.testPath, lc, ctx, testName);
     if (!testTable.frame.columns.includes(data.target)) throw new DataError(`target column "${data.target}" not found in the test data`, { file: testName, path: 'data.target' });
     const checked = checkInput(testTable, featureCols, [data.target, ...data.drop]);
     for (const n of checked.notes) ctx.log.info(n);
@@ -178,8 +168,9 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
     fitFrame = takeRows(trainFrame, rest);
     yFit = pick(yTrain, rest);
   }
-  const input = ModelInput.create(config.pipeline as StepConfig[] | 'auto', { categorical });
-  const fitEnc = input.fitEncode(fitFrame, featureCols, { log: ctx.log, seed: config.seed });
+  throwIfAborted(ctx.signal);
+  const input = await ModelInput.create(config.pipeline as StepConfig[] | 'auto', { categorical }, ctx.registry);
+  const fitEnc = await input.fitEncode(fitFrame, featureCols, { log: ctx.log, seed: config.seed, signal: ctx.signal });
   return {
     featureCols,
     tstate,
@@ -193,19 +184,31 @@ function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: 'native
 
 export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
   const { config } = lc;
-  const spec = defaultRegistry.get<TabularEstimator>('estimator', config.model.type, 'model.type');
-  const params = spec.params.parse(lc.modelParams) as Record<string, unknown>;
-  const estimator = spec.create(params);
-  const runtime = await estimator.prepare({ engine: config.model.engine }, ctx.log);
-  const prep = prepareTraining(lc, ctx, runtime.categorical, estimator.wantsValidation());
+  checkBundleTarget(lc.outputDir); // before any work: never train for nothing
+  const spec = ctx.registry.get('estimator', config.model.type, 'model.type');
+  const impl = await ctx.registry.load<unknown, unknown, Estimator>('estimator', config.model.type);
+  const estimator = impl.create(spec.params.parse(lc.modelParams), lc.modelOptions);
+  try {
+    return await trainWith(estimator, lc, ctx);
+  } finally {
+    estimator.dispose();
+  }
+}
+
+async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
+  const { config } = lc;
+  const runtime = await estimator.prepare(ctx.log);
+  const prep = await prepareTraining(lc, ctx, runtime.categorical, estimator.wantsValidation());
   await releaseNativeMemory();
 
   const { fit, valid, test, tstate, input } = prep;
+  ctx.log.debug(`fitting ${estimator.name} on ${fit.matrix.rows} rows x ${fit.matrix.cols} features`);
   const task: TabularTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
   await estimator.fit({
     x: fit.matrix, y: Float32Array.from(fit.y), featureNames: fit.featureNames, featureTypes: fit.featureTypes,
     valid: valid ? { x: valid.matrix, y: Float32Array.from(valid.y) } : undefined,
   }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
+  throwIfAborted(ctx.signal);
 
   let metrics: Metrics = {};
   if (test) {
@@ -213,25 +216,27 @@ export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<T
     checkMetricNames(names, config.task);
     metrics = computeMetrics(names, tstate, test.y, estimator.predict(test.matrix), test.matrix.rows);
   }
-  const est = estimator.toState();
-  const files = estimator.files();
+  const files: Record<string, Uint8Array> = {};
+  const node = await saveComponent(estimator, 'estimator', files, lc.modelOptions);
+  const pipeline = await input.toNode();
   await yieldToLoop(); // a Ctrl-C during synchronous work is handled here: exit 130, no bundle
+  throwIfAborted(ctx.signal);
   saveBundle(lc.outputDir, {
     task: config.task,
     config,
     input: { columns: prep.featureCols, target: config.data.target },
-    pipeline: input.toNode(),
-    estimator: { name: estimator.name, params: { ...params }, state: { ...est, target: tstate } as any, files: Object.keys(files) },
+    pipeline,
+    estimator: node,
+    targetState: tstate,
     metrics: metrics as Record<string, number>,
   }, files);
-  estimator.dispose();
   return {
     bundleDir: lc.outputDir,
     metrics,
     evaluatedOn: prep.evaluatedOn,
     rows: { train: fit.matrix.rows, validation: valid?.matrix.rows ?? 0, test: test?.matrix.rows ?? 0 },
     engine: runtime.description,
-    bestIteration: est.bestIteration,
+    bestIteration: estimator.bestIteration?.(),
   };
 }
 
@@ -259,33 +264,36 @@ export interface LoadedModel {
   bundle: LoadedBundle;
   manifest: Manifest;
   input: ModelInput;
-  estimator: TabularEstimator;
+  estimator: Estimator;
   target: TargetState;
 }
 
-export async function loadModel(dir: string, log: Logger): Promise<LoadedModel> {
+/** The fitted component of a bundle node, restored through the registry; any failure is a bundle error. */
+export async function restoreComponent<C>(registry: Registry, kind: 'estimator' | 'forecaster' | 'detector', node: Manifest['estimator'], reader: import('../core/types.js').BlobReader, dir: string, log: Logger): Promise<C> {
+  if (!node || typeof node !== 'object' || typeof node.name !== 'string' || node.kind !== kind) throw new BundleError(`manifest.json is corrupted: the ${kind} node is missing or malformed`, { file: dir });
+  if (!registry.has(kind, node.name)) throw new BundleError(`unknown ${kind} "${node.name}" in bundle (known: ${registry.names(kind).join(', ')})`, { file: dir });
+  const spec = registry.get(kind, node.name);
+  try {
+    const params = spec.params.parse(node.params);
+    const options = spec.options ? spec.options.parse(node.options ?? {}) : undefined;
+    const impl = await registry.load(kind, node.name);
+    return await impl.restore(params, node.state, reader, { options, log }) as C;
+  } catch (e) {
+    if (e instanceof BundleError) throw new BundleError(e.message, { file: dir });
+    if (e instanceof MlkitError && e.kind !== 'internal') throw new BundleError(e.message, { file: dir });
+    throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
+  }
+}
+
+export async function loadModel(dir: string, ctx: Pick<RunContext, 'registry' | 'log'>): Promise<LoadedModel> {
   const bundle = loadBundle(dir);
   const m = bundle.manifest;
   if (m.task !== 'classification' && m.task !== 'regression') throw new BundleError(`bundle task "${m.task}" is not a trained tabular model`, { file: dir });
-  if (!m.estimator) throw new BundleError('manifest.json is corrupted: "estimator" is missing', { file: dir });
-  let spec;
-  try {
-    spec = defaultRegistry.get<TabularEstimator>('estimator', m.estimator!.name);
-  } catch {
-    throw new BundleError(`unknown estimator "${m.estimator!.name}" in bundle (known: ${defaultRegistry.names('estimator').join(', ')})`, { file: dir });
-  }
-  if (!spec.restore) throw new BundleError(`estimator "${m.estimator!.name}" cannot be loaded from a bundle`, { file: dir });
-  try {
-    const input = ModelInput.fromNode(m.pipeline, dir);
-    const params = spec.params.parse(m.estimator!.params);
-    const state = m.estimator!.state as { target: TargetState };
-    const estimator = await spec.restore(params, state, (rel) => bundle.read(rel), log);
-    return { bundle, manifest: m, input, estimator, target: state.target };
-  } catch (e) {
-    if (e instanceof BundleError) throw e;
-    if (e instanceof UsageError) throw new BundleError(e.message, { file: dir });
-    throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
-  }
+  const target = m.targetState as TargetState | undefined;
+  if (!target || (target.kind !== 'regression' && !(target.kind === 'classification' && Array.isArray(target.classes)))) throw new BundleError('manifest.json is corrupted: "targetState" is missing or malformed', { file: dir });
+  const input = await ModelInput.fromNode(m.pipeline, dir, ctx.registry);
+  const estimator = await restoreComponent<Estimator>(ctx.registry, 'estimator', m.estimator, bundle.reader('estimator'), dir, ctx.log);
+  return { bundle, manifest: m, input, estimator, target };
 }
 
 export interface PredictOutput {
@@ -293,9 +301,9 @@ export interface PredictOutput {
   rows: number;
 }
 
-function readForModel(model: LoadedModel, file: string, ctx: RunContext): { table: Table; frame: Frame } {
+async function readForModel(model: LoadedModel, file: string, ctx: RunContext): Promise<{ table: Table; frame: Frame }> {
   const cfg = model.manifest.config as any;
-  const table = readTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin });
+  const table = await loadTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
   for (const n of table.notes) ctx.log.info(n);
   const target = model.manifest.input.target;
   const drop: string[] = cfg?.data?.drop ?? [];
@@ -305,8 +313,8 @@ function readForModel(model: LoadedModel, file: string, ctx: RunContext): { tabl
 }
 
 /** The model's input matrix for a data file: what the estimator sees (for checks against other tools). */
-export function transformForModel(model: LoadedModel, file: string, ctx: RunContext) {
-  return model.input.encode(readForModel(model, file, ctx).frame);
+export async function transformForModel(model: LoadedModel, file: string, ctx: RunContext) {
+  return model.input.encode((await readForModel(model, file, ctx)).frame);
 }
 
 export function predictionFrame(model: LoadedModel, pred: Float64Array, n: number): Frame {
@@ -330,9 +338,10 @@ export function predictionFrame(model: LoadedModel, pred: Float64Array, n: numbe
 }
 
 export async function predictTabular(dir: string, file: string, ctx: RunContext): Promise<PredictOutput> {
-  const model = await loadModel(dir, ctx.log);
+  const model = await loadModel(dir, ctx);
   try {
-    const { frame } = readForModel(model, file, ctx);
+    const { frame } = await readForModel(model, file, ctx);
+    throwIfAborted(ctx.signal);
     const pred = model.estimator.predict(model.input.encode(frame).matrix);
     return { frame: predictionFrame(model, pred, frame.height), rows: frame.height };
   } finally {
@@ -342,9 +351,10 @@ export async function predictTabular(dir: string, file: string, ctx: RunContext)
 
 /** Metrics of a bundle on labelled data: the bundle's configured metrics plus `extra` (e.g. gated ones). */
 export async function evaluateTabular(dir: string, file: string, ctx: RunContext, extra: MetricName[] = []): Promise<{ metrics: Metrics; rows: number; task: Task }> {
-  const model = await loadModel(dir, ctx.log);
+  const model = await loadModel(dir, ctx);
   try {
-    const { table, frame } = readForModel(model, file, ctx);
+    const { table, frame } = await readForModel(model, file, ctx);
+    throwIfAborted(ctx.signal);
     const target = model.manifest.input.target!;
     if (!table.frame.columns.includes(target)) throw new DataError(`target column "${target}" not found; evaluate needs the true values`, { file: table.name, path: target });
     const task = model.manifest.task as Task;

@@ -193,7 +193,7 @@ test('doctor reports the engine and hardware advice; --json is machine-readable'
   assert.ok(d.advice.some((a: any) => /Transformer/.test(a.family) && a.batchSize >= 1));
   const h = runCli(['doctor']);
   assert.equal(h.status, 0);
-  assert.match(h.stdout, /xgboost engine: (native|wasm)/);
+  assert.match(h.stdout, /xgboost:\n\s+engine: (native|wasm)/);
 });
 
 test('Ctrl-C during training exits 130 and leaves no bundle behind', async () => {

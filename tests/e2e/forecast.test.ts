@@ -188,7 +188,7 @@ output: { dir: ${path.join(dir, 'm')} }
 });
 
 test('arima bundles reload and reproduce their forecasts exactly (fixed orders with log, and AutoARIMA)', async () => {
-  const { defaultRegistry } = await import('../../src/components.js');
+  const { makeComponent } = await import('../helpers.js');
   const y = Float64Array.from(airLines.slice(1, 133).map((l) => Math.log(Number(l.split(',')[1]))));
   for (const params of ['{ p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: 12 }', '{ auto: true }']) {
     const { config, dir } = setup(`  type: arima\n  params: ${params}`, '');
@@ -199,11 +199,11 @@ test('arima bundles reload and reproduce their forecasts exactly (fixed orders w
     assert.equal(a.status, 0, a.stderr);
     assert.equal(a.stdout, b.stdout);
     // the same numbers as fitting in this process
-    const spec = defaultRegistry.get<any>('forecaster', 'arima');
-    const f = spec.create(spec.params.parse(params.includes('auto') ? { auto: true } : { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: 12 }));
+    const f = await makeComponent('forecaster', 'arima', params.includes('auto') ? { auto: true } : { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: 12 });
     const log = { info() {}, warn() {}, debug() {} };
-    await f.fit([{ id: '', y, exog: [] }], { log, seed: 0 }, { season: 12 });
-    const [out] = await f.forecast([{ id: '', y, exog: [] }], { horizon: 12, level: 0.9 }, log);
+    const signal = new AbortController().signal;
+    await f.fit([{ id: '', y, exog: [] }], { log, seed: 0, signal }, { season: 12 });
+    const [out] = await f.forecast([{ id: '', y, exog: [] }], { horizon: 12, level: 0.9 }, { log });
     const got = JSON.parse(a.stdout).series[0];
     assert.deepEqual(got.forecast, Array.from(out.mean, Math.exp));
     assert.deepEqual(got.lower, Array.from(out.lower, Math.exp));

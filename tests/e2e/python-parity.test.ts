@@ -9,8 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findNativeLibrary } from '../../src/estimators/xgboost/native.js';
 import { loadModel, transformForModel } from '../../src/tasks/tabular.js';
-import { silentLogger } from '../../src/core/types.js';
-import { DATASETS, ROOT, runCli, tmpDir } from '../helpers.js';
+import { DATASETS, ROOT, runCli, testContext, tmpDir } from '../helpers.js';
 
 function pythonWithXgboost(): string | undefined {
   for (const py of ['python3', '/usr/bin/python3']) {
@@ -52,8 +51,9 @@ for (const [name, config, data, column] of [
     const col = lines[0].split(',').indexOf(column);
     const mine = lines.slice(1).map((l) => Number(l.split(',')[col]));
 
-    const model = await loadModel(bundle, silentLogger);
-    const enc = transformForModel(model, file, { log: silentLogger });
+    const ctx = testContext();
+    const model = await loadModel(bundle, ctx);
+    const enc = await transformForModel(model, file, ctx);
     model.estimator.dispose();
     const m = enc.matrix;
     writeFileSync(path.join(work, 'x.f32'), Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));

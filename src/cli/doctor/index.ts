@@ -4,17 +4,17 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 export async function doctorCommand(opts: GlobalOptions): Promise<number> {
   const { doctor } = await import('../../doctor/index.js');
-  const r = await doctor();
+  const { builtinRegistry } = await import('../../specs.js');
+  const r = await doctor(builtinRegistry());
   if (opts.json) {
-    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    const { sections: _s, ...rest } = r;
+    process.stdout.write(JSON.stringify(rest, null, 2) + '\n');
     return 0;
   }
   const lines = [
     `mlkit ${r.mlkit} on Node ${r.node} (${r.platform})`,
     `cpu: ${r.cpu.cores} cores (${r.cpu.model}); memory: ${gib(r.memory.totalBytes)} total, ${gib(r.memory.freeBytes)} free; gpu: ${r.gpu.detail}`,
-    `xgboost engine: ${r.xgboost.engine} - ${r.xgboost.reason}`,
-    `  native: ${r.xgboost.native.version ?? r.xgboost.native.error ?? 'not found'}`,
-    `  wasm:   ${r.xgboost.wasm.detail}`,
+    ...r.sections.flatMap((s) => [`${s.title}:`, ...s.lines.map((l) => `  ${l}`)]),
     `tfjs: ${r.tfjs.note}`,
     'hardware by model family:',
     ...r.advice.map((a) => `  ${a.family.padEnd(36)} ${a.hardware}${a.batchSize ? `; batch size ~${a.batchSize} fits in half the free memory (${a.assumption})` : ''}`),

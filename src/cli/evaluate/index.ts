@@ -1,7 +1,8 @@
 import { METRIC_NAMES, type MetricName } from '../../config/schema.js';
 import { CheckFailed, UsageError } from '../../core/errors.js';
 import { didYouMean } from '../../core/suggest.js';
-import { makeLogger, formatMetrics, progressBars, type GlobalOptions } from '../output.js';
+import { formatMetrics, type GlobalOptions } from '../output.js';
+import { runContext } from '../context.js';
 
 interface Gate { metric: MetricName; value: number; dir: 'under' | 'over'; text: string }
 
@@ -17,14 +18,15 @@ function parseGates(list: string[] | undefined, dir: 'under' | 'over'): Gate[] {
   });
 }
 
-export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean }): Promise<number> {
-  const log = makeLogger(opts);
+export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean }, signal: AbortSignal): Promise<number> {
+  const ctx = await runContext(opts, signal);
+  const { log } = ctx;
   const gates = [...parseGates(opts.failUnder, 'under'), ...parseGates(opts.failOver, 'over')];
   let metrics: Record<string, number | undefined>;
   const { peekTask } = await import('../../bundle/bundle.js');
   if (opts.backtest || peekTask(opts.model) === 'forecast') {
-    const { backtestBundle } = await import('../../forecast/task.js');
-    const res = await backtestBundle(opts.model, data, { log, progress: await progressBars(opts) });
+    const { backtestBundle } = await import('../../tasks/forecast.js');
+    const res = await backtestBundle(opts.model, data, ctx);
     metrics = res.overall;
     const { folds, horizon, step } = res.settings;
     if (opts.json) {
@@ -39,7 +41,7 @@ export async function evaluateCommand(data: string, opts: GlobalOptions & { mode
     }
   } else {
     const { evaluateTabular } = await import('../../tasks/tabular.js');
-    const res = await evaluateTabular(opts.model, data, { log }, gates.map((g) => g.metric));
+    const res = await evaluateTabular(opts.model, data, ctx, gates.map((g) => g.metric));
     metrics = res.metrics;
     if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
     else process.stdout.write(formatMetrics(res.metrics) + '\n');

@@ -1,17 +1,19 @@
 import pl from 'nodejs-polars';
 import { writeOutput } from '../write.js';
-import { makeLogger, progressBars, type GlobalOptions } from '../output.js';
+import type { GlobalOptions } from '../output.js';
+import { runContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 
-export async function forecastCommand(opts: GlobalOptions & { model: string; horizon?: string; input?: string; out: string }): Promise<number> {
-  const log = makeLogger(opts);
+export async function forecastCommand(opts: GlobalOptions & { model: string; horizon?: string; input?: string; out: string }, signal: AbortSignal): Promise<number> {
   let horizon: number | undefined;
   if (opts.horizon !== undefined) {
     horizon = Number(opts.horizon);
     if (!(Number.isInteger(horizon) && horizon > 0)) throw new UsageError(`--horizon must be a positive integer, got ${JSON.stringify(opts.horizon)}`);
   }
-  const { forecastFromBundle } = await import('../../forecast/task.js');
-  const run = await forecastFromBundle(opts.model, { horizon, input: opts.input }, { log, progress: await progressBars(opts) });
+  const ctx = await runContext(opts, signal);
+  const { log } = ctx;
+  const { forecastFromBundle } = await import('../../tasks/forecast.js');
+  const run = await forecastFromBundle(opts.model, { horizon, input: opts.input }, ctx);
   const cols: Record<string, unknown[]> = {};
   if (run.idColumn) cols[run.idColumn] = run.rows.map((r) => r.id);
   cols[run.timeColumn] = run.rows.map((r) => r.time);
@@ -20,7 +22,7 @@ export async function forecastCommand(opts: GlobalOptions & { model: string; hor
   cols.upper = run.rows.map((r) => r.upper);
   const frame = pl.DataFrame(Object.entries(cols).map(([name, v]) => (name === run.idColumn || name === run.timeColumn ? pl.Series(name, v as string[], pl.Utf8) : pl.Series(name, v as number[], pl.Float64))));
   if (opts.json) {
-    if (opts.out !== '-') writeOutput(frame, opts.out);
+    if (opts.out !== '-') writeOutput(frame, opts.out, signal);
     const series = new Map<string, { id?: string; time: string[]; forecast: number[]; lower: (number | null)[]; upper: (number | null)[] }>();
     for (const r of run.rows) {
       let s = series.get(r.id);
@@ -32,7 +34,7 @@ export async function forecastCommand(opts: GlobalOptions & { model: string; hor
     }
     process.stdout.write(JSON.stringify({ model: opts.model, horizon: run.horizon, level: run.level, intervals: run.intervals, ...(opts.out !== '-' ? { out: opts.out } : {}), series: [...series.values()] }) + '\n');
   } else {
-    writeOutput(frame, opts.out);
+    writeOutput(frame, opts.out, signal);
     log.info(`${run.rows.length} forecast(s), horizon ${run.horizon}, ${run.intervals === 'none' ? 'no intervals (train with evaluate.backtest for conformal ones)' : `${Math.round(run.level * 100)}% ${run.intervals} intervals`}${opts.out === '-' ? '' : `, written to ${opts.out}`}`);
   }
   return 0;

@@ -1,16 +1,20 @@
-import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Logger } from '../../core/types.js';
-import { makeLogger, progressBars, progressCallback, formatMetrics, type GlobalOptions } from '../output.js';
+import type { RunContext } from '../../core/context.js';
+import { readConfigFile } from '../../config/file.js';
+import { progressCallback, formatMetrics, type GlobalOptions } from '../output.js';
+import { runContext } from '../context.js';
 
-export async function trainCommand(configFile: string, opts: GlobalOptions): Promise<number> {
-  const log = makeLogger(opts);
-  const { defaultRegistry } = await import('../../components.js');
-  const lc = loadConfig(configFile, { sets: opts.set, registry: defaultRegistry });
-  if (lc.config.task === 'forecast') return trainForecastCommand(lc, opts, log);
+export async function trainCommand(configFile: string, opts: GlobalOptions, signal: AbortSignal): Promise<number> {
+  // a missing or unreadable config is reported before anything heavy loads
+  const text = readConfigFile(configFile);
+  const { loadConfig } = await import('../../config/load.js');
+  const ctx = await runContext(opts, signal);
+  const lc = loadConfig(configFile, { sets: opts.set, registry: ctx.registry, text });
+  if (lc.config.task === 'forecast') return trainForecastCommand(lc, opts, ctx);
   const { trainTabular } = await import('../../tasks/tabular.js');
   const bar = await progressCallback(opts, 'boosting');
-  const res = await trainTabular(lc, { log, callbacks: bar ? [bar] : [] });
+  const res = await trainTabular(lc, { ...ctx, callbacks: bar ? [bar] : [] });
+  const { log } = ctx;
   if (opts.json) {
     process.stdout.write(JSON.stringify({ bundle: res.bundleDir, metrics: res.metrics }) + '\n');
   } else {
@@ -22,9 +26,10 @@ export async function trainCommand(configFile: string, opts: GlobalOptions): Pro
   return 0;
 }
 
-async function trainForecastCommand(lc: LoadedConfig, opts: GlobalOptions, log: Logger): Promise<number> {
-  const { trainForecast } = await import('../../forecast/task.js');
-  const res = await trainForecast(lc, { log, progress: await progressBars(opts) });
+async function trainForecastCommand(lc: LoadedConfig, opts: GlobalOptions, ctx: RunContext): Promise<number> {
+  const { trainForecast } = await import('../../tasks/forecast.js');
+  const res = await trainForecast(lc, ctx);
+  const { log } = ctx;
   if (opts.json) {
     process.stdout.write(JSON.stringify({ bundle: res.bundleDir, model: res.model, series: res.series, metrics: res.backtest?.overall ?? {}, backtest: res.backtest ? { settings: res.backtest.settings, folds: res.backtest.folds } : undefined }) + '\n');
   } else {

@@ -13,37 +13,15 @@
  * (deterministic, bit-identical); forecasting from a newer history (--input) refits the chosen orders.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { defaultRegistry } from '../../core/registry.js';
-import { DataError } from '../../core/errors.js';
+import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { intervalZ } from '../../core/stats.js';
-import type { FitContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../../core/types.js';
+import type { ComponentImpl, FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { MAX_STACK_VALUES, fitPredict, type CtsaFit, type CtsaOptions } from './wasm.js';
 import { differencingForecast } from './differencing.js';
 import { yieldToLoop } from '../../core/loop.js';
 
-const METHODS = ['css-mle', 'mle', 'css'] as const;
-const OPTIMIZERS = ['nelder-mead', 'newton-line-search', 'newton-trust-hook', 'newton-trust-dogleg', 'conjugate-gradient', 'bfgs', 'lbfgs', 'bfgs-more-thuente'] as const;
-const order = () => z.number().int().min(0).max(24).optional();
-
-export const arimaParamsSchema = z.strictObject({
-  /** orders (with auto: true, the largest orders searched; defaults 5, 2, 5, 2, 1, 2); fixed default (1,0,1) */
-  p: order(), d: order(), q: order(), P: order(), D: order(), Q: order(),
-  /** season length (default: from the frequency when seasonal orders are set, or with auto) */
-  s: z.number().int().min(0).optional(),
-  auto: z.boolean().default(false),
-  method: z.enum(METHODS).default('css-mle'),
-  optimizer: z.enum(OPTIMIZERS).default('lbfgs'),
-  /** AutoARIMA: rank candidate models by a CSS approximation (faster, can pick worse models) */
-  approximation: z.boolean().default(false),
-  /** AutoARIMA: stepwise search (false = exhaustive, much slower) */
-  stepwise: z.boolean().default(true),
-  /** most values (points x (1 + exogenous columns)) fitted per series: the package copies them onto a 64 KiB stack */
-  max_length: z.number().int().min(20).max(MAX_STACK_VALUES).default(MAX_STACK_VALUES),
-  /** on a diverged fit, try exact MLE, other optimisers, then simpler orders (false: fail instead) */
-  fallback: z.boolean().default(true),
-});
-export type ArimaParams = z.infer<typeof arimaParamsSchema>;
+import { METHODS, OPTIMIZERS, type ArimaParams } from './spec.js';
+export { arimaParamsSchema, type ArimaParams } from './spec.js';
 
 type Order = [p: number, d: number, q: number, P: number, D: number, Q: number, s: number];
 
@@ -87,11 +65,14 @@ function insanity(f: CtsaFit, y: Float64Array): string | undefined {
   return undefined;
 }
 
-class ArimaForecaster implements Forecaster {
+interface ArimaState { season: number; series: SeriesFit[] }
+
+class ArimaForecaster implements Forecaster<ArimaParams, ArimaState> {
   readonly kind = 'forecaster' as const;
   readonly name = 'arima';
-  readonly tags = { exog: true, intervals: true, local: true };
+  readonly tags: Tags = { allowsNaN: false, exog: true, probabilistic: true, local: true };
   private fits: SeriesFit[] = [];
+  private fitted = false;
   private season = 0;
   /** series already warned about the length cap */
   private readonly capped = new Set<string>();
@@ -102,7 +83,10 @@ class ArimaForecaster implements Forecaster {
    */
   private readonly probes = new Map<string, { hash: string; mean: Float64Array; variance: Float64Array }>();
 
-  constructor(readonly params: Readonly<ArimaParams>) {}
+  readonly params: Readonly<ArimaParams>;
+  constructor(params: ArimaParams) { this.params = Object.freeze({ ...params }); }
+
+  isFitted(): boolean { return this.fitted; }
 
   /** The options of the first call, with the season length resolved. */
   private baseOptions(season: number): CtsaOptions {
@@ -133,7 +117,6 @@ class ArimaForecaster implements Forecaster {
       return 20;
     }
   }
-  isFitted() { return this.fits.length > 0; }
 
   private tail(s: SeriesData, log: Logger): { y: Float64Array; exog: Float64Array[] } {
     const cap = Math.floor(this.params.max_length / (1 + s.exog.length));
@@ -216,8 +199,9 @@ class ArimaForecaster implements Forecaster {
     this.season = meta.season;
     const first = this.baseOptions(meta.season);
     this.fits = [];
+    this.fitted = false;
     for (const s of series) {
-      if (ctx.signal?.aborted) throw new Error('aborted');
+      throwIfAborted(ctx.signal);
       const { y, exog } = this.tail(s, ctx.log);
       // a probe forecast to check the fit (the exogenous columns held at their last values)
       const h = Math.max(24, 2 * first.s);
@@ -238,21 +222,25 @@ class ArimaForecaster implements Forecaster {
         ...(m ? { coefficients: { ar: m.phi, ma: m.theta.map((v) => -v), sar: m.PHI, sma: m.THETA.map((v) => -v), exog: m.exog } } : {}),
         ...((out as { note?: string }).note ? { note: (out as { note?: string }).note } : {}),
       });
-      ctx.onSeries?.();
+      ctx.onProgress?.();
       await yieldToLoop();
     }
+    this.fitted = true;
     return this;
   }
 
-  async forecast(histories: SeriesData[], req: ForecastRequest, log: Logger, onSeries?: () => void): Promise<SeriesForecast[]> {
+  async forecast(histories: SeriesData[], req: ForecastRequest, ctx: ForecastContext): Promise<SeriesForecast[]> {
+    if (!this.fitted) throw new NotFittedError('arima', 'forecast()');
+    const { log } = ctx;
     const z = intervalZ(req.level);
     const byId = new Map(this.fits.map((f) => [f.id, f]));
     const out: SeriesForecast[] = [];
     for (let i = 0; i < histories.length; i++) {
+      throwIfAborted(ctx.signal);
       try {
         out.push(this.forecastOne(histories[i]!, i, byId, req, z, log));
       } finally {
-        onSeries?.();
+        ctx.onProgress?.();
       }
       await yieldToLoop();
     }
@@ -287,8 +275,10 @@ class ArimaForecaster implements Forecaster {
     return { mean, lower: mean.map((m, h) => m - z * sd[h]!), upper: mean.map((m, h) => m + z * sd[h]!) };
   }
 
-  toState() { return { season: this.season, series: this.fits }; }
-  files() { return {}; }
+  async save(): Promise<ArimaState> {
+    if (!this.fitted) throw new NotFittedError('arima', 'save()');
+    return structuredClone({ season: this.season, series: this.fits });
+  }
   describe(): string[] {
     if (this.fits.length === 1) {
       const f = this.fits[0]!;
@@ -304,9 +294,10 @@ class ArimaForecaster implements Forecaster {
 
   static restore(params: ArimaParams, state: { season?: number; series?: SeriesFit[] }): ArimaForecaster {
     const f = new ArimaForecaster(params);
-    if (!Array.isArray(state.series)) throw new Error('the arima state has no series');
+    if (!state || !Array.isArray(state.series)) throw new BundleError('the arima state is malformed (no series)');
     f.season = Number(state.season ?? 0);
-    f.fits = state.series;
+    f.fits = structuredClone(state.series);
+    f.fitted = true;
     return f;
   }
 }
@@ -315,13 +306,7 @@ function orderOf(o: CtsaOptions): Order {
   return [o.p, o.d, o.q, o.P, o.D, o.Q, o.s];
 }
 
-defaultRegistry.register<ArimaParams, any, Forecaster>({
-  name: 'arima',
-  kind: 'forecaster',
-  description: 'ARIMA / SARIMA / SARIMAX with fixed orders, or AutoARIMA (auto: true); analytic intervals',
-  params: arimaParamsSchema,
-  create: (p) => new ArimaForecaster(p),
-  restore: (p, state) => ArimaForecaster.restore(p, state),
-  // one model per series: the parts' series in order
-  merge: (_p, parts) => ({ state: { season: parts[0]?.state.season, series: parts.flatMap((x) => x.state.series ?? []) }, files: {} }),
-});
+export const create = (p: ArimaParams) => new ArimaForecaster(p);
+export const restore: ComponentImpl<ArimaParams, ArimaState, ArimaForecaster>['restore'] = async (p, state) => ArimaForecaster.restore(p, state);
+/** one model per series: the parts' series in order */
+export const merge: ComponentImpl<ArimaParams, ArimaState>['merge'] = (_p, parts) => ({ state: { season: parts[0]?.state.season ?? 0, series: parts.flatMap((x) => x.state.series ?? []) }, files: {} });

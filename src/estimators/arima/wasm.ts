@@ -16,7 +16,8 @@ const require = createRequire(import.meta.url);
 const WA = (globalThis as any).WebAssembly;
 
 /** Most values (series x (1 + exogenous columns)) one call may copy onto the package's 64 KiB C stack. */
-export const MAX_STACK_VALUES = 7936;
+export { MAX_STACK_VALUES } from './spec.js';
+import { MAX_STACK_VALUES } from './spec.js';
 
 export interface CtsaOptions {
   p: number; d: number; q: number;

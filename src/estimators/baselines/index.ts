@@ -4,26 +4,20 @@
  * Athanasopoulos, "Forecasting: Principles and Practice" (3rd ed., 5.5), from the standard deviation
  * of the one-step residuals. seasonal_naive also scales MASE (see metrics/forecast.ts).
  */
-import { z } from 'zod';
-import { defaultRegistry } from '../../core/registry.js';
-import { DataError } from '../../core/errors.js';
+import { BundleError, DataError, NotFittedError } from '../../core/errors.js';
 import { intervalZ } from '../../core/stats.js';
-import type { FitContext, Forecaster, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta } from '../../core/types.js';
+import type { ComponentImpl, FitContext, Forecaster, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
+import { BASELINE_TAGS, type BaselineKind as Kind } from './spec.js';
 
-type Kind = 'naive' | 'seasonal_naive' | 'drift';
+interface BaselineState { season: number }
 
-const emptyParams = z.strictObject({});
-const seasonalParams = z.strictObject({
-  /** the season length (default: from the frequency, e.g. 12 for monthly data) */
-  s: z.number().int().positive().optional(),
-});
-
-class Baseline implements Forecaster {
+class Baseline implements Forecaster<{ s?: number }, BaselineState> {
   readonly kind = 'forecaster' as const;
-  readonly tags = { exog: false, intervals: true };
+  readonly tags: Tags = BASELINE_TAGS;
   private season = 0;
   private fitted = false;
-  constructor(readonly name: Kind, readonly params: Readonly<{ s?: number }>) {}
+  readonly params: Readonly<{ s?: number }>;
+  constructor(readonly name: Kind, params: { s?: number }) { this.params = Object.freeze({ ...params }); }
 
   private period(): number {
     return this.name === 'seasonal_naive' ? (this.params.s ?? this.season) : 1;
@@ -49,6 +43,7 @@ class Baseline implements Forecaster {
   }
 
   async forecast(histories: SeriesData[], req: ForecastRequest): Promise<SeriesForecast[]> {
+    if (!this.fitted) throw new NotFittedError(this.name, 'forecast()');
     const z = intervalZ(req.level);
     return histories.map((s) => {
       this.check(s);
@@ -87,12 +82,15 @@ class Baseline implements Forecaster {
     });
   }
 
-  toState() { return { season: this.season }; }
-  files() { return {}; }
+  async save(): Promise<BaselineState> {
+    if (!this.fitted) throw new NotFittedError(this.name, 'save()');
+    return { season: this.season };
+  }
   describe() { return this.name === 'seasonal_naive' ? [`season length ${this.period()}`] : []; }
   dispose() {}
 
   static restore(name: Kind, params: { s?: number }, state: { season?: number }): Baseline {
+    if (!state || typeof state !== 'object') throw new BundleError(`the ${name} state is malformed`);
     const b = new Baseline(name, params);
     b.season = Number(state.season ?? params.s ?? 1);
     b.fitted = true;
@@ -100,17 +98,10 @@ class Baseline implements Forecaster {
   }
 }
 
-for (const [name, params, description] of [
-  ['naive', emptyParams, 'the last value (random walk)'],
-  ['seasonal_naive', seasonalParams, 'the value one season back (params: s)'],
-  ['drift', emptyParams, 'the line through the first and last values'],
-] as const) {
-  defaultRegistry.register<any, any, Forecaster>({
-    name,
-    kind: 'forecaster',
-    description,
-    params,
+/** The implementation of baseline `name` (the three specs share this module). */
+export function impl(name: Kind): ComponentImpl<{ s?: number }, BaselineState, Baseline> {
+  return {
     create: (p) => new Baseline(name, p),
-    restore: (p, state) => Baseline.restore(name, p, state),
-  });
+    restore: async (p, state) => Baseline.restore(name, p, state),
+  };
 }

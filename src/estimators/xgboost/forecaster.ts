@@ -22,45 +22,19 @@
  * One global model across the series of a file, or one per series with `per_series: true`.
  * No intervals of its own: the forecasting task adds conformal ones from backtest errors.
  */
-import { z } from 'zod';
-import type { BlobReader, FitContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../../core/types.js';
-import { BundleError, ConfigError, DataError } from '../../core/errors.js';
-import { defaultRegistry } from '../../core/registry.js';
-import { addSteps, seasonPosition, type Freq } from '../../forecast/time.js';
-import { resolveEngine, XGBoostEstimator, xgboostParamsSchema, type XGBoostParams, type XGBoostState } from './index.js';
+import type { BlobReader, BlobWriter, ComponentImpl, FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
+import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
+import { addSteps, seasonPosition, type Freq } from '../../core/time.js';
+import { resolveEngine, XGBoostEstimator, type XGBoostState } from './index.js';
+import { xgboostParamsSchema, xgboostForecasterSpec, ROLL_STATS, type CalendarPart, type XGBForecastParams, type XGBoostOptions, type XGBoostParams } from './spec.js';
+import { tagsOf } from '../../core/component.js';
 import type { XGBoostEngine } from './engine.js';
 
-const posInt = z.number().int().gte(1);
-const unique = <T>(a: T[]) => new Set(a).size === a.length;
-
-export const CALENDAR_PARTS = ['season', 'hour', 'weekday', 'month', 'quarter', 'dayofyear'] as const;
-export type CalendarPart = (typeof CALENDAR_PARTS)[number];
-export const ROLL_STATS = ['mean', 'std', 'min', 'max'] as const;
+export { CALENDAR_PARTS, type CalendarPart } from './spec.js';
 type RollStat = (typeof ROLL_STATS)[number];
 
 /** rows of training data a series must give beyond what its lags and differences use */
 const MIN_ROWS = 10;
-
-export const xgbForecastParamsSchema = xgboostParamsSchema
-  .omit({ early_stopping_rounds: true, eval_metric: true })
-  .extend({
-    /** n = lags 1..n, or a list of lags; default: one season (at least 8 steps) */
-    lags: z.union([posInt, z.array(posInt).min(1).refine(unique, { message: 'lags must not repeat' })]).optional(),
-    /** rolling statistics over the last w values before the row */
-    rolling: z.strictObject({
-      windows: z.array(posInt).min(1).refine(unique, { message: 'windows must not repeat' }),
-      stats: z.array(z.enum(ROLL_STATS)).min(1).refine(unique, { message: 'stats must not repeat' }).default(['mean']),
-    }).optional(),
-    /** calendar features: auto (by frequency), none, or a list of parts */
-    calendar: z.union([z.enum(['auto', 'none']), z.array(z.enum(CALENDAR_PARTS)).min(1).refine(unique, { message: 'parts must not repeat' })]).default('auto'),
-    /** differences applied in order before the features (e.g. [1], [1, 12]; [] for none); auto: one seasonal difference, or [1] without a season */
-    differences: z.union([z.literal('auto'), z.array(posInt)]).default('auto'),
-    /** per-series standardisation of the (differenced) target */
-    scale: z.enum(['std', 'none']).default('std'),
-    /** one model per series instead of one global model */
-    per_series: z.boolean().default(false),
-  });
-export type XGBForecastParams = z.infer<typeof xgbForecastParamsSchema>;
 
 export interface XGBForecastState {
   season: number;
@@ -162,18 +136,22 @@ export function autoCalendar(freq: Freq | null, season: number): CalendarPart[] 
   return season > 1 ? ['season'] : [];
 }
 
-export class XGBoostForecaster implements Forecaster {
+export class XGBoostForecaster implements Forecaster<XGBForecastParams, XGBForecastState> {
   readonly kind = 'forecaster' as const;
   readonly name = 'xgboost';
-  readonly tags: { exog: boolean; intervals: boolean; local: boolean };
+  readonly tags: Tags;
   readonly params: Readonly<XGBForecastParams>;
+  readonly options: Readonly<XGBoostOptions>;
   private st?: XGBForecastState;
   private models: XGBoostEstimator[] = [];
 
-  constructor(params: XGBForecastParams) {
+  constructor(params: XGBForecastParams, options: XGBoostOptions = { engine: 'auto' }) {
     this.params = Object.freeze({ ...params });
-    this.tags = { exog: true, intervals: false, local: params.per_series };
+    this.options = Object.freeze({ ...options });
+    this.tags = tagsOf(xgboostForecasterSpec, params);
   }
+
+  isFitted(): boolean { return this.st !== undefined; }
 
   private lagsFor(season: number): number[] {
     const l = this.params.lags ?? Math.max(season, 8);
@@ -191,7 +169,6 @@ export class XGBoostForecaster implements Forecaster {
   minLength(season: number): number {
     return this.diffsFor(season).reduce((a, b) => a + b, 0) + this.reach(this.lagsFor(season)) + MIN_ROWS;
   }
-  isFitted(): boolean { return this.st !== undefined; }
 
   private featureNames(lags: number[], calendar: CalendarPart[], nExog: number, exogOffsets: number[]): string[] {
     return [
@@ -259,8 +236,8 @@ export class XGBoostForecaster implements Forecaster {
     return { x, y, rows };
   }
 
-  private async engine(meta: SeriesMeta, log: Logger): Promise<XGBoostEngine> {
-    return resolveEngine(meta.engine ?? 'auto', log);
+  private async engine(log: Logger): Promise<XGBoostEngine> {
+    return resolveEngine(this.options.engine, log);
   }
 
   async fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this> {
@@ -283,7 +260,7 @@ export class XGBoostForecaster implements Forecaster {
       const need = this.minLength(season);
       if (s.y.length < need) throw new DataError(`${s.id ? `series "${s.id}"` : 'the series'} has ${s.y.length} values; xgboost with these lags and differences needs at least ${need}`);
     }
-    const engine = await this.engine(meta, ctx.log);
+    const engine = await this.engine(ctx.log);
     const groups = this.params.per_series ? series.map((s) => [s]) : [series];
     const ids = this.params.per_series ? series.map((s) => s.id) : [''];
     this.disposeModels();
@@ -295,15 +272,16 @@ export class XGBoostForecaster implements Forecaster {
       const y = new Float32Array(rows);
       let r = 0;
       for (const p of parts) { x.set(p.x, r * cols); y.set(p.y, r); r += p.rows; }
-      const est = new XGBoostEstimator(this.boosterParams()).withEngine(engine);
+      throwIfAborted(ctx.signal);
+      const est = new XGBoostEstimator(this.boosterParams(), this.options).withEngine(engine);
       await est.fit(
         { x: { data: x, rows, cols }, y, featureNames: this.st.featureNames, featureTypes: this.st.featureNames.map(() => 'q' as const) },
         { kind: 'regression' },
         { log: ctx.log, seed: ctx.seed, signal: ctx.signal, callbacks: this.params.per_series ? [] : ctx.callbacks },
       );
       this.models.push(est);
-      this.st.models.push({ id: ids[g]!, state: { ...est.toState(), modelFile: modelFile(this.params.per_series ? g : undefined, engine.name) } });
-      if (this.params.per_series) ctx.onSeries?.();
+      this.st.models.push({ id: ids[g]!, state: { ...est.fittedState(), modelFile: modelFile(this.params.per_series ? g : undefined, engine.name) } });
+      if (this.params.per_series) ctx.onProgress?.();
     }
     return this;
   }
@@ -314,9 +292,9 @@ export class XGBoostForecaster implements Forecaster {
     return xgboostParamsSchema.parse(rest);
   }
 
-  async forecast(histories: SeriesData[], req: ForecastRequest, _log?: Logger, onSeries?: () => void): Promise<SeriesForecast[]> {
+  async forecast(histories: SeriesData[], req: ForecastRequest, ctx?: ForecastContext): Promise<SeriesForecast[]> {
     const st = this.st;
-    if (!st) throw new DataError('xgboost forecaster: forecast() before fit()');
+    if (!st) throw new NotFittedError('xgboost forecaster', 'forecast()');
     const H = req.horizon;
     const cols = st.featureNames.length;
     const trs = histories.map((s) => {
@@ -367,23 +345,15 @@ export class XGBoostForecaster implements Forecaster {
     }
     return trs.map((tr, i) => {
       const fut = buf[i]!.slice(tr.z.length).map((v) => v * tr.sd + tr.mu);
-      if (this.params.per_series) onSeries?.();
+      if (this.params.per_series) ctx?.onProgress?.();
       return { mean: integrate(tr, fut, st.differences) };
     });
   }
 
-  toState(): Record<string, unknown> {
-    if (!this.st) throw new DataError('xgboost forecaster: not fitted');
-    return { ...this.st };
-  }
-
-  files(): Record<string, Uint8Array> {
-    const out: Record<string, Uint8Array> = {};
-    this.models.forEach((m, g) => {
-      const f = m.files();
-      out[this.st!.models[g]!.state.modelFile] = Object.values(f)[0]!;
-    });
-    return out;
+  async save(w: BlobWriter): Promise<XGBForecastState> {
+    if (!this.st) throw new NotFittedError('xgboost forecaster', 'save()');
+    for (let g = 0; g < this.models.length; g++) await w.write(this.st.models[g]!.state.modelFile, this.models[g]!.modelBytes());
+    return structuredClone(this.st);
   }
 
   describe(): string[] {
@@ -403,37 +373,32 @@ export class XGBoostForecaster implements Forecaster {
     this.models = [];
   }
 
-  static async restore(params: XGBForecastParams, state: XGBForecastState, read: BlobReader, log: Logger): Promise<XGBoostForecaster> {
+  static async restore(params: XGBForecastParams, state: XGBForecastState, read: BlobReader, log: Logger, options?: XGBoostOptions): Promise<XGBoostForecaster> {
     if (!state || !Array.isArray(state.models) || !Array.isArray(state.lags) || !Array.isArray(state.differences) || !Array.isArray(state.exogOffsets) || !Array.isArray(state.featureNames)) {
       throw new BundleError('the xgboost forecaster state is malformed');
     }
-    const f = new XGBoostForecaster(params);
-    f.st = { ...state, calendar: [...state.calendar] };
+    const f = new XGBoostForecaster(params, options);
+    f.st = structuredClone(state);
     for (const m of state.models) {
-      f.models.push(await XGBoostEstimator.restore(f.boosterParams(), m.state, read, log));
+      f.models.push(await XGBoostEstimator.restore(f.boosterParams(), m.state, read, log, f.options));
     }
     return f;
   }
 }
 
-defaultRegistry.register<XGBForecastParams, XGBForecastState, Forecaster>({
-  name: 'xgboost',
-  kind: 'forecaster',
-  description: 'gradient-boosted trees on lags, rolling and calendar features, recursive (params: lags, rolling, calendar, differences, scale, per_series, and XGBoost\'s own)',
-  params: xgbForecastParamsSchema,
-  create: (p) => new XGBoostForecaster(p),
-  restore: (p, state, read, log) => XGBoostForecaster.restore(p, state, read, log),
-  // per_series: the parts' models in order, their files renumbered
-  merge: (_p, parts) => {
-    const models: XGBForecastState['models'] = [];
-    const files: Record<string, Uint8Array> = {};
-    for (const part of parts) {
-      for (const m of part.state.models) {
-        const file = modelFile(models.length, m.state.engine);
-        files[file] = part.files[m.state.modelFile]!;
-        models.push({ id: m.id, state: { ...m.state, modelFile: file } });
-      }
+export const create = (p: XGBForecastParams, o: XGBoostOptions) => new XGBoostForecaster(p, o);
+export const restore: ComponentImpl<XGBForecastParams, XGBForecastState, XGBoostForecaster, XGBoostOptions>['restore'] = (p, state, reader, ctx) =>
+  XGBoostForecaster.restore(p, state, reader, ctx.log, ctx.options);
+// per_series: the parts' models in order, their files renumbered
+export const merge: ComponentImpl<XGBForecastParams, XGBForecastState>['merge'] = (_p, parts) => {
+  const models: XGBForecastState['models'] = [];
+  const files: Record<string, Uint8Array> = {};
+  for (const part of parts) {
+    for (const m of part.state.models) {
+      const file = modelFile(models.length, m.state.engine);
+      files[file] = part.files[m.state.modelFile]!;
+      models.push({ id: m.id, state: { ...m.state, modelFile: file } });
     }
-    return { state: { ...parts[0]!.state, models }, files };
-  },
-});
+  }
+  return { state: { ...parts[0]!.state, models }, files };
+};

@@ -2,47 +2,14 @@
  * The `xgboost` estimator: validated params (XGBoost's own names), engine choice (native libxgboost
  * or the ml-xgboost WASM fallback), boosting driven round by round with callbacks and early stopping.
  */
-import { z } from 'zod';
-import type { BlobReader, Callback, ComponentSpec, FitContext, Logger, TabularEstimator, TabularFitData, TabularTask, Tags } from '../../core/types.js';
-import { BundleError, UsageError } from '../../core/errors.js';
+import type { BlobReader, BlobWriter, Callback, ComponentImpl, Estimator, FitContext, Logger, TabularFitData, TabularTask, Tags } from '../../core/types.js';
+import { BundleError, NotFittedError, UsageError } from '../../core/errors.js';
 import type { DenseMatrix, EngineName, FeatureType, ParamValue, RoundInfo, TrainedBooster, XGBoostEngine } from './engine.js';
-import { defaultRegistry } from '../../core/registry.js';
+import { xgboostParamsSchema, xgboostSpec, type XGBoostOptions, type XGBoostParams } from './spec.js';
 
-const frac = z.number().gt(0).lte(1);
-const nonneg = z.number().gte(0);
+export { xgboostParamsSchema, type XGBoostParams };
 
-export const xgboostParamsSchema = z.strictObject({
-  num_round: z.number().int().gte(1).default(100),
-  early_stopping_rounds: z.number().int().gte(1).optional(),
-  objective: z.string().optional(),
-  eval_metric: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  max_depth: z.number().int().gte(0).optional(),
-  eta: z.number().gt(0).optional(),
-  learning_rate: z.number().gt(0).optional(),
-  subsample: frac.optional(),
-  colsample_bytree: frac.optional(),
-  colsample_bylevel: frac.optional(),
-  colsample_bynode: frac.optional(),
-  min_child_weight: nonneg.optional(),
-  lambda: nonneg.optional(),
-  reg_lambda: nonneg.optional(),
-  alpha: nonneg.optional(),
-  reg_alpha: nonneg.optional(),
-  gamma: nonneg.optional(),
-  min_split_loss: nonneg.optional(),
-  max_delta_step: nonneg.optional(),
-  scale_pos_weight: z.number().gt(0).optional(),
-  base_score: z.number().optional(),
-  tree_method: z.enum(['auto', 'exact', 'approx', 'hist']).optional(),
-  grow_policy: z.enum(['depthwise', 'lossguide']).optional(),
-  max_leaves: z.number().int().gte(0).optional(),
-  max_bin: z.number().int().gte(2).optional(),
-  max_cat_to_onehot: z.number().int().gte(1).optional(),
-  num_parallel_tree: z.number().int().gte(1).optional(),
-  nthread: z.number().int().gte(0).optional(),
-  seed: z.number().int().optional(),
-});
-export type XGBoostParams = z.infer<typeof xgboostParamsSchema>;
+
 
 /** XGBoost's aliases: the canonical name wins, both may not be given. */
 const ALIASES: [string, string][] = [['learning_rate', 'eta'], ['reg_lambda', 'lambda'], ['reg_alpha', 'alpha'], ['min_split_loss', 'gamma']];
@@ -61,7 +28,7 @@ export interface XGBoostState {
   featureNames: string[];
   featureTypes: FeatureType[];
   importance: Record<string, number>;
-  /** the booster file inside the bundle */
+  /** the booster file (relative to the estimator's folder in the bundle) */
   modelFile: string;
   history?: { metric: string; valid: number[] };
 }
@@ -83,18 +50,20 @@ export async function resolveEngine(choice: 'auto' | EngineName, log: Logger): P
   return await loadWasmEngine();
 }
 
-export class XGBoostEstimator implements TabularEstimator {
+export class XGBoostEstimator implements Estimator<XGBoostParams, XGBoostState> {
   readonly kind = 'estimator' as const;
   readonly name = 'xgboost';
   readonly params: Readonly<XGBoostParams>;
-  readonly tags: Tags = { allowsNaN: true, probabilistic: true };
+  readonly options: Readonly<XGBoostOptions>;
+  readonly tags: Tags = xgboostSpec.tags as Tags;
   private engine?: XGBoostEngine;
   private booster?: TrainedBooster;
   private state?: XGBoostState;
   private fitting = false;
 
-  constructor(params: XGBoostParams) {
+  constructor(params: XGBoostParams, options: XGBoostOptions = { engine: 'auto' }) {
     this.params = Object.freeze({ ...params });
+    this.options = Object.freeze({ ...options });
   }
 
   isFitted(): boolean { return this.booster !== undefined; }
@@ -102,10 +71,9 @@ export class XGBoostEstimator implements TabularEstimator {
   /** Engines differ: only native supports categorical feature types. */
   static supportsNativeCategorical(engine: XGBoostEngine): boolean { return engine.name === 'native'; }
 
-  /** Picks the engine (`auto` | `native` | `wasm`); categorical columns go in natively only on `native`. */
-  async prepare(runtime: { engine?: string }, log: Logger): Promise<{ categorical: 'native' | 'onehot'; description: string }> {
-    const choice = (runtime.engine ?? 'auto') as 'auto' | EngineName;
-    this.engine = await resolveEngine(choice, log);
+  /** Picks the engine (option `engine`: auto | native | wasm); categorical columns go in natively only on `native`. */
+  async prepare(log: Logger): Promise<{ categorical: 'native' | 'onehot'; description: string }> {
+    this.engine = await resolveEngine(this.options.engine, log);
     return { categorical: XGBoostEstimator.supportsNativeCategorical(this.engine) ? 'native' : 'onehot', description: this.engine.description };
   }
 
@@ -153,7 +121,7 @@ export class XGBoostEstimator implements TabularEstimator {
 
   async fit(data: FitData, task: XGBTask, ctx: FitContext): Promise<this> {
     if (this.fitting) throw new UsageError('fit() is already running on this estimator');
-    const engine = this.engine ?? (await resolveEngine('auto', ctx.log));
+    const engine = this.engine ?? (await resolveEngine(this.options.engine, ctx.log));
     this.engine = engine;
     if (data.featureTypes.includes('c') && !XGBoostEstimator.supportsNativeCategorical(engine)) {
       throw new UsageError(`the ${engine.name} XGBoost engine has no categorical features; one-hot encode them`);
@@ -166,7 +134,7 @@ export class XGBoostEstimator implements TabularEstimator {
     try {
       const { params, evalMetric, maximize } = this.boosterParams(task, ctx.seed);
       const history: number[] = [];
-      for (const cb of callbacks) await cb.onTrainBegin?.({ numRound: this.params.num_round, metric: evalMetric });
+      for (const cb of callbacks) await cb.onTrainBegin?.({ steps: this.params.num_round, metric: evalMetric });
       const booster = await engine.train({
         train: data.x,
         label: data.y,
@@ -197,7 +165,7 @@ export class XGBoostEstimator implements TabularEstimator {
         featureNames: data.featureNames,
         featureTypes: data.featureTypes,
         importance: booster.importance(),
-        modelFile: engine.name === 'native' ? 'estimator/model.json' : 'estimator/model.bin',
+        modelFile: engine.name === 'native' ? 'model.json' : 'model.bin',
         history: history.length ? { metric: evalMetric, valid: history } : undefined,
       };
       for (const cb of callbacks) await cb.onTrainEnd?.({ bestIteration: booster.bestIteration, roundsTrained: booster.roundsTrained });
@@ -212,7 +180,7 @@ export class XGBoostEstimator implements TabularEstimator {
    * expanded to [1-p, p]).
    */
   predict(x: DenseMatrix): Float64Array {
-    if (!this.booster || !this.state) throw new UsageError('xgboost: predict() before fit()');
+    if (!this.booster || !this.state) throw new NotFittedError('xgboost', 'predict()');
     const raw = this.booster.predict(x);
     if (this.state.objective === 'binary:logistic') {
       const out = new Float64Array(x.rows * 2);
@@ -222,18 +190,30 @@ export class XGBoostEstimator implements TabularEstimator {
     return raw;
   }
 
-  toState(): XGBoostState {
-    if (!this.state) throw new UsageError('xgboost: not fitted');
-    return this.state;
+  /** what fit() learned; the booster in the engine's format */
+  fittedState(): XGBoostState {
+    if (!this.state || !this.booster) throw new NotFittedError('xgboost', 'save()');
+    return structuredClone(this.state);
   }
 
-  /** files for the bundle */
-  files(): Record<string, Uint8Array> {
-    const st = this.toState();
-    return { [st.modelFile]: this.booster!.save() };
+  /** the booster in the engine's format (XGBoost JSON for native) */
+  modelBytes(): Uint8Array {
+    if (!this.booster) throw new NotFittedError('xgboost', 'save()');
+    return this.booster.save();
   }
 
-  static async restore(params: XGBoostParams, state: XGBoostState, read: BlobReader, log: Logger): Promise<XGBoostEstimator> {
+  async save(w: BlobWriter): Promise<XGBoostState> {
+    const st = this.fittedState();
+    await w.write(st.modelFile, this.modelBytes());
+    return st;
+  }
+
+  bestIteration(): number | undefined { return this.state?.bestIteration; }
+
+  static async restore(params: XGBoostParams, state: XGBoostState, read: BlobReader, log: Logger, options: XGBoostOptions = { engine: 'auto' }): Promise<XGBoostEstimator> {
+    if (!state || typeof state.modelFile !== 'string' || !Array.isArray(state.featureNames) || (state.engine !== 'native' && state.engine !== 'wasm')) {
+      throw new BundleError('the xgboost estimator state is malformed');
+    }
     let engine: XGBoostEngine;
     if (state.engine === 'native') {
       const { findNativeLibrary, loadNativeEngine } = await import('./native.js');
@@ -245,8 +225,9 @@ export class XGBoostEstimator implements TabularEstimator {
     } else {
       engine = await resolveEngine('wasm', log);
     }
-    const est = new XGBoostEstimator(params);
-    est.booster = engine.load(read(state.modelFile), {
+    const est = new XGBoostEstimator(params, options);
+    est.engine = engine;
+    est.booster = engine.load(read.read(state.modelFile), {
       bestIteration: state.bestIteration,
       featureNames: state.featureNames,
       featureTypes: state.featureTypes,
@@ -263,13 +244,6 @@ export class XGBoostEstimator implements TabularEstimator {
   }
 }
 
-export const xgboostSpec: ComponentSpec<XGBoostParams, XGBoostState, XGBoostEstimator> = {
-  name: 'xgboost',
-  kind: 'estimator',
-  description: 'gradient-boosted trees (libxgboost through FFI, or the ml-xgboost WASM fallback)',
-  params: xgboostParamsSchema,
-  create: (p) => new XGBoostEstimator(p),
-  restore: (p, state, read, log) => XGBoostEstimator.restore(p, state, read, log),
-};
-
-defaultRegistry.register(xgboostSpec);
+export const create = (p: XGBoostParams, o: XGBoostOptions) => new XGBoostEstimator(p, o);
+export const restore: ComponentImpl<XGBoostParams, XGBoostState, XGBoostEstimator, XGBoostOptions>['restore'] = (p, state, reader, ctx) =>
+  XGBoostEstimator.restore(p, state, reader, ctx.log, ctx.options);

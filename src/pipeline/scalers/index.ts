@@ -4,22 +4,18 @@
  * boolean). NaN (and null) are ignored at fit and kept as NaN by transform. Output: Float64 columns
  * named like the input.
  */
-import { z } from 'zod';
-import type { Frame } from '../core/types.js';
-import { registerTransformer } from './registry.js';
-import type { TransformContext } from './transformer.js';
+import type { Frame } from '../../core/types.js';
+import type { TransformContext } from '../transformer.js';
 import {
   ColumnsTransformer, checkState, decodeNum, encodeNum, floatColumn, floatFrame, handleZeroScale, medianSorted,
   pairwiseSum, percentileSorted, requireNumeric, sortedFinite, type JsonNum,
-} from './columns.js';
+} from '../columns.js';
+import { standardScalerParams, minMaxScalerParams, robustScalerParams, type StandardScalerParams, type MinMaxScalerParams, type RobustScalerParams } from './spec.js';
+import type { ComponentImpl } from '../../core/component.js';
+export { standardScalerParams, minMaxScalerParams, robustScalerParams, type StandardScalerParams, type MinMaxScalerParams, type RobustScalerParams };
 
 // ------------------------------------------------------------------------------ standard_scaler
 
-export const standardScalerParams = z.strictObject({
-  with_mean: z.boolean().default(true),
-  with_std: z.boolean().default(true),
-});
-export type StandardScalerParams = z.infer<typeof standardScalerParams>;
 
 export interface StandardScalerState {
   columns: string[];
@@ -113,13 +109,6 @@ export class StandardScaler extends ColumnsTransformer<StandardScalerParams, Sta
 
 // ------------------------------------------------------------------------------- min_max_scaler
 
-export const minMaxScalerParams = z.strictObject({
-  feature_range: z.tuple([z.number(), z.number()])
-    .refine(([lo, hi]) => lo < hi, 'the minimum of feature_range must be smaller than its maximum')
-    .default([0, 1]),
-  clip: z.boolean().default(false),
-});
-export type MinMaxScalerParams = z.infer<typeof minMaxScalerParams>;
 
 export interface MinMaxScalerState {
   columns: string[];
@@ -183,15 +172,6 @@ export class MinMaxScaler extends ColumnsTransformer<MinMaxScalerParams, MinMaxS
 
 // -------------------------------------------------------------------------------- robust_scaler
 
-export const robustScalerParams = z.strictObject({
-  with_centering: z.boolean().default(true),
-  with_scaling: z.boolean().default(true),
-  quantile_range: z.tuple([z.number(), z.number()])
-    .refine(([a, b]) => a >= 0 && a <= b && b <= 100, 'quantile_range must satisfy 0 <= q_min <= q_max <= 100')
-    .default([25, 75]),
-  unit_variance: z.boolean().default(false),
-});
-export type RobustScalerParams = z.infer<typeof robustScalerParams>;
 
 export interface RobustScalerState {
   columns: string[];
@@ -298,34 +278,19 @@ export class RobustScaler extends ColumnsTransformer<RobustScalerParams, RobustS
   }
 }
 
-// ------------------------------------------------------------------------------------- registry
+// ------------------------------------------------------------------------------------- implementations
 
-registerTransformer({
-  name: 'standard_scaler',
-  kind: 'transformer',
-  description: 'standardize numeric columns: (x - mean) / std (population std; NaN ignored at fit and kept)',
-  params: standardScalerParams,
-  create: (p: StandardScalerParams) => new StandardScaler(p),
-  restore: (p: StandardScalerParams, s: StandardScalerState) =>
-    new StandardScaler(p, checkState('standard_scaler', s, ['mean', 'var', 'scale', 'n_samples_seen'])),
-});
-
-registerTransformer({
-  name: 'min_max_scaler',
-  kind: 'transformer',
-  description: 'scale numeric columns to feature_range (default [0, 1]) from the min and max seen at fit',
-  params: minMaxScalerParams,
-  create: (p: MinMaxScalerParams) => new MinMaxScaler(p),
-  restore: (p: MinMaxScalerParams, s: MinMaxScalerState) =>
-    new MinMaxScaler(p, checkState('min_max_scaler', s, ['data_min', 'data_max', 'scale', 'min'])),
-});
-
-registerTransformer({
-  name: 'robust_scaler',
-  kind: 'transformer',
-  description: 'center numeric columns on the median and scale by the interquartile range (quantile_range)',
-  params: robustScalerParams,
-  create: (p: RobustScalerParams) => new RobustScaler(p),
-  restore: (p: RobustScalerParams, s: RobustScalerState) =>
-    new RobustScaler(p, checkState('robust_scaler', s, ['center', 'scale'])),
-});
+export const impls: Record<'standard_scaler' | 'min_max_scaler' | 'robust_scaler', ComponentImpl> = {
+  standard_scaler: {
+    create: (p: StandardScalerParams) => new StandardScaler(p),
+    restore: async (p: StandardScalerParams, s: StandardScalerState) => new StandardScaler(p, checkState('standard_scaler', s, ['mean', 'var', 'scale', 'n_samples_seen'])),
+  },
+  min_max_scaler: {
+    create: (p: MinMaxScalerParams) => new MinMaxScaler(p),
+    restore: async (p: MinMaxScalerParams, s: MinMaxScalerState) => new MinMaxScaler(p, checkState('min_max_scaler', s, ['data_min', 'data_max', 'scale', 'min'])),
+  },
+  robust_scaler: {
+    create: (p: RobustScalerParams) => new RobustScaler(p),
+    restore: async (p: RobustScalerParams, s: RobustScalerState) => new RobustScaler(p, checkState('robust_scaler', s, ['center', 'scale'])),
+  },
+};

@@ -14,24 +14,17 @@
  * as Float64 0/1.
  */
 import pl from 'nodejs-polars';
-import { z } from 'zod';
-import type { Frame } from '../core/types.js';
-import { DataError } from '../core/errors.js';
-import { registerTransformer } from './registry.js';
-import type { TransformContext } from './transformer.js';
+import type { Frame } from '../../core/types.js';
+import { DataError } from '../../core/errors.js';
+import type { TransformContext } from '../transformer.js';
 import {
   ColumnsTransformer, checkState, columnKind, comparePy, decodeNum, encodeNum, floatColumn,
   pairwiseSum, medianFinite, textColumn, type JsonNum,
-} from './columns.js';
+} from '../columns.js';
+import { simpleImputerParams, type SimpleImputerParams } from './spec.js';
+import type { ComponentImpl } from '../../core/component.js';
+export { simpleImputerParams, type SimpleImputerParams };
 
-export const simpleImputerParams = z.strictObject({
-  strategy: z.enum(['mean', 'median', 'most_frequent', 'constant']).default('mean'),
-  /** for strategy constant; null = 0 for numeric columns, "missing_value" for text columns */
-  fill_value: z.union([z.number(), z.string()]).nullable().default(null),
-  add_indicator: z.boolean().default(false),
-  keep_empty_features: z.boolean().default(false),
-});
-export type SimpleImputerParams = z.infer<typeof simpleImputerParams>;
 
 export interface SimpleImputerState {
   columns: string[];
@@ -179,12 +172,7 @@ export class SimpleImputer extends ColumnsTransformer<SimpleImputerParams, Simpl
   }
 }
 
-registerTransformer({
-  name: 'simple_imputer',
-  kind: 'transformer',
-  description: 'fill missing values with the mean, median, most frequent value or a constant (add_indicator: missing-value flags)',
-  params: simpleImputerParams,
-  create: (p: SimpleImputerParams) => new SimpleImputer(p),
-  restore: (p: SimpleImputerParams, s: SimpleImputerState) =>
-    new SimpleImputer(p, checkState('simple_imputer', s, ['kinds', 'statistics'])),
-});
+export const impl: ComponentImpl<SimpleImputerParams, SimpleImputerState, SimpleImputer> = {
+  create: (p) => new SimpleImputer(p),
+  restore: async (p, s) => new SimpleImputer(p, checkState('simple_imputer', s, ['kinds', 'statistics'])),
+};

@@ -17,15 +17,16 @@
  * (default NaN, as scikit-learn 1.2); unknown -> DataError or unknown_value.
  */
 import pl from 'nodejs-polars';
-import { z } from 'zod';
-import type { Frame } from '../core/types.js';
-import { DataError } from '../core/errors.js';
-import { registerTransformer } from './registry.js';
-import type { TransformContext } from './transformer.js';
+import type { Frame } from '../../core/types.js';
+import { DataError } from '../../core/errors.js';
+import type { TransformContext } from '../transformer.js';
 import {
   ColumnsTransformer, checkState, columnKind, comparePy, decodeNum, encodeNum, floatColumn, floatFrame,
   isIntegerColumn, pyNumber, textColumn, type ColumnKind, type JsonNum,
-} from './columns.js';
+} from '../columns.js';
+import { oneHotParams, ordinalParams, type OneHotParams, type OrdinalParams } from './spec.js';
+import type { ComponentImpl } from '../../core/component.js';
+export { oneHotParams, ordinalParams, type OneHotParams, type OrdinalParams };
 
 // ------------------------------------------------------------------------------- categories
 
@@ -166,18 +167,6 @@ function fitAll(frame: Frame): { cols: CategoryColumn[]; counts: number[][] } {
 
 // ------------------------------------------------------------------------------------ one_hot
 
-const minFrequency = z.number().positive()
-  .refine((v) => (Number.isInteger(v) ? v >= 1 : v < 1), 'min_frequency is a count (an integer >= 1) or a fraction of the rows (0 < f < 1)');
-
-export const oneHotParams = z.strictObject({
-  handle_unknown: z.enum(['error', 'ignore', 'infrequent_if_exist']).default('error'),
-  drop: z.enum(['first', 'if_binary']).nullable().default(null),
-  /** categories seen fewer times (count) or in a smaller fraction of the rows are infrequent */
-  min_frequency: minFrequency.nullable().default(null),
-  /** at most this many output columns per input column (the infrequent column included) */
-  max_categories: z.number().int().gte(1).nullable().default(null),
-});
-export type OneHotParams = z.infer<typeof oneHotParams>;
 
 export interface OneHotColumn extends CategoryColumn {
   /** indices into categories (+ missing) grouped into `<col>_infrequent_sklearn`; null = none */
@@ -304,23 +293,6 @@ export class OneHotEncoder extends ColumnsTransformer<OneHotParams, OneHotState>
 
 // ------------------------------------------------------------------------------------ ordinal
 
-const codeValue = z.union([z.number().int(), z.literal('nan')]);
-
-export const ordinalParams = z.strictObject({
-  handle_unknown: z.enum(['error', 'use_encoded_value']).default('error'),
-  /** the code of unknown categories (handle_unknown: use_encoded_value): an integer or 'nan' */
-  unknown_value: codeValue.nullable().default(null),
-  /** the code of missing values: an integer or 'nan' (scikit-learn 1.2's default) */
-  encoded_missing_value: codeValue.default('nan'),
-}).superRefine((p, ctx) => {
-  if (p.handle_unknown === 'use_encoded_value' && p.unknown_value === null) {
-    ctx.addIssue({ code: 'custom', path: ['unknown_value'], message: "handle_unknown use_encoded_value needs unknown_value (an integer or 'nan')" });
-  }
-  if (p.handle_unknown === 'error' && p.unknown_value !== null) {
-    ctx.addIssue({ code: 'custom', path: ['unknown_value'], message: 'unknown_value is only used with handle_unknown: use_encoded_value' });
-  }
-});
-export type OrdinalParams = z.infer<typeof ordinalParams>;
 
 export interface OrdinalState {
   columns: string[];
@@ -378,22 +350,15 @@ export class OrdinalEncoder extends ColumnsTransformer<OrdinalParams, OrdinalSta
   }
 }
 
-// ------------------------------------------------------------------------------------ registry
+// ------------------------------------------------------------------------------------ implementations
 
-registerTransformer({
-  name: 'one_hot',
-  kind: 'transformer',
-  description: 'one 0/1 column per category (<col>_<category>); rare categories can be grouped (min_frequency, max_categories)',
-  params: oneHotParams,
-  create: (p: OneHotParams) => new OneHotEncoder(p),
-  restore: (p: OneHotParams, s: OneHotState) => new OneHotEncoder(p, checkState('one_hot', s, ['encoders'])),
-});
-
-registerTransformer({
-  name: 'ordinal',
-  kind: 'transformer',
-  description: 'categories as integer codes 0..k-1 in sorted order (missing: encoded_missing_value, default NaN)',
-  params: ordinalParams,
-  create: (p: OrdinalParams) => new OrdinalEncoder(p),
-  restore: (p: OrdinalParams, s: OrdinalState) => new OrdinalEncoder(p, checkState('ordinal', s, ['encoders'])),
-});
+export const impls: Record<'one_hot' | 'ordinal', ComponentImpl> = {
+  one_hot: {
+    create: (p: OneHotParams) => new OneHotEncoder(p),
+    restore: async (p: OneHotParams, s: OneHotState) => new OneHotEncoder(p, checkState('one_hot', s, ['encoders'])),
+  },
+  ordinal: {
+    create: (p: OrdinalParams) => new OrdinalEncoder(p),
+    restore: async (p: OrdinalParams, s: OrdinalState) => new OrdinalEncoder(p, checkState('ordinal', s, ['encoders'])),
+  },
+};

@@ -25,37 +25,14 @@
  * hop 1). The Hann window is applied in the frequency domain (see fft-core.ts).
  * The expected values in tests/golden/fft/ come from numpy (tests/golden/fft/gen_fft.py).
  */
-import { FFT_WINDOW_FNS, isPow2, bandEdges, expandToRows, fftFeatureSuffixes, fftFeatures, fftWindowFeatures, periodicHann, type FftFeatureOptions, type FftWindowFeatures, type FftWindowFn } from './fft-core.js';
-import { z } from 'zod';
-import type { Frame } from '../core/types.js';
-import { registerTransformer } from './registry.js';
-import type { TransformerSpec } from './transformer.js';
-import { AppendTransformer, numericInput, outputFrame, type InputsState } from './timeseries.js';
+import { FFT_WINDOW_FNS, bandEdges, expandToRows, fftFeatureSuffixes, fftFeatures, fftWindowFeatures, periodicHann, type FftFeatureOptions, type FftWindowFeatures, type FftWindowFn } from '../fft-core.js';
+import type { Frame } from '../../core/types.js';
+import type { ComponentImpl } from '../../core/types.js';
+import { fftParamsSchema, type FftParams } from './spec.js';
+export { fftParamsSchema, type FftParams };
+import { AppendTransformer, numericInput, outputFrame, type InputsState } from '../timeseries/index.js';
 
 
-export const fftParamsSchema = z
-  .strictObject({
-    column: z.string().min(1),
-    /** samples per window: a power of two, at least 4 */
-    window: z.number().int().gte(4).lte(1 << 24).default(256),
-    /** rows between the ends of consecutive windows */
-    hop: z.number().int().gte(1).default(1),
-    /** magnitudes of bins 0..bins-1 (at most window/2 + 1; default 16, or window/2 + 1 when smaller) */
-    bins: z.number().int().gte(1).optional(),
-    window_fn: z.enum(FFT_WINDOW_FNS).default('hann'),
-    /** equal-width band energies over bins 0..window/2 (0 = none; at most window/2 + 1; default 4, or window/2 + 1 when smaller) */
-    bands: z.number().int().gte(0).optional(),
-  })
-  .superRefine((p, ctx) => {
-    if (!isPow2(p.window)) {
-      ctx.addIssue({ code: 'custom', path: ['window'], message: `window must be a power of two (4, 8, 16, ..., 256, ...), got ${p.window}` });
-      return;
-    }
-    const m = p.window / 2 + 1;
-    if (p.bins !== undefined && p.bins > m) ctx.addIssue({ code: 'custom', path: ['bins'], message: `bins must be at most window/2 + 1 = ${m} for window ${p.window}, got ${p.bins}` });
-    if (p.bands !== undefined && p.bands > m) ctx.addIssue({ code: 'custom', path: ['bands'], message: `bands must be at most window/2 + 1 = ${m} for window ${p.window}, got ${p.bands}` });
-  });
-export type FftParams = z.infer<typeof fftParamsSchema>;
 
 /** The options a params object stands for (defaults of bins and bands filled in). */
 export function fftOptions(p: FftParams): FftFeatureOptions {
@@ -78,14 +55,10 @@ export class FftFeatures extends AppendTransformer<FftParams> {
   }
 }
 
-const spec: TransformerSpec<FftParams, InputsState> = {
-  name: 'fft',
-  kind: 'transformer',
-  description: 'FFT features of a numeric column over sliding windows (causal): bin magnitudes <col>_bin<k>, <col>_dom_freq, band energies <col>_band<j>',
-  params: fftParamsSchema,
+
+export const impl: ComponentImpl<FftParams, InputsState, FftFeatures> = {
   create: (p) => new FftFeatures(p),
-  restore: (p, s) => new FftFeatures(p, s),
+  restore: async (p, s) => new FftFeatures(p, s),
 };
-registerTransformer(spec);
 
 export { FFT_WINDOW_FNS, bandEdges, expandToRows, fftFeatureSuffixes, fftFeatures, fftWindowFeatures, periodicHann, type FftFeatureOptions, type FftWindowFeatures, type FftWindowFn };

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { addSteps, formatTime, inferFreq, parseFreq, parseTimes, seasonLength, stepsBetween, TimeParseError } from '../src/forecast/time.js';
+import { addSteps, formatTime, inferFreq, parseFreq, parseTimes, seasonLength, stepsBetween, TimeParseError } from '../src/core/time.js';
 import { normalQuantile, intervalZ } from '../src/core/stats.js';
 import { fillValues } from '../src/forecast/series.js';
 import { forecastMetrics, maseScale } from '../src/metrics/forecast.js';
@@ -100,7 +100,7 @@ test('normal quantiles and forecast metrics', () => {
 });
 
 test('conformal intervals: the ceil((n + 1) level)-th smallest absolute backtest error per step', async () => {
-  const { conformal } = await import('../src/forecast/task.js');
+  const { conformal } = await import('../src/tasks/forecast.js');
   const f = { mean: Float64Array.from([10, 20, 30]) };
   // step 1: 9 errors 1..9, level 0.8 -> ceil(10 * 0.8) = 8th smallest = 8; step 2: 4 errors -> ceil(5 * 0.8) = 4th = 40
   const r = conformal(f, [[9, 1, 8, 2, 7, 3, 6, 4, 5], [10, 40, 20, 30]], 0.8);

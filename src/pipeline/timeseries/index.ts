@@ -20,11 +20,13 @@
  */
 import { createRequire } from 'node:module';
 import type * as Polars from 'nodejs-polars';
-import { z } from 'zod';
-import type { Frame } from '../core/types.js';
-import { BundleError, DataError, MlkitError } from '../core/errors.js';
-import { registerTransformer } from './registry.js';
-import type { TransformContext, Transformer, TransformerSpec } from './transformer.js';
+import type { Frame } from '../../core/types.js';
+import { BundleError, DataError } from '../../core/errors.js';
+import type { ComponentImpl, Tags, TransformContext, Transformer } from '../../core/types.js';
+import { NotFittedError } from '../../core/errors.js';
+import { TRANSFORMER_TAGS } from '../spec-helpers.js';
+import { lagsParamsSchema, diffParamsSchema, rollingParamsSchema, datetimePartsParamsSchema, ROLLING_STATS, DATETIME_PARTS, type LagsParams, type DiffParams, type RollingParams, type RollingStat, type DatetimePartsParams, type DatetimePart } from './spec.js';
+export { lagsParamsSchema, diffParamsSchema, rollingParamsSchema, datetimePartsParamsSchema, ROLLING_STATS, DATETIME_PARTS, type LagsParams, type DiffParams, type RollingParams, type RollingStat, type DatetimePartsParams };
 
 // ------------------------------------------------------------------------------------------------
 // Shared helpers
@@ -96,6 +98,7 @@ export interface InputsState {
 export abstract class AppendTransformer<P> implements Transformer<P, InputsState> {
   readonly kind = 'transformer' as const;
   readonly mode = 'append' as const;
+  readonly tags: Tags = TRANSFORMER_TAGS;
   abstract readonly name: string;
   readonly params: Readonly<P>;
   protected state?: InputsState;
@@ -127,48 +130,29 @@ export abstract class AppendTransformer<P> implements Transformer<P, InputsState
   }
 
   transform(x: Frame): Frame {
-    if (!this.state) throw new MlkitError('internal', `${this.name}: transform() called before fit()`);
+    if (!this.state) throw new NotFittedError(this.name, 'transform()');
     for (const c of this.inputColumns()) this.checkColumn(x, c);
     return this.transformCore(x);
   }
 
   toState(): InputsState {
-    if (!this.state) throw new MlkitError('internal', `${this.name}: toState() called before fit()`);
+    if (!this.state) throw new NotFittedError(this.name, 'save()');
     return { inputs: this.state.inputs.map((c) => ({ ...c })) };
+  }
+
+  async save(): Promise<InputsState> {
+    return this.toState();
   }
 }
 
-const columnName = z.string().min(1);
-const columnList = z.array(columnName).min(1).refine((a) => new Set(a).size === a.length, { message: 'columns must not repeat' });
-const posInt = z.number().int().gte(1);
-/** n -> [1..n]; a list must not repeat */
-const offsets = z.union([posInt, z.array(posInt).min(1).refine((a) => new Set(a).size === a.length, { message: 'values must not repeat' })]);
 
 function offsetList(v: number | readonly number[]): number[] {
   return typeof v === 'number' ? Array.from({ length: v }, (_, i) => i + 1) : [...v];
 }
 
-function register<P>(name: string, description: string, params: z.ZodType<P>, make: (p: P, s?: InputsState) => Transformer<P, InputsState>): void {
-  const spec: TransformerSpec<P, InputsState> = {
-    name,
-    kind: 'transformer',
-    description,
-    params,
-    create: (p) => make(p),
-    restore: (p, s) => make(p, s),
-  };
-  registerTransformer(spec);
-}
-
 // ------------------------------------------------------------------------------------------------
 // lags
 
-export const lagsParamsSchema = z.strictObject({
-  columns: columnList,
-  /** n means lags 1..n */
-  lags: offsets.default(1),
-});
-export type LagsParams = z.infer<typeof lagsParamsSchema>;
 
 /** `<col>_lag<k>` = x[i-k]; NaN for the first k rows. */
 export class Lags extends AppendTransformer<LagsParams> {
@@ -198,17 +182,10 @@ export function lag(v: Float64Array, k: number, out: Float64Array): Float64Array
   return out;
 }
 
-register('lags', 'lagged copies of numeric columns: <col>_lag<k> = value k rows earlier (NaN before)', lagsParamsSchema, (p, s) => new Lags(p, s));
 
 // ------------------------------------------------------------------------------------------------
 // diff
 
-export const diffParamsSchema = z.strictObject({
-  columns: columnList,
-  /** p, or a list of p's */
-  periods: offsets.default(1),
-});
-export type DiffParams = z.infer<typeof diffParamsSchema>;
 
 /** `<col>_diff<p>` = x[i] - x[i-p]; NaN for the first p rows (pandas' diff). */
 export class Diff extends AppendTransformer<DiffParams> {
@@ -238,28 +215,10 @@ export class Diff extends AppendTransformer<DiffParams> {
   }
 }
 
-register('diff', 'differences of numeric columns: <col>_diff<p> = value - value p rows earlier (NaN before)', diffParamsSchema, (p, s) => new Diff(p, s));
 
 // ------------------------------------------------------------------------------------------------
 // rolling
 
-export const ROLLING_STATS = ['mean', 'std', 'min', 'max'] as const;
-export type RollingStat = (typeof ROLLING_STATS)[number];
-
-export const rollingParamsSchema = z
-  .strictObject({
-    columns: columnList,
-    window: posInt,
-    stats: z.array(z.enum(ROLLING_STATS)).min(1).refine((a) => new Set(a).size === a.length, { message: 'stats must not repeat' }).default([...ROLLING_STATS]),
-    /** valid (non-NaN) values a window needs for a result; default: the window */
-    min_periods: posInt.optional(),
-  })
-  .superRefine((p, ctx) => {
-    if (p.min_periods !== undefined && p.min_periods > p.window) {
-      ctx.addIssue({ code: 'custom', path: ['min_periods'], message: `min_periods (${p.min_periods}) must be at most the window (${p.window})` });
-    }
-  });
-export type RollingParams = z.infer<typeof rollingParamsSchema>;
 
 /**
  * `<col>_roll<window>_<stat>` over the window of rows i-window+1..i (ending at the current row; at the
@@ -458,19 +417,10 @@ function rollingExtreme(v: Float64Array, window: number, minp: number, isMax: bo
   return out;
 }
 
-register('rolling', 'rolling mean / std / min / max over the last `window` rows (pandas rolling semantics): <col>_roll<window>_<stat>', rollingParamsSchema, (p, s) => new Rolling(p, s));
 
 // ------------------------------------------------------------------------------------------------
 // datetime_parts
 
-export const DATETIME_PARTS = ['year', 'quarter', 'month', 'day', 'hour', 'minute', 'second', 'weekday', 'dayofyear', 'week', 'is_weekend'] as const;
-export type DatetimePart = (typeof DATETIME_PARTS)[number];
-
-export const datetimePartsParamsSchema = z.strictObject({
-  column: columnName,
-  parts: z.array(z.enum(DATETIME_PARTS)).min(1).refine((a) => new Set(a).size === a.length, { message: 'parts must not repeat' }).default(['year', 'month', 'day', 'hour', 'weekday']),
-});
-export type DatetimePartsParams = z.infer<typeof datetimePartsParamsSchema>;
 
 const DATETIME_DTYPES = /^(Datetime|Date)$/;
 const TEXT_DTYPES = /^(String|Utf8)$/;
@@ -676,4 +626,17 @@ function fromPolarsDatetime(x: Frame, col: string, dt: string, parts: readonly D
   parts.forEach((_, j) => cols[j]!.set(out.getColumn(`p${j}`).toTypedArray() as Float64Array));
 }
 
-register('datetime_parts', 'calendar parts of a datetime or ISO-8601 text column: <col>_<part> (year, month, hour, weekday Monday=0, ...)', datetimePartsParamsSchema, (p, s) => new DatetimeParts(p, s));
+// ------------------------------------------------------------------------------------------------
+// implementations
+
+const implOf = <P>(make: (p: P, s?: InputsState) => Transformer<P, InputsState>): ComponentImpl<P, InputsState> => ({
+  create: (p) => make(p),
+  restore: async (p, s) => make(p, s),
+});
+
+export const impls: Record<'lags' | 'diff' | 'rolling' | 'datetime_parts', ComponentImpl> = {
+  lags: implOf<LagsParams>((p, s) => new Lags(p, s)),
+  diff: implOf<DiffParams>((p, s) => new Diff(p, s)),
+  rolling: implOf<RollingParams>((p, s) => new Rolling(p, s)),
+  datetime_parts: implOf<DatetimePartsParams>((p, s) => new DatetimeParts(p, s)),
+};

@@ -1,0 +1,97 @@
+/**
+ * What `mlkit list` shows: every registered component with its kind, description, tags, params and
+ * runtime options (name, type, default, required), generated from the specs' zod schemas through zod's
+ * JSON Schema export, so the listing can never drift from what config validation accepts.
+ */
+import { z, type ZodType } from 'zod';
+import { tagsOf, type ComponentKind, type ComponentSpec, type Tags } from '../core/component.js';
+import type { Registry } from '../core/registry.js';
+
+export interface ParamInfo {
+  name: string;
+  /** e.g. "integer >= 1", "hann | none", "number | list of number" */
+  type: string;
+  required: boolean;
+  default?: unknown;
+}
+
+export interface ComponentInfo {
+  kind: ComponentKind;
+  name: string;
+  description: string;
+  tags: Tags;
+  params: ParamInfo[];
+  /** keys beside type and params in the config's model: mapping */
+  options: ParamInfo[];
+  /** the JSON Schema of the params (for editors) */
+  schema: Record<string, unknown>;
+}
+
+type Json = Record<string, any>;
+
+function typeText(s: Json): string {
+  if (!s || typeof s !== 'object') return 'any';
+  if (Array.isArray(s.enum)) return s.enum.map((v: unknown) => JSON.stringify(v).replace(/^"(.*)"$/, '$1')).join(' | ');
+  if ('const' in s) return JSON.stringify(s.const).replace(/^"(.*)"$/, '$1');
+  if (Array.isArray(s.anyOf)) return [...new Set(s.anyOf.map(typeText))].join(' | ');
+  if (Array.isArray(s.oneOf)) return [...new Set(s.oneOf.map(typeText))].join(' | ');
+  switch (s.type) {
+    case 'integer':
+    case 'number': {
+      const bounds: string[] = [];
+      if (typeof s.minimum === 'number' && Math.abs(s.minimum) < 2 ** 50) bounds.push(`>= ${s.minimum}`);
+      if (typeof s.exclusiveMinimum === 'number') bounds.push(`> ${s.exclusiveMinimum}`);
+      if (typeof s.maximum === 'number' && Math.abs(s.maximum) < 2 ** 50) bounds.push(`<= ${s.maximum}`);
+      if (typeof s.exclusiveMaximum === 'number') bounds.push(`< ${s.exclusiveMaximum}`);
+      return [s.type, ...bounds].join(' ');
+    }
+    case 'array':
+      if (Array.isArray(s.prefixItems)) return `[${s.prefixItems.map(typeText).join(', ')}]`;
+      return `list of ${typeText(s.items)}`;
+    case 'object':
+      if (s.properties) return `{ ${Object.keys(s.properties).join(', ')} }`;
+      return 'mapping';
+    case 'null':
+      return 'null';
+    default:
+      return typeof s.type === 'string' ? s.type : 'any';
+  }
+}
+
+function jsonSchema(schema: ZodType): Json {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+}
+
+function paramsOf(schema: ZodType | undefined): { list: ParamInfo[]; json: Json } {
+  if (!schema) return { list: [], json: {} };
+  const json = jsonSchema(schema);
+  const required = new Set<string>(json.required ?? []);
+  const list = Object.entries<Json>(json.properties ?? {}).map(([name, p]) => ({
+    name,
+    type: typeText(p),
+    required: required.has(name) && !('default' in p),
+    ...('default' in p ? { default: p.default } : {}),
+  }));
+  return { list, json };
+}
+
+function tagsWithDefaults(spec: ComponentSpec): Tags {
+  if (typeof spec.tags !== 'function') return spec.tags;
+  const r = spec.params.safeParse({});
+  return r.success ? tagsOf(spec, r.data) : spec.tags({} as never);
+}
+
+export function describeComponents(registry: Registry, kind?: ComponentKind): ComponentInfo[] {
+  return registry.all().filter((s) => !kind || s.kind === kind).map((spec) => {
+    const params = paramsOf(spec.params);
+    return {
+      kind: spec.kind,
+      name: spec.name,
+      description: spec.description,
+      tags: tagsWithDefaults(spec),
+      params: params.list,
+      options: paramsOf(spec.options).list,
+      schema: params.json,
+    };
+  });
+}

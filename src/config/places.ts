@@ -1,0 +1,131 @@
+/**
+ * Where a config value is: file:line:col of a YAML node (or the --set that gave it), dot-paths, and zod
+ * issues turned into one-line ConfigErrors. Shared by config/load.ts and config/pipeline.ts.
+ */
+import { isMap, isNode, type Document, type LineCounter } from 'yaml';
+import type { ZodType, z } from 'zod';
+import { ConfigError, type Place } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
+
+type PathSeg = string | number;
+
+export function formatPath(p: readonly PathSeg[]): string {
+  let s = '';
+  for (const seg of p) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else s += s ? `.${seg}` : seg;
+  }
+  return s;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+export function valueAt(raw: unknown, p: readonly PathSeg[]): unknown {
+  let cur: any = raw;
+  for (const seg of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[seg as any];
+  }
+  return cur;
+}
+
+/** Keys that an object schema allows at a path (for "did you mean"). */
+export function knownKeysAt(schema: ZodType, p: readonly PathSeg[]): string[] {
+  let s: any = schema;
+  const unwrap = (x: any): any => {
+    for (let i = 0; i < 10 && x?._zod?.def; i++) {
+      const d = x._zod.def;
+      if (d.innerType) x = d.innerType;
+      else if (d.type === 'pipe' && d.in) x = d.in;
+      else break;
+    }
+    return x;
+  };
+  s = unwrap(s);
+  for (const seg of p) {
+    const shape = s?._zod?.def?.shape;
+    if (!shape || typeof seg !== 'string') return [];
+    s = unwrap(shape[seg]);
+  }
+  const shape = s?._zod?.def?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+export class PlaceFinder {
+  constructor(
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+    private readonly file: string,
+    private readonly sets: { path: PathSeg[]; text: string }[],
+  ) {}
+
+  private pos(offset: number): Place {
+    const { line, col } = this.lc.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  /** The place of the value at `p` (or the key `key` inside the mapping at `p`). */
+  find(p: readonly PathSeg[], key?: string): Place {
+    const full = key === undefined ? p : [...p, key];
+    const set = this.sets.find((s) => s.path.length <= full.length && s.path.every((seg, i) => String(seg) === String(full[i])));
+    if (set) return { file: `--set ${set.text}` };
+    if (key !== undefined) {
+      const map = p.length ? this.doc.getIn(p as PathSeg[], true) : this.doc.contents;
+      if (isMap(map)) {
+        for (const pair of map.items) {
+          if (isNode(pair.key) && String((pair.key as any).value) === key && pair.key.range) return this.pos(pair.key.range[0]);
+        }
+      }
+    }
+    // walk up until a node with a position is found
+    for (let n = full.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(full.slice(0, n) as PathSeg[], true);
+      if (isNode(node) && node.range) {
+        if (n === full.length) return this.pos(node.range[0]);
+        // the key itself is missing: point at the parent mapping
+        return this.pos(node.range[0]);
+      }
+    }
+    return { file: this.file };
+  }
+}
+
+/** Turn the first zod issue into a ConfigError with a place. */
+export function issueToError(
+  issues: readonly z.core.$ZodIssue[], raw: unknown, schema: ZodType, finder: PlaceFinder, prefix: PathSeg[] = [],
+): ConfigError {
+  const issue = issues[0];
+  const p = [...prefix, ...(issue.path as PathSeg[])];
+  const got = valueAt(raw, issue.path as PathSeg[]);
+  let msg: string;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0];
+      const known = knownKeysAt(schema, issue.path as PathSeg[]);
+      msg = `unknown key "${key}"${didYouMean(key, known)}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
+      return new ConfigError(msg, { ...finder.find(p, key), path: formatPath([...p, key]) });
+    }
+    case 'invalid_type':
+      msg = got === undefined ? `required key is missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(got)}`;
+      break;
+    case 'invalid_value':
+      msg = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describeValue(got)}`;
+      if (typeof got === 'string') msg += didYouMean(got, issue.values.map(String));
+      break;
+    case 'too_small':
+    case 'too_big':
+      msg = `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(got)}`;
+      break;
+    default:
+      msg = `${issue.message}, got ${describeValue(got)}`;
+  }
+  return new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
+}
+

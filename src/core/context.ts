@@ -1,0 +1,23 @@
+/**
+ * What a task runs with: the component registry, where notes go, the cancellation signal, and how to
+ * draw progress. The CLI builds it (the only place that owns the AbortController and the terminal);
+ * tests build their own. Tasks never read a module global for any of these.
+ */
+import type { Callback } from './component.js';
+import type { Logger } from './log.js';
+import type { Registry } from './registry.js';
+
+/** A progress bar the CLI draws (stderr, TTY only). */
+export interface Progress { tick(n?: number): void; stop(): void }
+
+export interface RunContext {
+  registry: Registry;
+  log: Logger;
+  /** aborted on Ctrl-C / SIGTERM */
+  signal: AbortSignal;
+  callbacks?: Callback[];
+  /** a progress bar over `total` steps (boosting rounds, series fitted); absent: no bar */
+  progress?: (label: string, total: number) => Progress;
+  /** stdin contents for '-' (tests) */
+  stdin?: Buffer;
+}

@@ -1,0 +1,9 @@
+/** CSV reader options (the config's data.csv; validated by config/schema.ts). */
+export const DEFAULT_NULL_VALUES = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL'];
+
+export interface CsvOptions {
+  delimiter: string;
+  null_values: string[];
+  has_header: boolean;
+  quote_char: string;
+}
