@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   fft: () => import('./fft.js'),
   arima: () => import('./arima.js'),
   'forecast-accuracy': () => import('./forecast-accuracy.js'),
+  startup: () => import('./startup.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
