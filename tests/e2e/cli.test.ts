@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+import { DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 
 const work = tmpDir('mlkit-e2e-');
 const model = path.join(work, 'models', 'quickstart');
@@ -194,23 +194,6 @@ test('doctor reports the engine and hardware advice; --json is machine-readable'
   const h = runCli(['doctor']);
   assert.equal(h.status, 0);
   assert.match(h.stdout, /xgboost:\n\s+engine: (native|wasm)/);
-});
-
-test('Ctrl-C during training exits 130 and leaves no bundle behind', async () => {
-  const { spawn } = await import('node:child_process');
-  const { existsSync, readdirSync } = await import('node:fs');
-  const dir = tmpDir('mlkit-sigint-');
-  const out = path.join(dir, 'models', 'ch');
-  const child = spawn(process.execPath, [BIN, 'train', path.join(ROOT, 'configs', 'california_housing.yaml'),
-    '--set', `output.dir=${out}`, '--set', 'model.params.num_round=100000', '--set', 'model.params.early_stopping_rounds=100000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  await new Promise((r) => setTimeout(r, 2500));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  assert.equal(code, 130, stderr);
-  assert.ok(!existsSync(out));
-  assert.deepEqual(existsSync(path.join(dir, 'models')) ? readdirSync(path.join(dir, 'models')) : [], []);
 });
 
 test('without libxgboost, auto falls back to the wasm engine with one note; its bundle predicts', () => {

@@ -5,10 +5,9 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+import { ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 
 const AIR = path.join(ROOT, 'tests', 'golden', 'forecast', 'air_passengers.csv');
 const airLines = readFileSync(AIR, 'utf8').trim().split('\n');
@@ -364,35 +363,6 @@ output: { dir: ${path.join(dir, 'm')} }
   const out = parseCsv(runCli(['forecast', '-m', path.join(dir, 'm')]).stdout);
   assert.deepEqual(out.map((o) => o.time), ['1970', '1970.25', '1970.5', '1970.75', '1971', '1971.25']);
   assert.deepEqual(out.map((o) => Number(o.forecast)), [141, 134, 146, 129, 141, 134]);
-});
-
-test('Ctrl-C while many series fit on the main thread: exit 130, no bundle', async () => {
-  // the arima package's fits are synchronous WASM calls: the SIGINT handler runs between series
-  const dir = tmpDir('mlkit-forecast-int-');
-  const rows = ['id,t,y'];
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
-  for (let k = 0; k < 1500; k++) {
-    let level = 100;
-    for (let i = 0; i < 200; i++) rows.push(`s${k},${i + 1},${(level += rand()).toFixed(4)}`);
-  }
-  write(dir, 'panel.csv', rows.join('\n') + '\n');
-  const out = path.join(dir, 'm');
-  const config = write(dir, 'c.yaml', `task: forecast
-data: { train: panel.csv, time: t, target: y, id: id }
-model: { type: arima, params: { p: 2, d: 1, q: 2 } }
-forecast: { horizon: 6 }
-output: { dir: ${out} }
-`);
-  const child = spawn(process.execPath, [BIN, 'train', config, '-q'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MLKIT_THREADS: '1' } });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  await new Promise((r) => setTimeout(r, 1500));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  assert.equal(code, 130, stderr);
-  assert.ok(!existsSync(out), 'no bundle');
-  assert.deepEqual(readdirSync(dir).sort(), ['c.yaml', 'panel.csv']);
 });
 
 test('a hand-edited series node in manifest.json is a bundle error (exit 4), not bad timestamps', () => {
