@@ -27,8 +27,6 @@ export interface Tags {
   allowsNaN: boolean;
   /** estimators: class probabilities; forecasters: prediction intervals of their own */
   probabilistic?: boolean;
-  /** forecasters and detectors: several channels / exogenous columns */
-  multivariate?: boolean;
   /** forecasters: takes exogenous columns */
   exog?: boolean;
   /**
@@ -36,10 +34,6 @@ export interface Tags {
    * the series across worker threads; the implementation then has merge()
    */
   local?: boolean;
-  /** tabular estimators: takes categorical features natively (else they are one-hot encoded) */
-  nativeCategorical?: boolean;
-  /** detectors: score() keeps causal state between calls (always true for detectors) */
-  streaming?: boolean;
 }
 
 /** Keras-style callback; every hook optional and possibly async (a plain object literal is valid). */

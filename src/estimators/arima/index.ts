@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { intervalZ } from '../../core/stats.js';
+import { checkSeriesValues } from '../../core/checks.js';
 import type { ComponentImpl, FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { MAX_STACK_VALUES, fitPredict, type CtsaFit, type CtsaOptions } from './wasm.js';
 import { differencingForecast } from './differencing.js';
@@ -196,6 +197,7 @@ class ArimaForecaster implements Forecaster<ArimaParams, ArimaState> {
   }
 
   async fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this> {
+    checkSeriesValues(series, 'arima', this.tags);
     this.season = meta.season;
     const first = this.baseOptions(meta.season);
     this.fits = [];
@@ -231,6 +233,7 @@ class ArimaForecaster implements Forecaster<ArimaParams, ArimaState> {
 
   async forecast(histories: SeriesData[], req: ForecastRequest, ctx: ForecastContext): Promise<SeriesForecast[]> {
     if (!this.fitted) throw new NotFittedError('arima', 'forecast()');
+    checkSeriesValues(histories, 'arima', this.tags);
     const { log } = ctx;
     const z = intervalZ(req.level);
     const byId = new Map(this.fits.map((f) => [f.id, f]));

@@ -6,6 +6,7 @@
  */
 import { BundleError, DataError, NotFittedError } from '../../core/errors.js';
 import { intervalZ } from '../../core/stats.js';
+import { checkSeriesValues } from '../../core/checks.js';
 import type { ComponentImpl, FitContext, Forecaster, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { BASELINE_TAGS, type BaselineKind as Kind } from './spec.js';
 
@@ -28,6 +29,7 @@ class Baseline implements Forecaster<{ s?: number }, BaselineState> {
   isFitted() { return this.fitted; }
 
   async fit(series: SeriesData[], _ctx: FitContext, meta: SeriesMeta): Promise<this> {
+    checkSeriesValues(series, this.name, this.tags);
     this.season = this.name === 'seasonal_naive' ? (this.params.s ?? meta.season) : 1;
     if (this.name === 'seasonal_naive' && this.season < 2 && this.params.s === undefined) {
       throw new DataError('seasonal_naive needs a season length: the frequency has none by default, set model.params.s');
@@ -44,6 +46,7 @@ class Baseline implements Forecaster<{ s?: number }, BaselineState> {
 
   async forecast(histories: SeriesData[], req: ForecastRequest): Promise<SeriesForecast[]> {
     if (!this.fitted) throw new NotFittedError(this.name, 'forecast()');
+    checkSeriesValues(histories, this.name, this.tags);
     const z = intervalZ(req.level);
     return histories.map((s) => {
       this.check(s);

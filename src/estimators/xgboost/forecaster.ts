@@ -24,6 +24,7 @@
  */
 import type { BlobReader, BlobWriter, ComponentImpl, FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
+import { checkSeriesValues } from '../../core/checks.js';
 import { addSteps, seasonPosition, type Freq } from '../../core/time.js';
 import { resolveEngine, XGBoostEstimator, type XGBoostState } from './index.js';
 import { xgboostParamsSchema, xgboostForecasterSpec, ROLL_STATS, type CalendarPart, type XGBForecastParams, type XGBoostOptions, type XGBoostParams } from './spec.js';
@@ -241,6 +242,7 @@ export class XGBoostForecaster implements Forecaster<XGBForecastParams, XGBForec
   }
 
   async fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this> {
+    checkSeriesValues(series, 'the xgboost forecaster', this.tags);
     const season = meta.season;
     const lags = this.lagsFor(season);
     const freq = meta.freq ?? null;
@@ -295,6 +297,7 @@ export class XGBoostForecaster implements Forecaster<XGBForecastParams, XGBForec
   async forecast(histories: SeriesData[], req: ForecastRequest, ctx?: ForecastContext): Promise<SeriesForecast[]> {
     const st = this.st;
     if (!st) throw new NotFittedError('xgboost forecaster', 'forecast()');
+    checkSeriesValues(histories, 'the xgboost forecaster', this.tags);
     const H = req.horizon;
     const cols = st.featureNames.length;
     const trs = histories.map((s) => {

@@ -5,6 +5,7 @@
 import type { BlobReader, BlobWriter, Callback, ComponentImpl, Estimator, FitContext, Logger, TabularFitData, TabularTask, Tags } from '../../core/types.js';
 import { BundleError, NotFittedError, UsageError } from '../../core/errors.js';
 import type { DenseMatrix, EngineName, FeatureType, ParamValue, RoundInfo, TrainedBooster, XGBoostEngine } from './engine.js';
+import { checkMatrixValues } from '../../core/checks.js';
 import { xgboostParamsSchema, xgboostSpec, type XGBoostOptions, type XGBoostParams } from './spec.js';
 
 export { xgboostParamsSchema, type XGBoostParams };
@@ -126,6 +127,8 @@ export class XGBoostEstimator implements Estimator<XGBoostParams, XGBoostState> 
     if (data.featureTypes.includes('c') && !XGBoostEstimator.supportsNativeCategorical(engine)) {
       throw new UsageError(`the ${engine.name} XGBoost engine has no categorical features; one-hot encode them`);
     }
+    checkMatrixValues(data.x, data.featureNames, 'XGBoost', this.tags, 'training row');
+    if (data.valid) checkMatrixValues(data.valid.x, data.featureNames, 'XGBoost', this.tags, 'validation row');
     if (this.params.early_stopping_rounds !== undefined && !data.valid) {
       throw new UsageError('model.params.early_stopping_rounds needs a validation set');
     }
@@ -181,6 +184,7 @@ export class XGBoostEstimator implements Estimator<XGBoostParams, XGBoostState> 
    */
   predict(x: DenseMatrix): Float64Array {
     if (!this.booster || !this.state) throw new NotFittedError('xgboost', 'predict()');
+    checkMatrixValues(x, this.state.featureNames, 'XGBoost', this.tags);
     const raw = this.booster.predict(x);
     if (this.state.objective === 'binary:logistic') {
       const out = new Float64Array(x.rows * 2);

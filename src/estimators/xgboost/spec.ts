@@ -113,7 +113,7 @@ export const xgboostSpec: ComponentSpec<XGBoostParams, any, any, XGBoostOptions>
   kind: 'estimator',
   description: 'gradient-boosted trees (libxgboost through FFI, or the ml-xgboost WASM fallback)',
   params: xgboostParamsSchema,
-  tags: { allowsNaN: true, probabilistic: true, nativeCategorical: true },
+  tags: { allowsNaN: true, probabilistic: true },
   options: xgboostOptions,
   doctor,
   load: () => import('./index.js'),
