@@ -12,7 +12,7 @@ import { handleError } from '../src/cli/index.js';
 import { DataError } from '../src/core/errors.js';
 import { fitProgress } from '../src/tasks/forecast.js';
 import type { Progress, RunContext } from '../src/core/context.js';
-import { BIN, DATASETS, testContext, tmpDir, write } from './helpers.js';
+import { BIN, DATASETS, ROOT, testContext, tmpDir, write } from './helpers.js';
 
 /** Run f with stderr pretending to be a 100-column terminal; returns what was written to it. */
 async function onFakeTerminal(f: () => Promise<void>): Promise<string> {
@@ -134,9 +134,21 @@ test('mlkit train on a terminal: a global xgboost forecaster draws one bar over 
   const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} train ${JSON.stringify(config)}`;
   const env: Record<string, string | undefined> = { ...process.env, COLUMNS: '100', TERM: 'xterm' };
   delete env.NO_COLOR;
-  const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 120000 });
+  // script's typescript file goes in the test's folder (never a device node of the machine)
+  const r = spawnSync('script', ['-qfec', cmd, path.join(dir, 'typescript')], { encoding: 'utf8', env, timeout: 120000 });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /boosting \(4 fits\) \[[^\]]*\] 0\/160/);
   assert.match(r.stdout, /boosting \(4 fits\) \[[^\]]*\] 160\/160/);
   assert.match(r.stdout, /model bundle: /);
+});
+
+test('mlkit train on a terminal: a tabular xgboost model draws a bar over its boosting rounds', { skip: NO_SCRIPT }, () => {
+  const dir = tmpDir();
+  const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} train ${JSON.stringify(path.join(ROOT, 'configs', 'iris.yaml'))} --set output.dir=${JSON.stringify(path.join(dir, 'm'))} --set model.params.num_round=30`;
+  const env: Record<string, string | undefined> = { ...process.env, COLUMNS: '100', TERM: 'xterm' };
+  delete env.NO_COLOR;
+  const r = spawnSync('script', ['-qfec', cmd, path.join(dir, 'typescript')], { encoding: 'utf8', env, timeout: 120000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /boosting \[[^\]]*\] 0\/30/);
+  assert.match(r.stdout, /boosting \[[^\]]*\] 30\/30/);
 });

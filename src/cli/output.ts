@@ -89,7 +89,7 @@ export async function progressCallback(opts: GlobalOptions, label: string): Prom
   let live: ReturnType<typeof startBar> | undefined;
   return {
     onTrainBegin(logs) {
-      live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {metric}`, Number(logs.numRound ?? 0), { metric: '' });
+      live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {metric}`, Number(logs.steps ?? 0), { metric: '' });
     },
     onEpochEnd(epoch, logs) {
       const entry = Object.entries(logs).find(([k, v]) => k.startsWith('valid_') && v !== undefined);
