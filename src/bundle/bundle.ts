@@ -7,7 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BundleError, UsageError } from '../core/errors.js';
+import { BundleError, MlkitError, UsageError } from '../core/errors.js';
+import type { Registry } from '../core/registry.js';
+import type { Logger } from '../core/log.js';
 import { checkCreatable, fsReason } from '../core/paths.js';
 import type { BlobReader, ColumnInfo, Component, ComponentNode } from '../core/types.js';
 import { MLKIT_VERSION } from '../version.js';
@@ -196,5 +198,22 @@ export function peekTask(dir: string): string | undefined {
     return typeof m?.task === 'string' ? m.task : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The fitted component of a bundle node, restored through the registry; any failure is a bundle error. */
+export async function restoreComponent<C>(registry: Registry, kind: 'estimator' | 'forecaster' | 'detector', node: Manifest['estimator'], reader: BlobReader, dir: string, log: Logger): Promise<C> {
+  if (!node || typeof node !== 'object' || typeof node.name !== 'string' || node.kind !== kind) throw new BundleError(`manifest.json is corrupted: the ${kind} node is missing or malformed`, { file: dir });
+  if (!registry.has(kind, node.name)) throw new BundleError(`unknown ${kind} "${node.name}" in bundle (known: ${registry.names(kind).join(', ')})`, { file: dir });
+  const spec = registry.get(kind, node.name);
+  try {
+    const params = spec.params.parse(node.params);
+    const options = spec.options ? spec.options.parse(node.options ?? {}) : undefined;
+    const impl = await registry.load(kind, node.name);
+    return await impl.restore(params, node.state, reader, { options, log }) as C;
+  } catch (e) {
+    if (e instanceof BundleError) throw new BundleError(e.message, { file: dir });
+    if (e instanceof MlkitError && e.kind !== 'internal') throw new BundleError(e.message, { file: dir });
+    throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
   }
 }

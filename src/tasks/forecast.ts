@@ -10,7 +10,7 @@ import type { ColumnInfo, Forecaster, SeriesForecast, SeriesMeta } from '../core
 import type { RunContext } from '../core/context.js';
 import { BundleError, ConfigError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
 import { loadTable, schemaOf } from '../data/read.js';
-import { checkBundleTarget, loadBundle, saveBundle, saveComponent, type LoadedBundle, type Manifest, type NodeSpec } from '../bundle/bundle.js';
+import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest, type NodeSpec } from '../bundle/bundle.js';
 import { prepareSeries, type PreparedSeries, type SeriesSettings } from '../forecast/series.js';
 import { addSteps, formatTime, type Freq } from '../core/time.js';
 import { createForecaster, fitForecaster, forecastSeries, type ModelRef } from '../forecast/parallel.js';
@@ -20,7 +20,6 @@ import { readSeriesNode, seriesBundleNode, storedHistory, type SeriesNodeState }
 
 export { calibrationPlan, conformal, minConformalErrors, naiveScale } from '../forecast/conformal.js';
 export { fitProgress, runBacktest, type BacktestResult, type BacktestSettings, type FoldResult, type FitProgress } from '../forecast/backtest.js';
-import { restoreComponent } from './tabular.js';
 import { yieldToLoop } from '../core/loop.js';
 
 /** The series id column, read as text: "02" and "007" are ids, not the numbers 2 and 7. */

@@ -5,10 +5,9 @@
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
 import { DEFAULT_METRICS, type MetricName, type Task } from '../config/schema.js';
-import type { ColumnInfo, Estimator, Frame, Logger, TabularTask } from '../core/types.js';
+import type { ColumnInfo, Estimator, Frame, TabularTask } from '../core/types.js';
 import type { RunContext } from '../core/context.js';
-import type { Registry } from '../core/registry.js';
-import { BundleError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
+import { BundleError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
 import { loadTable, schemaOf, type Table } from '../data/read.js';
 import { checkInput } from '../data/schema.js';
 import { numericColumn, type Encoded } from '../pipeline/auto.js';
@@ -16,7 +15,7 @@ import { ModelInput } from '../pipeline/model-input.js';
 import { releaseNativeMemory } from '../core/memory.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
-import { checkBundleTarget, loadBundle, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
+import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
 import { didYouMean } from '../core/suggest.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import { yieldToLoop } from '../core/loop.js';
@@ -266,23 +265,6 @@ export interface LoadedModel {
   input: ModelInput;
   estimator: Estimator;
   target: TargetState;
-}
-
-/** The fitted component of a bundle node, restored through the registry; any failure is a bundle error. */
-export async function restoreComponent<C>(registry: Registry, kind: 'estimator' | 'forecaster' | 'detector', node: Manifest['estimator'], reader: import('../core/types.js').BlobReader, dir: string, log: Logger): Promise<C> {
-  if (!node || typeof node !== 'object' || typeof node.name !== 'string' || node.kind !== kind) throw new BundleError(`manifest.json is corrupted: the ${kind} node is missing or malformed`, { file: dir });
-  if (!registry.has(kind, node.name)) throw new BundleError(`unknown ${kind} "${node.name}" in bundle (known: ${registry.names(kind).join(', ')})`, { file: dir });
-  const spec = registry.get(kind, node.name);
-  try {
-    const params = spec.params.parse(node.params);
-    const options = spec.options ? spec.options.parse(node.options ?? {}) : undefined;
-    const impl = await registry.load(kind, node.name);
-    return await impl.restore(params, node.state, reader, { options, log }) as C;
-  } catch (e) {
-    if (e instanceof BundleError) throw new BundleError(e.message, { file: dir });
-    if (e instanceof MlkitError && e.kind !== 'internal') throw new BundleError(e.message, { file: dir });
-    throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
-  }
 }
 
 export async function loadModel(dir: string, ctx: Pick<RunContext, 'registry' | 'log'>): Promise<LoadedModel> {
