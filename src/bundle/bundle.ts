@@ -66,10 +66,11 @@ const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest
 
 /**
  * Checks that a bundle can be written at `dir` without destroying anything: the parent can be created
- * or written, and `dir` is absent, an empty folder or an mlkit bundle (never a file or another folder).
+ * or written, and `dir` is absent, an empty folder or an mlkit bundle of the same task (a bundle of
+ * another task only with `force`; never a file or a folder that is not a bundle, even with `force`).
  * saveBundle checks it again; tasks call it first to fail before any work.
  */
-export function checkBundleTarget(dir: string): void {
+export function checkBundleTarget(dir: string, task: string, force = false): void {
   const abs = path.resolve(dir);
   checkCreatable(abs, 'the model bundle to');
   if (existsSync(abs)) {
@@ -77,13 +78,16 @@ export function checkBundleTarget(dir: string): void {
     if (!statSync(abs).isDirectory()) throw new BundleError('output path exists and is a file, not a model bundle folder; refusing to overwrite it', { file: dir });
     const mpath = path.join(abs, 'manifest.json');
     if (existsSync(mpath)) {
-      let format: unknown;
+      let old: { format?: unknown; task?: unknown } | undefined;
       try {
-        format = JSON.parse(readFileSync(mpath, 'utf8'))?.format;
+        old = JSON.parse(readFileSync(mpath, 'utf8'));
       } catch {
-        format = undefined;
+        old = undefined;
       }
-      if (format !== BUNDLE_FORMAT) throw new BundleError('output folder has a manifest.json that is not an mlkit bundle\'s; refusing to overwrite it', { file: dir });
+      if (old?.format !== BUNDLE_FORMAT) throw new BundleError('output folder has a manifest.json that is not an mlkit bundle\'s; refusing to overwrite it', { file: dir });
+      if (old.task !== task && !force) {
+        throw new BundleError(`output folder holds a ${JSON.stringify(old.task)} bundle; refusing to replace it with a ${JSON.stringify(task)} one (choose another output.dir, or --force to replace it)`, { file: dir });
+      }
     } else if (readdirSync(abs).length) {
       throw new BundleError('output folder exists and is not a model bundle; refusing to overwrite it', { file: dir });
     }
@@ -91,10 +95,10 @@ export function checkBundleTarget(dir: string): void {
 }
 
 /** Writes the bundle atomically; `files` maps relative paths to contents. */
-export function saveBundle(dir: string, body: ManifestBody, files: Record<string, Uint8Array | string>): Manifest {
+export function saveBundle(dir: string, body: ManifestBody, files: Record<string, Uint8Array | string>, opts: { force?: boolean } = {}): Manifest {
   const abs = path.resolve(dir);
   const parent = path.dirname(abs);
-  checkBundleTarget(dir);
+  checkBundleTarget(dir, body.task, opts.force);
   const tmp = path.join(parent, `.${path.basename(abs)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(parent, { recursive: true });

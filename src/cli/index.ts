@@ -27,6 +27,7 @@ export function buildProgram(run: Runner): Command {
   program.command('train')
     .description('train a model from a YAML config and write a model bundle')
     .argument('<config>', 'YAML config file')
+    .option('--force', 'replace a bundle of another task at output.dir (never a file or a folder that is not a bundle)')
     .action((config: string, _o, cmd: Command) => run(async (signal) => {
       const { trainCommand } = await import('./train/index.js');
       return trainCommand(config, cmd.optsWithGlobals<GlobalOptions>(), signal);
@@ -37,6 +38,7 @@ export function buildProgram(run: Runner): Command {
     .argument('<input...>', 'CONFIG, or with --model: DATA (a file or - for stdin)')
     .option('-m, --model <dir>', 'apply the pipeline of this bundle (a preprocess bundle or a trained model) without refitting')
     .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for CSV on stdout", '-')
+    .option('--force', 'replace a bundle of another task at output.dir (never a file or a folder that is not a bundle)')
     .action((input: string[], _o, cmd: Command) => run(async (signal) => {
       const { preprocessCommand } = await import('./preprocess/index.js');
       return preprocessCommand(input, cmd.optsWithGlobals(), signal);

@@ -9,6 +9,8 @@ export interface GlobalOptions {
   quiet?: boolean;
   debug?: boolean;
   set?: string[];
+  /** train, preprocess: replace a bundle of another task */
+  force?: boolean;
 }
 
 export const stderrIsTTY = (): boolean => Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;

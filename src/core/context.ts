@@ -20,4 +20,6 @@ export interface RunContext {
   progress?: (label: string, total: number) => Progress;
   /** stdin contents for '-' (tests) */
   stdin?: Buffer;
+  /** --force: a bundle may replace one of another task at output.dir */
+  force?: boolean;
 }

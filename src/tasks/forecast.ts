@@ -64,7 +64,7 @@ function checkLengths(f: Forecaster, series: PreparedSeries[], season: number, f
 
 export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<ForecastTrainResult> {
   const { config } = lc;
-  checkBundleTarget(lc.outputDir); // before any work: never train for nothing
+  checkBundleTarget(lc.outputDir, 'forecast', ctx.force); // before any work: never train for nothing
   const table = await loadTable(lc.trainPath, { format: config.data.format, csv: config.data.csv, displayName: config.data.train, stdin: ctx.stdin, textColumns: idColumn(config.data.id) }, ctx.signal, ctx.log);
   for (const n of table.notes) ctx.log.info(n);
   const prepared = prepareSeries(table, settingsOf(config));
@@ -135,7 +135,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
     estimator: estimatorNode,
     ...(backtest ? { conformal: conformalState(backtest) } : {}),
     metrics: backtest?.overall ?? {},
-  }, files);
+  }, files, { force: ctx.force });
   const description = fitted.describe();
   fitted.dispose();
   return {

@@ -38,7 +38,7 @@ export async function preprocessFit(lc: LoadedConfig<AnyConfig>, ctx: RunContext
   const { config } = lc;
   const { data } = config;
   const name = data.train;
-  checkBundleTarget(lc.outputDir);
+  checkBundleTarget(lc.outputDir, 'preprocess', ctx.force);
   const table = await loadTable(lc.trainPath, { format: data.format, csv: data.csv, displayName: name, stdin: ctx.stdin }, ctx.signal, ctx.log);
   for (const n of table.notes) ctx.log.info(n);
   const cols = table.frame.columns;
@@ -62,7 +62,7 @@ export async function preprocessFit(lc: LoadedConfig<AnyConfig>, ctx: RunContext
       input: { columns: featureCols, target: data.target },
       pipeline,
       metrics: {},
-    }, {});
+    }, {}, { force: ctx.force });
   };
   return { frame: out, bundleDir: lc.outputDir, commit };
 }

@@ -183,7 +183,7 @@ async function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: '
 
 export async function trainTabular(lc: LoadedConfig, ctx: RunContext): Promise<TrainResult> {
   const { config } = lc;
-  checkBundleTarget(lc.outputDir); // before any work: never train for nothing
+  checkBundleTarget(lc.outputDir, config.task, ctx.force); // before any work: never train for nothing
   const spec = ctx.registry.get('estimator', config.model.type, 'model.type');
   const impl = await ctx.registry.load<unknown, unknown, Estimator>('estimator', config.model.type);
   const estimator = impl.create(spec.params.parse(lc.modelParams), lc.modelOptions);
@@ -228,7 +228,7 @@ async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext
     estimator: node,
     targetState: tstate,
     metrics: metrics as Record<string, number>,
-  }, files);
+  }, files, { force: ctx.force });
   return {
     bundleDir: lc.outputDir,
     metrics,
