@@ -156,10 +156,20 @@ export function readTable(file: string, opts: ReadOptions = {}): Table {
   return readCsv(file, buf, name, opts.csv ?? {}, opts.textColumns ?? []);
 }
 
+/**
+ * What to hand a polars reader: nodejs-polars takes a string for a path only when it ends in one of the
+ * reader's extensions (exactly, e.g. ".csv"), and for the data itself otherwise (a file named adult.data,
+ * x.txt, x.CSV or with no extension was parsed as its own name). Anything else is passed as its bytes.
+ */
+function polarsSource(file: string, extensions: readonly string[]): string | Buffer {
+  const { base, ext, name } = path.parse(file);
+  return base && ext && name && extensions.includes(ext) ? file : readFileSync(file);
+}
+
 function readParquet(src: string | Buffer, name: string): Table {
   let frame: Frame;
   try {
-    frame = pl.readParquet(src as any);
+    frame = pl.readParquet((typeof src === 'string' ? polarsSource(src, ['.parquet']) : src) as any);
   } catch (e: any) {
     throw new DataError(`not a readable Parquet file: ${firstLine(e?.message)}`, { file: name });
   }
@@ -196,6 +206,8 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
     buf = Buffer.from(buf ?? readFileSync(file));
     for (let i = 0; i < buf.length; i++) if (buf[i] === 13) buf[i] = 10;
   }
+  // a path polars would take for CSV text is read into memory first (see polarsSource)
+  buf ??= ((src) => (typeof src === 'string' ? undefined : src))(polarsSource(file, ['.csv', '.tsv']));
   let fileBuf: Buffer | undefined = buf;
   const bytes = (): Buffer => (fileBuf ??= readFileSync(file));
   const sepCode = sep.charCodeAt(0);
