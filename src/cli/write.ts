@@ -2,7 +2,7 @@
 import { renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from '../core/types.js';
-import { formatOf } from '../data/read.js';
+import type { TableFormat } from '../data/read.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { checkWritableFile, fsReason } from '../core/paths.js';
 
@@ -19,6 +19,25 @@ function writeAllStdout(buf: Buffer) {
   }
 }
 
+const OUTPUT_EXTENSIONS: Record<string, TableFormat> = { '.csv': 'csv', '.parquet': 'parquet', '.pq': 'parquet', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
+
+/**
+ * The format of an output path from its extension (case-insensitive); '-' is CSV on stdout. An unknown
+ * extension (p.json, p.txt, no extension) is a usage error: writing CSV into it would surprise.
+ */
+export function outputFormat(out: string): TableFormat {
+  if (out === '-') return 'csv';
+  const fmt = OUTPUT_EXTENSIONS[path.extname(out).toLowerCase()];
+  if (!fmt) throw new UsageError(`--out ${out}: unknown output format "${path.extname(out) || '(no extension)'}"; use one of ${Object.keys(OUTPUT_EXTENSIONS).join(', ')} (or - for CSV on stdout)`);
+  return fmt;
+}
+
+/** Checks an output path before any work: its format, and that it can be written. */
+export function checkOutput(out: string): void {
+  outputFormat(out);
+  if (out !== '-') checkWritableFile(out);
+}
+
 /** Rows per CSV chunk on stdout: bounds the memory of the text form of a large table. */
 const STDOUT_CHUNK_ROWS = 65536;
 
@@ -31,7 +50,7 @@ export function writeOutput(frame: Frame, out: string, signal?: AbortSignal): vo
     }
     return;
   }
-  const fmt = formatOf(out);
+  const fmt = outputFormat(out);
   checkWritableFile(out);
   const abs = path.resolve(out);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}`);

@@ -1,5 +1,5 @@
 import pl from 'nodejs-polars';
-import { writeOutput } from '../write.js';
+import { checkOutput, writeOutput } from '../write.js';
 import type { GlobalOptions } from '../output.js';
 import { runContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
@@ -10,6 +10,7 @@ export async function forecastCommand(opts: GlobalOptions & { model: string; hor
     horizon = Number(opts.horizon);
     if (!(Number.isInteger(horizon) && horizon > 0)) throw new UsageError(`--horizon must be a positive integer, got ${JSON.stringify(opts.horizon)}`);
   }
+  checkOutput(opts.out);
   const ctx = await runContext(opts, signal);
   const { log } = ctx;
   const { forecastFromBundle } = await import('../../tasks/forecast.js');

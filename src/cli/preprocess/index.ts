@@ -1,11 +1,13 @@
 import { UsageError } from '../../core/errors.js';
 import { readConfigFile } from '../../config/file.js';
-import { writeOutput } from '../write.js';
+import { checkOutput, writeOutput } from '../write.js';
 import type { GlobalOptions } from '../output.js';
 import { runContext } from '../context.js';
 
 export async function preprocessCommand(args: string[], opts: GlobalOptions & { model?: string; out: string }, signal: AbortSignal): Promise<number> {
   let res;
+  if (opts.json && opts.out === '-') throw new UsageError('preprocess --json prints a summary on stdout, where the table goes without --out: give --out FILE (or leave --json out)');
+  checkOutput(opts.out);
   if (opts.model) {
     if (args.length !== 1) throw new UsageError('usage: mlkit preprocess --model DIR DATA --out FILE|-');
     const ctx = await runContext(opts, signal);
