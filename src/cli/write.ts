@@ -34,8 +34,8 @@ export function outputFormat(out: string): TableFormat {
 
 /** Checks an output path before any work: its format, and that it can be written. */
 export function checkOutput(out: string): void {
-  outputFormat(out);
   if (out !== '-') checkWritableFile(out);
+  outputFormat(out);
 }
 
 /** Rows per CSV chunk on stdout: bounds the memory of the text form of a large table. */
@@ -50,8 +50,8 @@ export function writeOutput(frame: Frame, out: string, signal?: AbortSignal): vo
     }
     return;
   }
-  const fmt = outputFormat(out);
   checkWritableFile(out);
+  const fmt = outputFormat(out);
   const abs = path.resolve(out);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}`);
   try {
