@@ -1,5 +1,5 @@
 /** Writing result tables: CSV/Parquet/NDJSON by extension, '-' = CSV on stdout; files written atomically. */
-import { renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from '../core/types.js';
 import type { TableFormat } from '../data/read.js';
@@ -28,13 +28,47 @@ const OUTPUT_EXTENSIONS: Record<string, TableFormat> = { '.csv': 'csv', '.parque
 export function outputFormat(out: string): TableFormat {
   if (out === '-') return 'csv';
   const fmt = OUTPUT_EXTENSIONS[path.extname(out).toLowerCase()];
+  // a device, FIFO or socket (/dev/stdout, a named pipe) without an extension gets CSV, as '-' does
+  if (!fmt && isStream(out)) return 'csv';
   if (!fmt) throw new UsageError(`--out ${out}: unknown output format "${path.extname(out) || '(no extension)'}"; use one of ${Object.keys(OUTPUT_EXTENSIONS).join(', ')} (or - for CSV on stdout)`);
   return fmt;
 }
 
-/** Checks an output path before any work: its format, and that it can be written. */
+/** An existing output that is not a regular file or a folder: a device, a FIFO, a socket (links followed). */
+function isStream(out: string): boolean {
+  try {
+    const st = statSync(out);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Where a regular-file output really is: a symlink (chain) is followed to its target, which may not exist yet. */
+function linkTarget(abs: string): string {
+  let p = abs;
+  for (let i = 0; i < 40; i++) {
+    let st;
+    try { st = lstatSync(p); } catch { return p; }
+    if (!st.isSymbolicLink()) return p;
+    p = path.resolve(path.dirname(p), readlinkSync(p));
+  }
+  throw new UsageError(`cannot write ${abs}: too many levels of symbolic links`);
+}
+
+function checkStream(out: string): void {
+  try {
+    accessSync(out, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`cannot write ${out}: ${fsReason(e)}`);
+  }
+}
+
+/** Checks an output path before any work: that it can be written, and its format. */
 export function checkOutput(out: string): void {
-  if (out !== '-') checkWritableFile(out);
+  if (out === '-') return;
+  if (isStream(out)) checkStream(out);
+  else checkWritableFile(linkTarget(path.resolve(out)));
   outputFormat(out);
 }
 
@@ -50,9 +84,19 @@ export function writeOutput(frame: Frame, out: string, signal?: AbortSignal): vo
     }
     return;
   }
-  checkWritableFile(out);
+  checkOutput(out);
   const fmt = outputFormat(out);
-  const abs = path.resolve(out);
+  if (isStream(out)) {
+    // a device, FIFO or socket is written in place (a temporary file renamed onto it would replace the node)
+    try {
+      writeFileSync(out, fmt === 'parquet' ? frame.writeParquet({ compression: 'snappy' } as any) as any : fmt === 'ndjson' ? frame.writeJSON({ format: 'lines' }) as any : frame.writeCSV() as any);
+    } catch (e) {
+      throw new UsageError(`cannot write ${out}: ${fsReason(e)}`);
+    }
+    return;
+  }
+  // a regular file is replaced atomically; through a symlink, its target is (the link stays)
+  const abs = linkTarget(path.resolve(out));
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.tmp-${process.pid}`);
   try {
     if (fmt === 'parquet') frame.writeParquet(tmp, { compression: 'snappy' });
