@@ -223,7 +223,8 @@ describe('pipeline transformers: contracts', () => {
   });
 
   test('state is plain JSON (NaN and infinities encoded), and the saved state is a copy', async () => {
-    const f = pl.DataFrame({ a: [null, null, null] as (number | null)[], b: [1, Infinity, 3] }).withColumns(pl.col('a').cast(pl.Float64));
+    // a column of nulls gives NaN statistics (encoded), a range that overflows float64 large ones
+    const f = pl.DataFrame({ a: [null, null, null] as (number | null)[], b: [1, 1.7e308, -1.7e308] }).withColumns(pl.col('a').cast(pl.Float64));
     const { t, spec, parsed } = build('min_max_scaler', {});
     t.fit(f, ctx());
     const state = t.toState() as any;
@@ -234,6 +235,8 @@ describe('pipeline transformers: contracts', () => {
     assert.notEqual((t.toState() as any).scale[0], 123);
     const r = await spec.restore(parsed, JSON.parse(text));
     framesIdentical(r.transform(f), t.transform(f), 'min_max_scaler with NaN/inf state');
+    // infinity in the data itself is refused, as scikit-learn does
+    assert.throws(() => build('min_max_scaler', {}).t.fit(pl.DataFrame({ b: [1, Infinity, 3] }), ctx()), (e: unknown) => e instanceof DataError && /row 2 of the table is Infinity/.test(e.message) && e.place.path === 'b');
   });
 
   test('a malformed saved state is a bundle error', async () => {

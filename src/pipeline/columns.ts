@@ -43,12 +43,24 @@ export function requireNumeric(frame: Frame, columns: readonly string[], who: st
   }
 }
 
-/** A numeric or boolean column as a fresh Float64Array, nulls (and NaN) as NaN. */
+/**
+ * Infinity in a column a transformer reads is a data error (as scikit-learn's "Input contains
+ * infinity"): a scaler would turn the whole column into NaN and the model would silently lose it.
+ */
+export function rejectInfinity(v: Float64Array, name: string): Float64Array {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x === Infinity || x === -Infinity) throw new DataError(`row ${i + 1} of the table is ${x}; transformers take missing values (empty or NaN) but not infinity`, { path: name });
+  }
+  return v;
+}
+
+/** A numeric or boolean column as a fresh Float64Array, nulls (and NaN) as NaN; infinity is a DataError. */
 export function floatColumn(frame: Frame, name: string): Float64Array {
   const s = frame.getColumn(name);
-  if (s.nullCount() === 0) return Float64Array.from(s.cast(pl.Float64).toTypedArray() as Float64Array);
+  if (s.nullCount() === 0) return rejectInfinity(Float64Array.from(s.cast(pl.Float64).toTypedArray() as Float64Array), name);
   const out = frame.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN)));
-  return Float64Array.from(out.getColumn(name).toTypedArray() as Float64Array);
+  return rejectInfinity(Float64Array.from(out.getColumn(name).toTypedArray() as Float64Array), name);
 }
 
 /** A column as strings (null = missing); booleans as Python's `True` / `False`. */

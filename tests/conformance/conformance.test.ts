@@ -5,9 +5,10 @@
  *
  * Checks: params unchanged (and frozen) by fit; same seed, same result; save -> JSON -> restore gives
  * bit-identical outputs; calls before fit throw NotFittedError; transform / predict / forecast never
- * change the fitted state; empty input, one row, a constant column, NaN and Inf (per the allowsNaN
- * tag) and a permuted column (or series) order give a correct result or a clear error (an MlkitError
- * that is not internal), never a crash.
+ * change the fitted state; empty input, one row, a constant column and a permuted column (or series)
+ * order give a correct result or a clear error (an MlkitError that is not internal), never a crash; NaN
+ * gives a result when the allowsNaN tag says so and a data error otherwise; infinity is a data error for
+ * transformers (as scikit-learn) and forecasters, a clear error or a result for estimators.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,13 +97,13 @@ function constant(f: Frame): Frame {
   }));
 }
 
-/** The frame with `value` in row 2 of every numeric column (and null in row 2 of every text column). */
-function poisoned(f: Frame, value: number): Frame {
+/** The frame with `value` in row 2 of every numeric column (and, with `nullText`, null in row 2 of every text column). */
+function poisoned(f: Frame, value: number, nullText = true): Frame {
   return pl.DataFrame(f.columns.map((c) => {
     const s = f.getColumn(c);
     const a = s.toArray() as unknown[];
     if (s.isNumeric()) return pl.Series(c, a.map((v, i) => (i === 2 ? value : v === null ? NaN : Number(v))), pl.Float64);
-    return pl.Series(c, a.map((v, i) => (i === 2 ? null : v)));
+    return pl.Series(c, a.map((v, i) => (i === 2 && nullText ? null : v)));
   }));
 }
 
@@ -174,10 +175,21 @@ async function transformerChecks(name: string, f: TransformerFixture): Promise<v
   } else {
     await assert.rejects(async () => tn.fit(withNaN, fitCtx), (x: unknown) => x instanceof MlkitError && x.kind === 'data', 'allowsNaN false: NaN is a data error');
   }
+  // infinity in a numeric column the transformer reads is a data error (a scaler would silently turn
+  // the column into NaN); a transformer that does not read it gives the same output as without it
+  const withInf = poisoned(frame, Infinity, false);
   const ti = await make<Transformer>('transformer', name, f);
-  if (await resultOrClearError('fit with Inf', () => ti.fit(poisoned(frame, Infinity), fitCtx))) {
-    await resultOrClearError('transform with Inf', () => ti.transform(poisoned(frame, Infinity)));
+  let infOut: Frame | undefined;
+  try {
+    await ti.fit(withInf, fitCtx);
+    infOut = ti.transform(withInf);
+  } catch (x) {
+    assert.ok(x instanceof MlkitError && x.kind === 'data', `Inf: expected a data error, got ${(x as Error)?.message}`);
   }
+  if (infOut) assert.deepStrictEqual(values(infOut), values(out), 'Inf in a column the transformer reads must be a data error');
+  let infT: Frame | undefined;
+  try { infT = t.transform(withInf); } catch (x) { assert.ok(x instanceof MlkitError && x.kind === 'data', `Inf at transform: ${(x as Error)?.message}`); }
+  if (infT) assert.deepStrictEqual(values(infT), values(out), 'Inf at transform in a column the transformer reads must be a data error');
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ test('--out through a symlink writes its target; the link stays', () => {
   }
 });
 
-test('--out to a FIFO writes into it (made in the test folder)', { skip: NO_MKFIFO }, async () => {
+test('--out to a FIFO writes into it (made in the test folder)', { skip: NO_MKFIFO, timeout: 60_000 }, async () => {
   const { dir, iris, want } = irisModel('mlkit-out-fifo-');
   assert.equal(spawnSync('mkfifo', [path.join(dir, 'fifo.csv')]).status, 0);
   const reader = spawn('cat', [path.join(dir, 'fifo.csv')]);

@@ -25,6 +25,7 @@ import { BundleError, DataError } from '../../core/errors.js';
 import type { ComponentImpl, Tags, TransformContext, Transformer } from '../../core/types.js';
 import { NotFittedError } from '../../core/errors.js';
 import { TRANSFORMER_TAGS } from '../spec-helpers.js';
+import { rejectInfinity } from '../columns.js';
 import { lagsParamsSchema, diffParamsSchema, rollingParamsSchema, datetimePartsParamsSchema, ROLLING_STATS, DATETIME_PARTS, type LagsParams, type DiffParams, type RollingParams, type RollingStat, type DatetimePartsParams, type DatetimePart } from './spec.js';
 export { lagsParamsSchema, diffParamsSchema, rollingParamsSchema, datetimePartsParamsSchema, ROLLING_STATS, DATETIME_PARTS, type LagsParams, type DiffParams, type RollingParams, type RollingStat, type DatetimePartsParams };
 
@@ -67,8 +68,8 @@ export function numericInput(frame: Frame, column: string, who: string): Float64
   checkNumericColumn(frame, column, who);
   const pl = polars();
   const s = frame.getColumn(column);
-  if (s.nullCount() === 0) return s.cast(pl.Float64).toTypedArray() as Float64Array;
-  return frame.select(pl.col(column).cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn(column).toTypedArray() as Float64Array;
+  if (s.nullCount() === 0) return rejectInfinity(s.cast(pl.Float64).toTypedArray() as Float64Array, column);
+  return rejectInfinity(frame.select(pl.col(column).cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn(column).toTypedArray() as Float64Array, column);
 }
 
 /** Output frame from Float64 columns (names and arrays in the same order). */
