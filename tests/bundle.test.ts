@@ -101,7 +101,7 @@ test('missing folder, missing/corrupted manifest, checksum mismatch, newer forma
   assert.match(bundleError(() => loadBundle(out)), /format version 3 is newer than this mlkit supports/);
   // format 1 (before the component contract): refused with a message to retrain
   writeFileSync(mpath, good.replace('"formatVersion": 2', '"formatVersion": 1'));
-  assert.match(bundleError(() => loadBundle(out)), /bundle format version 1 \(written by mlkit [^)]+\) is older than this mlkit reads \(2\); retrain it with this version \(mlkit train CONFIG\)/);
+  assert.match(bundleError(() => loadBundle(out)), /bundle format version 1 is older than this mlkit reads \(format 2, mlkit [^)]+\); make it again with this version \(mlkit train CONFIG\)/);
   writeFileSync(mpath, good);
   assert.equal(loadBundle(out).manifest.task, 'regression');
 });

@@ -168,7 +168,8 @@ export function loadBundle(dir: string): LoadedBundle {
     throw new BundleError(`bundle format version ${manifest.formatVersion} is newer than this mlkit supports (${BUNDLE_FORMAT_VERSION}); upgrade mlkit (bundle written by mlkit ${manifest.mlkitVersion})`, { file: dir });
   }
   if (manifest.formatVersion < BUNDLE_FORMAT_VERSION) {
-    throw new BundleError(`bundle format version ${manifest.formatVersion} (written by mlkit ${manifest.mlkitVersion}) is older than this mlkit reads (${BUNDLE_FORMAT_VERSION}); retrain it with this version (mlkit train CONFIG)`, { file: dir });
+    const again = manifest.task === 'preprocess' ? 'mlkit preprocess CONFIG' : 'mlkit train CONFIG';
+    throw new BundleError(`bundle format version ${manifest.formatVersion} is older than this mlkit reads (format ${BUNDLE_FORMAT_VERSION}, mlkit ${MLKIT_VERSION}); make it again with this version (${again})`, { file: dir });
   }
   for (const key of ['files', 'input', 'pipeline'] as const) {
     if (!manifest[key] || typeof manifest[key] !== 'object') throw new BundleError(`manifest.json is corrupted: "${key}" is missing`, { file: dir });

@@ -6,6 +6,7 @@
 import { z, type ZodType } from 'zod';
 import { tagsOf, type ComponentKind, type ComponentSpec, type Tags } from '../core/component.js';
 import type { Registry } from '../core/registry.js';
+import { columnTransformerSchema } from './pipeline.js';
 
 export interface ParamInfo {
   name: string;
@@ -13,6 +14,8 @@ export interface ParamInfo {
   type: string;
   required: boolean;
   default?: unknown;
+  /** what the component does when the param is left out, where that is not a plain default */
+  description?: string;
 }
 
 export interface ComponentInfo {
@@ -71,6 +74,7 @@ function paramsOf(schema: ZodType | undefined): { list: ParamInfo[]; json: Json 
     type: typeText(p),
     required: required.has(name) && !('default' in p),
     ...('default' in p ? { default: p.default } : {}),
+    ...(typeof p.description === 'string' ? { description: p.description } : {}),
   }));
   return { list, json };
 }
@@ -81,8 +85,22 @@ function tagsWithDefaults(spec: ComponentSpec): Tags {
   return r.success ? tagsOf(spec, r.data) : spec.tags({} as never);
 }
 
+/**
+ * The pipeline layer's structural transformer: not a registry component (it holds other transformers),
+ * but a config names it like one.
+ */
+const COLUMN_TRANSFORMER: ComponentSpec = {
+  name: 'column_transformer',
+  kind: 'transformer',
+  description: 'applies transformers to chosen columns: transformers: [[name, transformer or [steps], selector (numeric | categorical | datetime | [columns] | {regex}), params?], ...]; outputs <name>__<column>; remainder: drop | passthrough',
+  params: columnTransformerSchema,
+  tags: { allowsNaN: true },
+  load: async () => { throw new Error('column_transformer is built by the pipeline layer'); },
+};
+
 export function describeComponents(registry: Registry, kind?: ComponentKind): ComponentInfo[] {
-  return registry.all().filter((s) => !kind || s.kind === kind).map((spec) => {
+  const specs = [...registry.all(), COLUMN_TRANSFORMER].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  return specs.filter((s) => !kind || s.kind === kind).map((spec) => {
     const params = paramsOf(spec.params);
     return {
       kind: spec.kind,

@@ -139,7 +139,11 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     const { type: _t, params: _p, ...rest } = config.model as Record<string, unknown>;
     if (spec.options) {
       const or = spec.options.safeParse(rest);
-      if (!or.success) throw issueToError(or.error.issues, rest, spec.options, finder, ['model']);
+      if (!or.success) {
+        const e = issueToError(or.error.issues, rest, spec.options, finder, ['model']);
+        // the keys model: allows are type and params besides the component's options
+        throw or.error.issues[0]?.code === 'unrecognized_keys' ? new ConfigError(e.message.replace(/\(allowed: ([^)]*)\)/, '(allowed: type, params, $1)'), e.place) : e;
+      }
       modelOptions = or.data as Record<string, unknown>;
     } else {
       const extra = Object.keys(rest)[0];

@@ -8,7 +8,7 @@ const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 export async function listCommand(kind: string | undefined, opts: GlobalOptions): Promise<number> {
   const kinds = COMPONENT_KINDS as readonly string[];
   // plural forms are accepted: mlkit list transformers
-  const k = kind === undefined ? undefined : kind.replace(/s$/, '');
+  const k = kind === undefined ? undefined : kind.toLowerCase().replace(/s$/, '');
   if (k !== undefined && !kinds.includes(k)) throw new UsageError(`unknown kind "${kind}"${didYouMean(k, kinds)} (kinds: ${kinds.join(', ')})`);
   const { builtinRegistry } = await import('../../specs.js');
   const { describeComponents } = await import('../../config/describe.js');
@@ -18,6 +18,7 @@ export async function listCommand(kind: string | undefined, opts: GlobalOptions)
     return 0;
   }
   const out: string[] = [];
+  if (!infos.length) out.push(`no ${k}s are registered in this version`);
   let last = '';
   for (const c of infos) {
     if (c.kind !== last) {
@@ -28,7 +29,7 @@ export async function listCommand(kind: string | undefined, opts: GlobalOptions)
     const tags = Object.entries(c.tags).filter(([, v]) => v !== undefined && v !== false).map(([t, v]) => (v === true ? t : `${t}=${show(v)}`));
     if (tags.length) out.push(`      tags: ${tags.join(', ')}`);
     for (const p of [...c.params, ...c.options.map((o) => ({ ...o, name: `(model.)${o.name}` }))]) {
-      out.push(`      ${p.name}: ${p.type}${p.required ? ' (required)' : ''}${'default' in p ? ` = ${show(p.default)}` : ''}`);
+      out.push(`      ${p.name}: ${p.type}${p.required ? ' (required)' : ''}${'default' in p ? ` = ${show(p.default)}` : ''}${p.description ? `  (${p.description})` : ''}`);
     }
   }
   process.stdout.write(out.join('\n') + '\n');

@@ -10,13 +10,13 @@ export const MAX_STACK_VALUES = 7936;
 
 export const METHODS = ['css-mle', 'mle', 'css'] as const;
 export const OPTIMIZERS = ['nelder-mead', 'newton-line-search', 'newton-trust-hook', 'newton-trust-dogleg', 'conjugate-gradient', 'bfgs', 'lbfgs', 'bfgs-more-thuente'] as const;
-const order = () => z.number().int().min(0).max(24).optional();
+const order = (fixed: number, auto: number) => z.number().int().min(0).max(24).optional().describe(`default: ${fixed} (auto: true: at most ${auto})`);
 
 export const arimaParamsSchema = z.strictObject({
   /** orders (with auto: true, the largest orders searched; defaults 5, 2, 5, 2, 1, 2); fixed default (1,0,1) */
-  p: order(), d: order(), q: order(), P: order(), D: order(), Q: order(),
+  p: order(1, 5), d: order(0, 2), q: order(1, 5), P: order(0, 2), D: order(0, 1), Q: order(0, 2),
   /** season length (default: from the frequency when seasonal orders are set, or with auto) */
-  s: z.number().int().min(0).optional(),
+  s: z.number().int().min(0).optional().describe("default: the frequency's season when seasonal orders are set or auto: true"),
   auto: z.boolean().default(false),
   method: z.enum(METHODS).default('css-mle'),
   optimizer: z.enum(OPTIMIZERS).default('lbfgs'),
@@ -40,6 +40,7 @@ export const arimaSpec: ComponentSpec<ArimaParams> = {
   doctor: async () => ({
     title: 'arima',
     lines: ['ctsa compiled to WASM (the arima package); one model per series, series on worker threads (MLKIT_THREADS)'],
+    data: { engine: 'wasm (arima package, ctsa)', maxValuesPerFit: MAX_STACK_VALUES },
     advice: { family: 'ARIMA family', hardware: 'CPU, one core per series (series fit in parallel)' },
   }),
   load: () => import('./index.js'),

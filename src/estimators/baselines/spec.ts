@@ -12,7 +12,7 @@ export const BASELINE_TAGS: Tags = { allowsNaN: false, exog: false, probabilisti
 const emptyParams = z.strictObject({});
 const seasonalParams = z.strictObject({
   /** the season length (default: from the frequency, e.g. 12 for monthly data) */
-  s: z.number().int().positive().optional(),
+  s: z.number().int().positive().optional().describe("default: the frequency's season (12 monthly, 24 hourly, ...)"),
 });
 
 function spec(name: BaselineKind, params: z.ZodType<{ s?: number }>, description: string): ComponentSpec<{ s?: number }> {

@@ -12,16 +12,16 @@ const nonneg = z.number().gte(0);
 export const xgboostParamsSchema = z.strictObject({
   num_round: z.number().int().gte(1).default(100),
   early_stopping_rounds: z.number().int().gte(1).optional(),
-  objective: z.string().optional(),
+  objective: z.string().optional().describe('default: binary:logistic (2 classes), multi:softprob (more), reg:squarederror (regression)'),
   eval_metric: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  max_depth: z.number().int().gte(0).optional(),
-  eta: z.number().gt(0).optional(),
+  max_depth: z.number().int().gte(0).optional().describe("XGBoost's default: 6"),
+  eta: z.number().gt(0).optional().describe("XGBoost's default: 0.3 (alias learning_rate)"),
   learning_rate: z.number().gt(0).optional(),
-  subsample: frac.optional(),
+  subsample: frac.optional().describe("XGBoost's default: 1"),
   colsample_bytree: frac.optional(),
   colsample_bylevel: frac.optional(),
   colsample_bynode: frac.optional(),
-  min_child_weight: nonneg.optional(),
+  min_child_weight: nonneg.optional().describe("XGBoost's default: 1"),
   lambda: nonneg.optional(),
   reg_lambda: nonneg.optional(),
   alpha: nonneg.optional(),
@@ -31,14 +31,14 @@ export const xgboostParamsSchema = z.strictObject({
   max_delta_step: nonneg.optional(),
   scale_pos_weight: z.number().gt(0).optional(),
   base_score: z.number().optional(),
-  tree_method: z.enum(['auto', 'exact', 'approx', 'hist']).optional(),
+  tree_method: z.enum(['auto', 'exact', 'approx', 'hist']).optional().describe('default: hist (native engine)'),
   grow_policy: z.enum(['depthwise', 'lossguide']).optional(),
   max_leaves: z.number().int().gte(0).optional(),
   max_bin: z.number().int().gte(2).optional(),
   max_cat_to_onehot: z.number().int().gte(1).optional(),
   num_parallel_tree: z.number().int().gte(1).optional(),
-  nthread: z.number().int().gte(0).optional(),
-  seed: z.number().int().optional(),
+  nthread: z.number().int().gte(0).optional().describe('default: all cores'),
+  seed: z.number().int().optional().describe("default: the config's seed"),
 });
 export type XGBoostParams = z.infer<typeof xgboostParamsSchema>;
 
@@ -54,7 +54,7 @@ export const xgbForecastParamsSchema = xgboostParamsSchema
   .omit({ early_stopping_rounds: true, eval_metric: true })
   .extend({
     /** n = lags 1..n, or a list of lags; default: one season (at least 8 steps) */
-    lags: z.union([posInt, z.array(posInt).min(1).refine(unique, { message: 'lags must not repeat' })]).optional(),
+    lags: z.union([posInt, z.array(posInt).min(1).refine(unique, { message: 'lags must not repeat' })]).optional().describe('default: one season, at least 8 (lags 1..n)'),
     /** rolling statistics over the last w values before the row */
     rolling: z.strictObject({
       windows: z.array(posInt).min(1).refine(unique, { message: 'windows must not repeat' }),

@@ -13,10 +13,10 @@ export const fftParamsSchema = z
     /** rows between the ends of consecutive windows */
     hop: z.number().int().gte(1).default(1),
     /** magnitudes of bins 0..bins-1 (at most window/2 + 1; default 16, or window/2 + 1 when smaller) */
-    bins: z.number().int().gte(1).optional(),
+    bins: z.number().int().gte(1).optional().describe('default: 16, or window/2 + 1 when smaller'),
     window_fn: z.enum(FFT_WINDOW_FNS).default('hann'),
     /** equal-width band energies over bins 0..window/2 (0 = none; at most window/2 + 1; default 4, or window/2 + 1 when smaller) */
-    bands: z.number().int().gte(0).optional(),
+    bands: z.number().int().gte(0).optional().describe('default: 4, or window/2 + 1 when smaller'),
   })
   .superRefine((p, ctx) => {
     if (!isPow2(p.window)) {

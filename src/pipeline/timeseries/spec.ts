@@ -32,7 +32,7 @@ export const rollingParamsSchema = z
     window: posInt,
     stats: z.array(z.enum(ROLLING_STATS)).min(1).refine((a) => new Set(a).size === a.length, { message: 'stats must not repeat' }).default([...ROLLING_STATS]),
     /** valid (non-NaN) values a window needs for a result; default: the window */
-    min_periods: posInt.optional(),
+    min_periods: posInt.optional().describe('default: the window'),
   })
   .superRefine((p, ctx) => {
     if (p.min_periods !== undefined && p.min_periods > p.window) {
