@@ -63,3 +63,42 @@ export function linesOfRows(buf: Uint8Array, sep: number, quote: number, hasHead
   });
   return out;
 }
+
+/**
+ * The first quoting problem in CSV bytes, with its physical line and column (1-based, in characters of
+ * the line's bytes): a quote that opens a field and never closes (`3,"4,y` up to the end of the input),
+ * a quote inside an unquoted field (`4"5`), or text after a closing quote (`"4"5`). Undefined when the
+ * quoting is sound.
+ */
+export function findQuoteProblem(buf: Uint8Array, sep: number, quote: number): { line: number; col: number; problem: string } | undefined {
+  const LF = 10, CR = 13;
+  const n = buf.length;
+  let line = 1;
+  let lineStart = 0;
+  let fieldStart = true;
+  let inQuotes = false;
+  let open = { line: 0, col: 0 };
+  for (let i = 0; i < n; i++) {
+    const c = buf[i];
+    if (inQuotes) {
+      if (c === quote) {
+        if (i + 1 < n && buf[i + 1] === quote) { i++; continue; }
+        inQuotes = false;
+        const next = i + 1 < n ? buf[i + 1] : LF;
+        if (next !== sep && next !== LF && next !== CR) return { line, col: i + 2 - lineStart, problem: `text after a closing quote (a quote inside a quoted field is written twice: "")` };
+      } else if (c === LF) { line++; lineStart = i + 1; }
+      continue;
+    }
+    if (c === quote) {
+      if (!fieldStart) return { line, col: i + 1 - lineStart, problem: 'a quote inside an unquoted field (quote the whole field and double the quote: "4""5")' };
+      inQuotes = true;
+      open = { line, col: i + 1 - lineStart };
+      fieldStart = false;
+      continue;
+    }
+    if (c === LF) { line++; lineStart = i + 1; fieldStart = true; continue; }
+    fieldStart = c === sep;
+  }
+  if (inQuotes) return { line: open.line, col: open.col, problem: 'a quote opens a field and is never closed' };
+  return undefined;
+}

@@ -4,12 +4,12 @@
  * truncateRaggedLines off) and what it is silent about (short rows, stray text in a numeric column
  * inferred as text) is checked after reading, so no value is silently lost.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
-import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
-import { scanCsv, linesOfRows } from './csvscan.js';
+import { DataError, InterruptedError, MlkitError, throwIfAborted } from '../core/errors.js';
+import { findQuoteProblem, scanCsv, linesOfRows } from './csvscan.js';
 import { DEFAULT_NULL_VALUES, type CsvOptions } from './csv-options.js';
 
 export type TableFormat = 'csv' | 'parquet' | 'ndjson';
@@ -23,6 +23,8 @@ export interface ReadOptions {
   stdin?: Buffer;
   /** CSV columns read as text whatever they look like (series ids: "02" and "007" stay themselves) */
   textColumns?: string[];
+  /** the input's bytes, already read (a FIFO, /dev/stdin, process substitution: see loadTable) */
+  bytes?: Buffer;
 }
 
 export interface Table {
@@ -36,14 +38,6 @@ export interface Table {
   notes: string[];
 }
 
-export function formatOf(file: string, explicit?: TableFormat): TableFormat {
-  if (explicit) return explicit;
-  if (file === '-') return 'csv';
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.parquet' || ext === '.pq') return 'parquet';
-  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
-  return 'csv';
-}
 
 export function dtypeOf(dt: unknown): ColumnDtype {
   const v = String((dt as any)?.variant ?? dt);
@@ -106,6 +100,29 @@ export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
   });
 }
 
+/** A path that exists and is not a regular file or a folder (a FIFO, a character device, a socket). */
+function isStreamPath(file: string): boolean {
+  try {
+    const st = statSync(file);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** All bytes of a FIFO or device, without blocking the event loop; InterruptedError on abort. */
+function readStream(file: string, name: string, signal?: AbortSignal): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const rs = createReadStream(file);
+    const onAbort = () => { rs.destroy(); reject(new InterruptedError()); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    rs.on('data', (c) => chunks.push(c as Buffer));
+    rs.on('error', (e) => { signal?.removeEventListener('abort', onAbort); reject(new DataError(`cannot read: ${e.message}`, { file: name })); });
+    rs.on('end', () => { signal?.removeEventListener('abort', onAbort); resolve(Buffer.concat(chunks)); });
+  });
+}
+
 /**
  * readTable for tasks: stdin ('-') is read without blocking the event loop, and the read is skipped when
  * the run was already cancelled.
@@ -113,7 +130,11 @@ export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
 export async function loadTable(file: string, opts: ReadOptions, signal?: AbortSignal, log?: { debug(m: string): void }): Promise<Table> {
   throwIfAborted(signal);
   log?.debug(file === '-' ? (opts.stdin ? 'reading the table given for stdin' : 'reading stdin') : `reading ${file}`);
-  const o = file === '-' && !opts.stdin ? { ...opts, stdin: await readStdinAsync(signal) } : opts;
+  let o = file === '-' && !opts.stdin ? { ...opts, stdin: await readStdinAsync(signal) } : opts;
+  if (file !== '-' && !opts.bytes && isStreamPath(file)) {
+    // a FIFO, /dev/stdin or <(process substitution): its size says nothing; read it to its end
+    o = { ...opts, bytes: await readStream(file, opts.displayName ?? file, signal) };
+  }
   throwIfAborted(signal);
   return readTable(file, o);
 }
@@ -134,11 +155,35 @@ function firstLine(msg: string): string {
   return String(msg).split('\n')[0].trim();
 }
 
+/** Extensions that name a table format (case-insensitive); other names are sniffed from their first bytes. */
+const KNOWN_EXTENSIONS: Record<string, TableFormat> = { '.csv': 'csv', '.tsv': 'csv', '.parquet': 'parquet', '.pq': 'parquet', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
+
+/** The format of bytes: Parquet's magic number, NDJSON's opening brace, else CSV. */
+export function sniffFormat(bytes: Uint8Array): TableFormat {
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) return 'parquet';
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return bytes[i] === 0x7b ? 'ndjson' : 'csv';
+}
+
 export function readTable(file: string, opts: ReadOptions = {}): Table {
+  try {
+    return readTableCore(file, opts);
+  } catch (e) {
+    // malformed input is a data error, never an internal one (polars' own messages, one line)
+    if (e instanceof MlkitError) throw e;
+    throw new DataError(`cannot read the table: ${firstLine((e as Error)?.message ?? String(e))}`, { file: opts.displayName ?? file });
+  }
+}
+
+function readTableCore(file: string, opts: ReadOptions): Table {
   const name = opts.displayName ?? file;
-  const format = formatOf(file, opts.format);
+  let format = opts.format ?? KNOWN_EXTENSIONS[path.extname(file).toLowerCase()];
   let buf: Buffer | undefined;
-  if (file === '-') {
+  if (opts.bytes) {
+    buf = opts.bytes;
+    if (buf.length === 0) throw new DataError('the input is empty (no header, no rows)', { file: name });
+  } else if (file === '-') {
     buf = opts.stdin ?? readStdin();
   } else {
     let st;
@@ -151,6 +196,8 @@ export function readTable(file: string, opts: ReadOptions = {}): Table {
     if (st.isDirectory()) throw new DataError('is a folder, expected a data file', { file: name });
     if (st.size === 0) throw new DataError('the file is empty (no header, no rows)', { file: name });
   }
+  // stdin and names without a known extension: the format from the first bytes
+  format ??= sniffFormat(buf ?? head(file, 64));
   if (format === 'parquet') return readParquet(buf ?? file, name);
   if (format === 'ndjson') return readNdjson(buf ?? file, name);
   return readCsv(file, buf, name, opts.csv ?? {}, opts.textColumns ?? []);
@@ -234,8 +281,11 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
           dtypes[col] = pl.Float64;
           continue;
         }
-        throw strayValueError(file, buf, name, base, col, lineOfValue);
       }
+      // a quoting problem misleads polars' messages (no line, "expected 1 rows"): name it first
+      const q = findQuoteProblem(bytes(), sepCode, quoteCode);
+      if (q) throw new DataError(q.problem, { file: name, line: q.line, col: q.col });
+      if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfValue);
       if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader);
       if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
       throw new DataError(`cannot parse CSV: ${firstLine(msg)}`, { file: name });
@@ -295,7 +345,12 @@ function strayValueError(
   lineOf: (row: number) => number,
 ): DataError {
   // re-read the one column as text and find its first value that is neither null nor a number
-  const s = pl.readCSV((buf ?? file) as any, { ...base, columns: [col], inferSchemaLength: 0 } as any).getColumn(col);
+  let s;
+  try {
+    s = pl.readCSV((buf ?? file) as any, { ...base, columns: [col], inferSchemaLength: 0 } as any).getColumn(col);
+  } catch {
+    return new DataError(`column "${col}": a value is not a number`, { file: name });
+  }
   const strs = s.toArray() as (string | null)[];
   const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
   let idx = 0;

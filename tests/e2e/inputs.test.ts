@@ -1,9 +1,9 @@
 /** Inputs are never misread: any file name, any extension. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATASETS, ROOT, runCli, tmpDir } from '../helpers.js';
+import { BIN, DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 
 test('a data file named adult.data, x.txt, x.CSV or with no extension is read as CSV, not as its own name', () => {
   const dir = tmpDir('mlkit-in-names-');
@@ -19,5 +19,70 @@ test('a data file named adult.data, x.txt, x.CSV or with no extension is read as
     const r = runCli(['predict', '-m', 'm', n], { cwd: dir });
     assert.equal(r.status, 0, `${n}: ${r.stderr}`);
     assert.equal(r.stdout, want.stdout, n);
+  }
+});
+
+test('quoting problems are exit 3 with file, line and column (they were exit 70 or a polars message without a line)', () => {
+  const dir = tmpDir('mlkit-in-quotes-');
+  const model = path.join(dir, 'm');
+  assert.equal(runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--set', `output.dir=${model}`, '-q'], { cwd: dir }).status, 0);
+  const head = 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n';
+  const cases: [string, string, RegExp][] = [
+    ['open.csv', `${head}4.9,"3.0,1.4,0.2\n4.7,3.2,1.3,0.2\n`, /open\.csv:3:5: a quote opens a field and is never closed/],
+    ['stray.csv', `${head}4.9,3"0,1.4,0.2\n4.7,3.2,1.3,0.2\n`, /stray\.csv:3:6: a quote inside an unquoted field/],
+    ['after.csv', `${head}4.9,"3.0"1,1.4,0.2\n`, /after\.csv:3:10: text after a closing quote/],
+  ];
+  for (const [name, text, re] of cases) {
+    const r = runCli(['predict', '-m', model, write(dir, name, text)], { cwd: dir });
+    assert.equal(r.status, 3, `${name}: ${r.stderr}`);
+    assert.match(oneLineError(r), re);
+  }
+});
+
+test('the format of stdin and of names without a known extension is sniffed: NDJSON, Parquet, CSV', () => {
+  const dir = tmpDir('mlkit-in-sniff-');
+  const model = path.join(dir, 'm');
+  assert.equal(runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--set', `output.dir=${model}`, '-q'], { cwd: dir }).status, 0);
+  const iris = path.join(DATASETS, 'iris.csv');
+  const want = runCli(['predict', '-m', model, iris]).stdout;
+  const lines = readFileSync(iris, 'utf8').trim().split('\n');
+  const cols = lines[0]!.split(',');
+  const ndjson = lines.slice(1).map((l) => JSON.stringify(Object.fromEntries(l.split(',').map((v, i) => [cols[i], Number.isNaN(Number(v)) ? v : Number(v)])))).join('\n') + '\n';
+  const viaStdin = runCli(['predict', '-m', model, '-'], { input: ndjson });
+  assert.equal(viaStdin.status, 0, viaStdin.stderr);
+  assert.equal(viaStdin.stdout, want);
+  write(dir, 'iris.records', ndjson);
+  assert.equal(runCli(['predict', '-m', model, path.join(dir, 'iris.records')]).stdout, want);
+  assert.equal(runCli(['predict', '-m', model, iris, '--out', path.join(dir, 'p.parquet')]).status, 0);
+  copyFileSync(path.join(dir, 'p.parquet'), path.join(dir, 'p.bin'));
+  const pq = runCli(['preprocess', '--model', model, path.join(dir, 'p.bin')]);
+  assert.notEqual(pq.status, 70, pq.stderr);
+  assert.doesNotMatch(pq.stderr, /internal error/);
+});
+
+test('pipes: a FIFO (made in the test folder) and bash process substitution are read to their end, not taken for empty', async () => {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const dir = tmpDir('mlkit-in-fifo-');
+  const model = path.join(dir, 'm');
+  assert.equal(runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--set', `output.dir=${model}`, '-q'], { cwd: dir }).status, 0);
+  const iris = path.join(DATASETS, 'iris.csv');
+  const want = runCli(['predict', '-m', model, iris]).stdout;
+  if (spawnSync('mkfifo', [path.join(dir, 'in.csv')]).status === 0) {
+    const writer = spawn('sh', ['-c', `cat "${iris}" > "${path.join(dir, 'in.csv')}"`]);
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const p = spawn(process.execPath, [BIN, 'predict', '-m', model, path.join(dir, 'in.csv')], { env: { ...process.env, NO_COLOR: '1' } });
+      let out = '', err = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('close', (code) => resolve({ code, out, err }));
+    });
+    writer.kill();
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, want);
+  }
+  if (spawnSync('bash', ['--version']).status === 0) {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" predict -m "${model}" <(cat "${iris}")`], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, want);
   }
 });
