@@ -100,3 +100,13 @@ test('target listed in data.drop is refused', () => {
   const e = configError(() => load(good.replace('  target: income', '  target: income\n  drop: [income]')));
   assert.match(e.format(), /data\.drop: the target "income" is also listed in data\.drop/);
 });
+
+test('--set data.train=- means stdin; suggestions only for near names, JSON-quoted', async () => {
+  const { didYouMean } = await import('../src/core/suggest.js');
+  const lc = load(good, ['data.train=-']);
+  assert.equal(lc.config.data.train, '-');
+  assert.equal(lc.trainPath, '-');
+  assert.equal(didYouMean('age', ['race', 'sex']), '');
+  assert.equal(didYouMean('nativ', ['native', 'wasm']), '; did you mean "native"?');
+  assert.equal(didYouMean('income', ['income\r', 'age']), '; did you mean "income\\r"?');
+});

@@ -89,7 +89,9 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     const key = s.slice(0, eq).trim();
     const p = parseSetPath(key);
     let value: unknown;
-    try { value = parseYamlValue(s.slice(eq + 1)); } catch (e: any) {
+    const raw = s.slice(eq + 1);
+    // '-' (stdin) is a value, not YAML's empty sequence item
+    try { value = raw.trim() === '-' ? '-' : parseYamlValue(raw); } catch (e: any) {
       throw new UsageError(`--set ${s}: cannot parse the value: ${String(e.message).split('\n')[0]}`);
     }
     // create intermediate mappings as needed

@@ -23,11 +23,13 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     const d = editDistance(lw, c.toLowerCase());
     if (d < bestD) { bestD = d; best = c; }
   }
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  // short words suggest only near names (age is not race): one edit up to 5 characters, then a third
+  const limit = word.length <= 5 ? 1 : Math.max(2, Math.floor(word.length / 3));
   return bestD <= limit ? best : undefined;
 }
 
+/** `; did you mean "x"?` or ''. The name is JSON-quoted, so invisible characters (a CR, a tab) show. */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const c = closest(word, candidates);
-  return c ? `; did you mean "${c}"?` : '';
+  return c ? `; did you mean ${JSON.stringify(c)}?` : '';
 }
