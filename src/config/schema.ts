@@ -15,10 +15,14 @@ import { DEFAULT_NULL_VALUES } from '../data/csv-options.js';
 export { DEFAULT_NULL_VALUES };
 
 export const csvOptionsSchema = z.strictObject({
-  delimiter: z.string().length(1, 'expected a single character').default(','),
+  delimiter: z.string().superRefine((d, ctx) => {
+    if (d.length !== 1) ctx.addIssue({ code: 'custom', message: d.trim().length === 1 ? `expected a single character; for ${JSON.stringify(d)}-separated files use delimiter ${JSON.stringify(d.trim())} with trim: true` : 'expected a single character' });
+  }).default(','),
   null_values: z.array(z.string()).default(DEFAULT_NULL_VALUES),
   has_header: z.boolean().default(true),
   quote_char: z.string().length(1, 'expected a single character').default('"'),
+  /** strip spaces around values (", "-separated files such as UCI Adult's raw adult.data) */
+  trim: z.boolean().default(false),
 });
 export type CsvOptions = z.infer<typeof csvOptionsSchema>;
 

@@ -6,4 +6,6 @@ export interface CsvOptions {
   null_values: string[];
   has_header: boolean;
   quote_char: string;
+  /** strip spaces around values (", "-separated files): numbers become numbers again */
+  trim?: boolean;
 }

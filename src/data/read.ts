@@ -318,6 +318,10 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       }
     }
   }
+  // Spaces after the delimiter (", "-separated files such as UCI Adult's raw format) make numbers text:
+  // with csv.trim they are stripped (and null markers matched again); without it such a column is an
+  // error, never silently text (a categorical feature).
+  frame = trimColumns(frame, csvOpts.trim === true, nullValues, name, lineOf);
   // A column of numbers with a few stray words is read as text by polars' inference: refuse it.
   for (const col of frame.columns) {
     const s = frame.getColumn(col);
@@ -338,6 +342,46 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
     }
   }
   return { frame, name, format: 'csv', lineOf, notes };
+}
+
+/** A text column's values as numbers when every non-empty value is one (Int64 when all are integers), else undefined. */
+function asNumbers(s: ReturnType<Frame['getColumn']>): ReturnType<Frame['getColumn']> | undefined {
+  const nonNull = s.len() - s.nullCount();
+  if (nonNull === 0) return undefined;
+  const f = s.cast(pl.Float64, false);
+  if (f.nullCount() !== s.nullCount()) return undefined;
+  const vals = f.toArray() as (number | null)[];
+  const ints = vals.every((v) => v === null || Number.isInteger(v));
+  return ints ? s.cast(pl.Int64, false) : f;
+}
+
+function trimColumns(frame: Frame, trim: boolean, nullValues: string[], name: string, lineOf: (row: number) => number): Frame {
+  const nulls = new Set(nullValues);
+  let out = frame;
+  if (trim && frame.columns.some((c) => c !== c.trim())) {
+    const names = frame.columns.map((c) => c.trim());
+    const dup = names.find((c, i) => names.indexOf(c) !== i);
+    if (dup !== undefined) throw new DataError(`two columns are named ${JSON.stringify(dup)} once trimmed`, { file: name, line: 1 });
+    out = out.rename(Object.fromEntries(frame.columns.map((c, i) => [c, names[i]!])));
+  }
+  frame = out;
+  for (const col of frame.columns) {
+    const s = frame.getColumn(col);
+    if (dtypeOf(s.dtype) !== 'string') continue;
+    const raw = s.toArray() as (string | null)[];
+    if (!raw.some((v) => v !== null && v !== v.trim())) continue;
+    const trimmed = pl.Series(col, raw.map((v) => (v === null ? null : nulls.has(v.trim()) ? null : v.trim())), pl.Utf8);
+    const numeric = asNumbers(trimmed);
+    if (!trim) {
+      if (numeric) {
+        const idx = raw.findIndex((v) => v !== null && v !== v.trim());
+        throw new DataError(`column "${col}": numbers with spaces around them (${JSON.stringify(raw[idx])}) are read as text; set data.csv.trim: true (e.g. for ", "-separated files)`, { file: name, line: lineOf(idx) });
+      }
+      continue;
+    }
+    out = out.withColumns((numeric ?? trimmed).rename(col));
+  }
+  return out;
 }
 
 function strayValueError(

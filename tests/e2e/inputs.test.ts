@@ -86,3 +86,26 @@ test('pipes: a FIFO (made in the test folder) and bash process substitution are 
     assert.equal(r.stdout, want);
   }
 });
+
+test('", "-separated files (UCI Adult\'s raw format): numbers with spaces are never silently text; data.csv.trim reads them', () => {
+  const dir = tmpDir('mlkit-in-trim-');
+  const rows = readFileSync(path.join(DATASETS, 'adult_test_5k.csv'), 'utf8').trim().split('\n').slice(0, 400);
+  write(dir, 'adult.data', rows.map((r) => r.split(',').join(', ')).join('\n') + '\n');
+  const cfg = (csv: string) => write(dir, `c${Math.random().toString(36).slice(2)}.yaml`, `task: classification\ndata: { train: adult.data, target: income, csv: ${csv} }\nmodel: { type: xgboost, params: { num_round: 5 } }\noutput: { dir: m }\n`);
+  const plain = runCli(['train', cfg('{}')], { cwd: dir });
+  assert.equal(plain.status, 3);
+  assert.match(oneLineError(plain), /adult\.data:2: column " fnlwgt": numbers with spaces around them \(" \d+"\) are read as text; set data\.csv\.trim: true/);
+  const sep = runCli(['train', cfg('{ delimiter: ", " }')], { cwd: dir });
+  assert.equal(sep.status, 2);
+  assert.match(oneLineError(sep), /data\.csv\.delimiter: expected a single character; for ", "-separated files use delimiter "," with trim: true/);
+  const ok = runCli(['train', cfg('{ trim: true }'), '-q'], { cwd: dir });
+  assert.equal(ok.status, 0, ok.stderr);
+  const m = JSON.parse(readFileSync(path.join(dir, 'm', 'manifest.json'), 'utf8'));
+  const types = Object.fromEntries(m.input.columns.map((c: { name: string; dtype: string }) => [c.name, c.dtype]));
+  assert.equal(types.age, 'int64');
+  assert.equal(types.fnlwgt, 'int64');
+  assert.equal(types.workclass, 'string');
+  const pr = runCli(['predict', '-m', 'm', 'adult.data'], { cwd: dir });
+  assert.equal(pr.status, 0, pr.stderr);
+  assert.equal(pr.stdout.trim().split('\n').length, 400);
+});
