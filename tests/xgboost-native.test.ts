@@ -59,6 +59,30 @@ test('engine description names the version and path', { skip }, () => {
   assert.equal(loadNativeEngine(lib.path!), e, 'cached per path');
 });
 
+test('OMP_WAIT_POLICY: passive before libxgboost loads unless the user set it (libgomp reports what it read)', { skip }, () => {
+  // a fresh process each time: libgomp reads its environment once, when it is loaded
+  const native = new URL('../src/estimators/xgboost/native.js', import.meta.url).href;
+  const script = `const { loadNativeEngine } = await import(${JSON.stringify(native)}); loadNativeEngine(${JSON.stringify(lib.path)}); console.log(process.env.OMP_WAIT_POLICY);`;
+  const load = (policy: string | undefined) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_DISPLAY_ENV: 'verbose' };
+    delete env.OMP_WAIT_POLICY;
+    delete env.GOMP_SPINCOUNT;
+    if (policy !== undefined) env.OMP_WAIT_POLICY = policy;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    return { env: r.stdout.trim(), spin: /GOMP_SPINCOUNT = '(\d+)'/.exec(r.stderr)?.[1] };
+  };
+  const unset = load(undefined);
+  const active = load('active');
+  assert.equal(unset.env, 'passive');
+  assert.equal(active.env, 'active');
+  // libgomp (Linux) prints its settings; LLVM's libomp (macOS) does not print GOMP_SPINCOUNT
+  if (unset.spin !== undefined) {
+    assert.equal(unset.spin, '0', 'passive: no spinning');
+    assert.notEqual(active.spin, '0', 'the user\'s active policy is kept');
+  }
+});
+
 test('regression learns y = 2*x0 + x1', { skip }, async () => {
   const r = rng(1);
   const x = matrix(3000, 3, () => r());
