@@ -14,6 +14,7 @@ import type { Benchmark, BenchOptions } from './lib/types.js';
 
 const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   xgboost: () => import('./xgboost.js'),
+  'xgboost-contention': () => import('./xgboost-contention.js'),
   preprocess: () => import('./preprocess.js'),
   fft: () => import('./fft.js'),
   arima: () => import('./arima.js'),
@@ -58,6 +59,13 @@ xgboost options (or environment variables):
   --wait-idle S     before each timed run, wait up to S seconds for other processes to go quiet
                     (BENCH_WAIT_IDLE, default 180; 0 = never wait)
   --python PATH     the Python interpreter to use (BENCH_PYTHON)
+xgboost-contention options:
+  --repeat N        alternating rounds over the settings (BENCH_REPEAT, default 3)
+  --series N        series in the generated monthly panel (BENCH_SERIES, default 1000)
+  --hogs N          busy-looping processes beside the hog runs (BENCH_HOGS, default: one per core)
+  --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 10)
+  --timeout S       seconds per run (BENCH_TIMEOUT, default 300)
+  --no-unset        skip the OMP_WAIT_POLICY= (before the fix) setting, the slowest (BENCH_NO_UNSET=1)
 `;
 
 async function main(): Promise<number> {

@@ -6,6 +6,10 @@ import type { BlobReader, BlobWriter, Callback, ComponentImpl, Estimator, FitCon
 import { BundleError, NotFittedError, UsageError } from '../../core/errors.js';
 import type { DenseMatrix, EngineName, FeatureType, ParamValue, RoundInfo, TrainedBooster, XGBoostEngine } from './engine.js';
 import { checkMatrixValues } from '../../core/checks.js';
+import { preferPassiveOpenMP } from './openmp.js';
+
+// on the main thread, before any worker thread loads libxgboost (see openmp.ts)
+preferPassiveOpenMP();
 import { xgboostParamsSchema, xgboostSpec, type XGBoostOptions, type XGBoostParams } from './spec.js';
 
 export { xgboostParamsSchema, type XGBoostParams };

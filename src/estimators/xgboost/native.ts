@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 
 import { DataError, InterruptedError, MlkitError, UsageError } from '../../core/errors.js';
 import { yieldToLoop } from '../../core/loop.js';
+import { preferPassiveOpenMP } from './openmp.js';
 import type {
   DenseMatrix,
   FeatureType,
@@ -257,28 +258,6 @@ const PROTOTYPES: Record<Exclude<keyof XgbApi, 'koffi' | 'path' | 'version' | 'X
 
 const engines = new Map<string, NativeEngine>();
 
-/**
- * OpenMP wait policy. mlkit calls libxgboost one boosting round at a time (to yield to the event loop,
- * report progress and stop on Ctrl-C), and between those calls libgomp's idle worker threads spin on a
- * core before they sleep (OMP_WAIT_POLICY unset: a spin count, then a futex; `active`: spin only). On
- * a busy machine the spinning threads compete with the thread that has the work: with a busy-looping
- * process on each of 2 cores, a global xgboost forecaster (1,000 monthly series, 2 fits x 100 rounds of
- * ~10 ms) took 18-38 s with libgomp's default, 6-9 s with nthread 1 and 7-9 s with `passive`
- * (bench/xgboost-contention.ts). On an idle machine `passive` costs ~3% (threads also sleep and wake
- * within a round), measured on that forecaster and on 200k x 20 tabular training.
- * No nthread by data size: with `passive` the default stays within 1.2x of nthread 1 under contention,
- * and on an idle machine 2 threads train that forecaster 10-20% faster than 1.
- *
- * libgomp reads the variable once, in its constructor, when the library is loaded (LLVM's libomp, on
- * macOS, at its first parallel region), so it is set here before koffi.load(), only when the user has
- * not set it (OMP_WAIT_POLICY=active brings libgomp's spinning back), and left set (child processes
- * inherit it). A process.env assignment reaches the C environment (setenv) on the main thread only: in
- * a worker thread process.env is a copy, so this has no effect when a worker loads the library first,
- * and none when libgomp was already loaded by something else.
- */
-function preferPassiveOpenMP(): void {
-  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'passive';
-}
 
 /**
  * Load libxgboost (from `path`, else from findNativeLibrary()) and return the engine. Cached per
