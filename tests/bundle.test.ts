@@ -105,3 +105,29 @@ test('missing folder, missing/corrupted manifest, checksum mismatch, newer forma
   writeFileSync(mpath, good);
   assert.equal(loadBundle(out).manifest.task, 'regression');
 });
+
+test('the manifest is covered by its own checksum; a manifest that contradicts itself is "bundle corrupted"', async () => {
+  const { sealManifest } = await import('../src/bundle/bundle.js');
+  const dir = tmpDir();
+  const out = path.join(dir, 'm');
+  saveBundle(out, body, { 'estimator/model.json': 'abc' });
+  const mpath = path.join(out, 'manifest.json');
+  const good = JSON.parse(readFileSync(mpath, 'utf8'));
+  const edit = (f: (m: any) => void, seal: boolean) => {
+    const m = structuredClone(good);
+    f(m);
+    writeFileSync(mpath, JSON.stringify(seal ? sealManifest(m) : m));
+    return bundleError(() => loadBundle(out));
+  };
+  // hand edits: input.columns cut, task changed
+  assert.match(edit((m) => { m.input.columns = []; }, false), /manifest\.json was modified or is damaged \(its checksum does not match\)/);
+  assert.match(edit((m) => { m.task = 'forecast'; }, false), /checksum does not match/);
+  assert.match(edit((m) => { delete m.manifestSha256; }, false), /checksum does not match/);
+  // consistent checksums, contradictory content
+  assert.match(edit((m) => { m.input.columns = []; }, true), /bundle corrupted: input\.columns is not a list of \{ name, dtype \}/);
+  assert.match(edit((m) => { m.task = 'forecast'; }, true), /bundle corrupted: a forecast bundle needs a forecaster node, not "estimator"/);
+  assert.match(edit((m) => { m.task = 'clustering'; }, true), /bundle corrupted: task "clustering" is not one mlkit writes/);
+  assert.match(edit((m) => { m.estimator.files = ['estimator/other.json']; }, true), /lists estimator\/other\.json, which has no checksum/);
+  writeFileSync(mpath, JSON.stringify(good));
+  assert.equal(loadBundle(out).manifest.task, 'regression');
+});

@@ -58,9 +58,35 @@ export interface Manifest {
   detector?: NodeSpec;
   metrics: Record<string, number>;
   files: Record<string, string>;
+  /** sha256 of the manifest itself without this field (see sealManifest): a hand-edited manifest is caught */
+  manifestSha256?: string;
 }
 
-export type ManifestBody = Omit<Manifest, 'format' | 'formatVersion' | 'mlkitVersion' | 'createdAt' | 'files'>;
+export type ManifestBody = Omit<Manifest, 'format' | 'formatVersion' | 'mlkitVersion' | 'createdAt' | 'files' | 'manifestSha256'>;
+
+/** The manifest with its own checksum (over its JSON without the checksum field) as the last field. */
+export function sealManifest<M extends Manifest>(m: M): M {
+  const { manifestSha256: _old, ...rest } = m;
+  return { ...rest, manifestSha256: createHash('sha256').update(JSON.stringify(rest)).digest('hex') } as M;
+}
+
+const TASKS: Record<string, 'estimator' | 'forecaster' | undefined> = { classification: 'estimator', regression: 'estimator', forecast: 'forecaster', preprocess: undefined };
+const DTYPES = new Set(['float64', 'int64', 'bool', 'string']);
+
+/** What makes a (checksummed) manifest contradict itself, or undefined. */
+function contradiction(m: Manifest): string | undefined {
+  if (!(m.task in TASKS)) return `task ${JSON.stringify(m.task)} is not one mlkit writes`;
+  const kind = TASKS[m.task];
+  if (kind && (!m.estimator || m.estimator.kind !== kind)) return `a ${m.task} bundle needs a ${kind} node, not ${m.estimator ? JSON.stringify(m.estimator.kind) : 'none'}`;
+  if (!kind && m.estimator) return 'a preprocess bundle has an estimator node';
+  const cols = m.input?.columns;
+  if (!Array.isArray(cols) || !cols.length || cols.some((c) => typeof c?.name !== 'string' || !DTYPES.has(c?.dtype))) return 'input.columns is not a list of { name, dtype }';
+  if (new Set(cols.map((c) => c.name)).size !== cols.length) return 'input.columns names a column twice';
+  for (const node of [m.pipeline, m.estimator]) {
+    for (const f of node?.files ?? []) if (!(f in m.files)) return `the ${node!.name} node lists ${f}, which has no checksum`;
+  }
+  return undefined;
+}
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
@@ -123,7 +149,7 @@ export function saveBundle(dir: string, body: ManifestBody, files: Record<string
       ...body,
       files: sums,
     };
-    writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(sealManifest(manifest), null, 2) + '\n');
     if (existsSync(abs)) {
       const old = `${tmp}.old`;
       renameSync(abs, old);
@@ -171,9 +197,14 @@ export function loadBundle(dir: string): LoadedBundle {
     const again = manifest.task === 'preprocess' ? 'mlkit preprocess CONFIG' : 'mlkit train CONFIG';
     throw new BundleError(`bundle format version ${manifest.formatVersion} is older than this mlkit reads (format ${BUNDLE_FORMAT_VERSION}, mlkit ${MLKIT_VERSION}); make it again with this version (${again})`, { file: dir });
   }
+  if (typeof manifest.manifestSha256 !== 'string' || sealManifest(manifest).manifestSha256 !== manifest.manifestSha256) {
+    throw new BundleError('manifest.json was modified or is damaged (its checksum does not match): the bundle is corrupted; make it again', { file: dir });
+  }
   for (const key of ['files', 'input', 'pipeline'] as const) {
     if (!manifest[key] || typeof manifest[key] !== 'object') throw new BundleError(`manifest.json is corrupted: "${key}" is missing`, { file: dir });
   }
+  const bad = contradiction(manifest);
+  if (bad) throw new BundleError(`bundle corrupted: ${bad}`, { file: dir });
   const contents = new Map<string, Buffer>();
   for (const [rel, sum] of Object.entries(manifest.files)) {
     const p = path.join(abs, rel);

@@ -365,7 +365,7 @@ output: { dir: ${path.join(dir, 'm')} }
   assert.deepEqual(out.map((o) => Number(o.forecast)), [141, 134, 146, 129, 141, 134]);
 });
 
-test('a hand-edited series node in manifest.json is a bundle error (exit 4), not bad timestamps', () => {
+test('a hand-edited series node in manifest.json is a bundle error (exit 4), not bad timestamps', async () => {
   const dir = tmpDir('mlkit-forecast-manifest-');
   const model = path.join(dir, 'm');
   const config = write(dir, 'c.yaml', `task: forecast
@@ -382,10 +382,17 @@ output: { dir: ${model} }
     [(m) => { m.pipeline.state.series = []; }, /series node's series are missing/],
     [(m) => { m.pipeline.state.series[0].n = 100; }, /series cover 100 values, but series\/history\.f64 holds 144/],
   ];
+  const { sealManifest } = await import('../../src/bundle/bundle.js');
   for (const [edit, why] of edits) {
     const m = JSON.parse(good);
     edit(m);
+    // as written: the manifest's own checksum catches the edit
     writeFileSync(mpath, JSON.stringify(m));
+    const raw = runCli(['forecast', '-m', model]);
+    assert.equal(raw.status, 4, raw.stderr);
+    assert.match(oneLineError(raw), /manifest\.json was modified or is damaged \(its checksum does not match\)/);
+    // re-sealed (a manifest that is consistent but wrong): the series node's own checks
+    writeFileSync(mpath, JSON.stringify(sealManifest(m)));
     const r = runCli(['forecast', '-m', model]);
     assert.equal(r.status, 4, r.stderr);
     assert.match(oneLineError(r), why);
