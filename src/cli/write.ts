@@ -1,10 +1,10 @@
 /** Writing result tables: CSV/Parquet/NDJSON by extension, '-' = CSV on stdout; files written atomically. */
-import { accessSync, constants, lstatSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame } from '../core/types.js';
 import type { TableFormat } from '../data/read.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
-import { checkWritableFile, fsReason } from '../core/paths.js';
+import { checkWritableFile, fsReason, isStreamPath } from '../core/paths.js';
 
 function writeAllStdout(buf: Buffer) {
   let off = 0;
@@ -29,20 +29,11 @@ export function outputFormat(out: string): TableFormat {
   if (out === '-') return 'csv';
   const fmt = OUTPUT_EXTENSIONS[path.extname(out).toLowerCase()];
   // a device, FIFO or socket (/dev/stdout, a named pipe) without an extension gets CSV, as '-' does
-  if (!fmt && isStream(out)) return 'csv';
+  if (!fmt && isStreamPath(out)) return 'csv';
   if (!fmt) throw new UsageError(`--out ${out}: unknown output format "${path.extname(out) || '(no extension)'}"; use one of ${Object.keys(OUTPUT_EXTENSIONS).join(', ')} (or - for CSV on stdout)`);
   return fmt;
 }
 
-/** An existing output that is not a regular file or a folder: a device, a FIFO, a socket (links followed). */
-function isStream(out: string): boolean {
-  try {
-    const st = statSync(out);
-    return !st.isFile() && !st.isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** Where a regular-file output really is: a symlink (chain) is followed to its target, which may not exist yet. */
 function linkTarget(abs: string): string {
@@ -67,7 +58,7 @@ function checkStream(out: string): void {
 /** Checks an output path before any work: that it can be written, and its format. */
 export function checkOutput(out: string): void {
   if (out === '-') return;
-  if (isStream(out)) checkStream(out);
+  if (isStreamPath(out)) checkStream(out);
   else checkWritableFile(linkTarget(path.resolve(out)));
   outputFormat(out);
 }
@@ -86,7 +77,7 @@ export function writeOutput(frame: Frame, out: string, signal?: AbortSignal): vo
   }
   checkOutput(out);
   const fmt = outputFormat(out);
-  if (isStream(out)) {
+  if (isStreamPath(out)) {
     // a device, FIFO or socket is written in place (a temporary file renamed onto it would replace the node)
     try {
       writeFileSync(out, fmt === 'parquet' ? frame.writeParquet({ compression: 'snappy' } as any) as any : fmt === 'ndjson' ? frame.writeJSON({ format: 'lines' }) as any : frame.writeCSV() as any);

@@ -50,3 +50,13 @@ export function checkWritableFile(p: string): void {
   requireWritableFolder(dir, p, '');
   if (statOrUndefined(abs)?.isDirectory()) throw new UsageError(`cannot write ${p}: it is a folder`);
 }
+
+/** A path that exists and is not a regular file or a folder: a FIFO, a device, a socket (links followed). */
+export function isStreamPath(p: string): boolean {
+  try {
+    const st = statSync(p);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}

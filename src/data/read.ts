@@ -10,6 +10,7 @@ import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
 import { DataError, InterruptedError, MlkitError, throwIfAborted } from '../core/errors.js';
 import { findQuoteProblem, scanCsv, linesOfRows } from './csvscan.js';
+import { isStreamPath } from '../core/paths.js';
 import { DEFAULT_NULL_VALUES, type CsvOptions } from './csv-options.js';
 
 export type TableFormat = 'csv' | 'parquet' | 'ndjson';
@@ -100,15 +101,6 @@ export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
   });
 }
 
-/** A path that exists and is not a regular file or a folder (a FIFO, a character device, a socket). */
-function isStreamPath(file: string): boolean {
-  try {
-    const st = statSync(file);
-    return !st.isFile() && !st.isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** All bytes of a FIFO or device, without blocking the event loop; InterruptedError on abort. */
 function readStream(file: string, name: string, signal?: AbortSignal): Promise<Buffer> {
