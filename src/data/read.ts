@@ -314,6 +314,17 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
   // with csv.trim they are stripped (and null markers matched again); without it such a column is an
   // error, never silently text (a categorical feature).
   frame = trimColumns(frame, csvOpts.trim === true, nullValues, name, lineOf);
+  // Infinity ("inf" is a number to polars) is not data: say where it is, before a transformer or an
+  // engine finds it at some row of a shuffled matrix
+  for (const col of frame.columns) {
+    const s = frame.getColumn(col);
+    if (dtypeOf(s.dtype) !== 'float64') continue;
+    const where = s.isInfinite().argTrue();
+    if (where.len() > 0) {
+      const idx = Number(where.toArray()[0]);
+      throw new DataError(`column "${col}": an infinite value (${s.get(idx)}); give numbers (an empty cell or NaN for a missing value)`, { file: name, line: lineOf(idx) });
+    }
+  }
   // A column of numbers with a few stray words is read as text by polars' inference: refuse it.
   for (const col of frame.columns) {
     const s = frame.getColumn(col);
@@ -322,6 +333,16 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
     if (nonNull === 0) continue;
     const asNum = s.cast(pl.Float64, false);
     const failed = asNum.nullCount() - s.nullCount();
+    if (failed === 0) {
+      // every value is a number, yet polars inferred text: "Inf"/"Infinity" spellings it does not take as
+      // Float64 when inferring; never let such a column become text (categorical)
+      const nums = asNum.toArray() as (number | null)[];
+      const idx = nums.findIndex((v) => v === Infinity || v === -Infinity);
+      if (idx >= 0) {
+        const strs = s.toArray() as (string | null)[];
+        throw new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is infinite; give numbers (an empty cell or NaN for a missing value)`, { file: name, line: lineOf(idx) });
+      }
+    }
     if (failed > 0 && failed <= Math.max(1, Math.floor(nonNull * 0.1)) && nonNull - failed >= 2 * failed) {
       const strs = s.toArray() as (string | null)[];
       const nums = asNum.toArray() as (number | null)[];

@@ -109,3 +109,15 @@ test('", "-separated files (UCI Adult\'s raw format): numbers with spaces are ne
   assert.equal(pr.status, 0, pr.stderr);
   assert.equal(pr.stdout.trim().split('\n').length, 400);
 });
+
+test('infinite values (inf, -inf, Inf, INF, Infinity) are exit 3 naming the file, line and column, never text or a shuffled row', () => {
+  const dir = tmpDir('mlkit-in-inf-');
+  const lines = readFileSync(path.join(DATASETS, 'iris.csv'), 'utf8').trim().split('\n');
+  for (const v of ['inf', '-inf', 'Inf', 'INF', 'Infinity']) {
+    const bad = lines.map((l, i) => (i === 5 ? l.split(',').map((x, j) => (j === 1 ? v : x)).join(',') : l)).join('\n') + '\n';
+    const file = write(dir, `iris-${v}.csv`, bad);
+    const r = runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--set', `data.train=${file}`, '--set', 'output.dir=m', '-q'], { cwd: dir });
+    assert.equal(r.status, 3, `${v}: ${r.stderr}`);
+    assert.match(oneLineError(r), new RegExp(`iris-${v}\\.csv:6: column "sepal_width": .*infinite`), v);
+  }
+});
