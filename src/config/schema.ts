@@ -23,6 +23,12 @@ export const csvOptionsSchema = z.strictObject({
   quote_char: z.string().length(1, 'expected a single character').default('"'),
   /** strip spaces around values (", "-separated files such as UCI Adult's raw adult.data) */
   trim: z.boolean().default(false),
+  /** lines to skip before the header (or the first row) */
+  skip_rows: z.number().int().gte(0).default(0),
+  /** lines starting with this text are skipped (e.g. "#") */
+  comment_prefix: z.string().min(1).optional(),
+  /** column names: for files without a header (has_header: false), or to replace the header's */
+  column_names: z.array(z.string().min(1)).min(1).refine((a) => new Set(a).size === a.length, { message: 'names must not repeat' }).optional(),
 });
 export type CsvOptions = z.infer<typeof csvOptionsSchema>;
 

@@ -8,4 +8,10 @@ export interface CsvOptions {
   quote_char: string;
   /** strip spaces around values (", "-separated files): numbers become numbers again */
   trim?: boolean;
+  /** lines to skip before the header (or the first row) */
+  skip_rows?: number;
+  /** lines starting with this text are skipped */
+  comment_prefix?: string;
+  /** column names: for files without a header (has_header: false), or to replace the header's */
+  column_names?: string[];
 }

@@ -247,11 +247,20 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
   }
   // a path polars would take for CSV text is read into memory first (see polarsSource)
   buf ??= ((src) => (typeof src === 'string' ? undefined : src))(polarsSource(file, ['.csv', '.tsv']));
+  // skip_rows and comment lines are dropped here, keeping each kept line's physical number for messages
+  let physical: Int32Array | undefined;
+  if ((csvOpts.skip_rows ?? 0) > 0 || csvOpts.comment_prefix) {
+    const kept = dropLines(buf ?? readFileSync(file), csvOpts.skip_rows ?? 0, csvOpts.comment_prefix);
+    buf = kept.bytes;
+    physical = kept.physical;
+    if (buf.length === 0) throw new DataError(`nothing is left after skip_rows and comment lines`, { file: name });
+  }
   let fileBuf: Buffer | undefined = buf;
   const bytes = (): Buffer => (fileBuf ??= readFileSync(file));
   const sepCode = sep.charCodeAt(0);
   const quoteCode = quote.charCodeAt(0);
-  const lineOf = (row: number): number => linesOfRows(bytes(), sepCode, quoteCode, hasHeader, [row]).get(row) ?? row + (hasHeader ? 2 : 1);
+  const toPhysical = (line: number): number => (physical ? physical[line - 1] ?? line : line);
+  const lineOf = (row: number): number => toPhysical(linesOfRows(bytes(), sepCode, quoteCode, hasHeader, [row]).get(row) ?? row + (hasHeader ? 2 : 1));
 
   const dtypes: Record<string, any> = {};
   for (const c of textColumns) dtypes[c] = pl.Utf8;
@@ -276,9 +285,12 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       }
       // a quoting problem misleads polars' messages (no line, "expected 1 rows"): name it first
       const q = findQuoteProblem(bytes(), sepCode, quoteCode);
-      if (q) throw new DataError(q.problem, { file: name, line: q.line, col: q.col });
+      if (q) throw new DataError(q.problem, { file: name, line: toPhysical(q.line), col: q.col });
       if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfValue);
-      if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader);
+      if (/more fields than defined/i.test(msg)) {
+        const e = raggedError(bytes(), sepCode, quoteCode, name, hasHeader);
+        throw e.place.line !== undefined ? new DataError(e.message, { ...e.place, line: toPhysical(e.place.line) }) : e;
+      }
       if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
       throw new DataError(`cannot parse CSV: ${firstLine(msg)}`, { file: name });
     }
@@ -286,7 +298,12 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
   if (!frame) throw new DataError('cannot parse CSV', { file: name });
   function lineOfValue(row: number): number { return lineOf(row); }
 
-  if (frame.height === 0) throw new DataError('the file has a header but no data rows', { file: name, line: 1 });
+  if (frame.height === 0) throw new DataError('the file has a header but no data rows', { file: name, line: toPhysical(1) });
+  if (csvOpts.column_names) {
+    const names = csvOpts.column_names;
+    if (names.length !== frame.width) throw new DataError(`data.csv.column_names has ${names.length} name(s), but the rows have ${frame.width} field(s)`, { file: name, line: toPhysical(1) });
+    frame = frame.rename(Object.fromEntries(frame.columns.map((c, i) => [c, names[i]!])));
+  }
   const notes: string[] = [];
   // polars fills short rows with nulls and turns blank lines into all-null rows; both leave a null in
   // the last column, so only then scan the text.
@@ -300,7 +317,7 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       if (r.fields !== expected) { bad = { line: r.line, fields: r.fields }; return true; }
       return false;
     });
-    if (bad) throw new DataError(`ragged row: expected ${expected} fields (as in the header), found ${bad.fields}`, { file: name, line: bad.line });
+    if (bad) throw new DataError(`ragged row: expected ${expected} fields (as in the header), found ${bad.fields}`, { file: name, line: toPhysical(bad.line) });
     if (blanks.length) {
       const drop = new Set(blanks.filter((b) => b >= 0 && b < frame!.height));
       if (drop.size) {
@@ -395,6 +412,29 @@ function trimColumns(frame: Frame, trim: boolean, nullValues: string[], name: st
     out = out.withColumns((numeric ?? trimmed).rename(col));
   }
   return out;
+}
+
+/**
+ * The input without its first `skip` lines and without lines starting with `comment`, and for each kept
+ * line its 1-based physical line number.
+ */
+function dropLines(src: Buffer, skip: number, comment: string | undefined): { bytes: Buffer; physical: Int32Array } {
+  const prefix = comment ? Buffer.from(comment) : undefined;
+  const parts: Buffer[] = [];
+  const lines: number[] = [];
+  let line = 0;
+  for (let start = 0; start < src.length;) {
+    let end = src.indexOf(10, start);
+    end = end < 0 ? src.length : end + 1;
+    line++;
+    const text = src.subarray(start, end);
+    if (line > skip && !(prefix && text.subarray(0, prefix.length).equals(prefix))) {
+      parts.push(text);
+      lines.push(line);
+    }
+    start = end;
+  }
+  return { bytes: Buffer.concat(parts), physical: Int32Array.from(lines) };
 }
 
 function strayValueError(

@@ -121,3 +121,29 @@ test('infinite values (inf, -inf, Inf, INF, Infinity) are exit 3 naming the file
     assert.match(oneLineError(r), new RegExp(`iris-${v}\\.csv:6: column "sepal_width": .*infinite`), v);
   }
 });
+
+test('data.csv skip_rows, comment_prefix and column_names (headerless files); errors name the physical line', () => {
+  const dir = tmpDir('mlkit-in-csvopts-');
+  const iris = readFileSync(path.join(DATASETS, 'iris.csv'), 'utf8').trim().split(/\r?\n/);
+  const body = ['exported by tool X', 'version 3', '# a comment', iris[0], iris[1], '# another comment', ...iris.slice(2)];
+  write(dir, 'pre.csv', body.join('\n') + '\n');
+  const cfg = (name: string, csv: string, train = 'pre.csv') => write(dir, name, `task: classification\ndata: { train: ${train}, target: species, csv: ${csv} }\nmodel: { type: xgboost, params: { num_round: 5 } }\noutput: { dir: m-${name} }\n`);
+  const ok = runCli(['train', cfg('a.yaml', '{ skip_rows: 2, comment_prefix: "#" }'), '-q'], { cwd: dir });
+  assert.equal(ok.status, 0, ok.stderr);
+  // a bad value after the skipped and comment lines: its physical line
+  const bad = [...body];
+  bad[8] = bad[8]!.replace(/^([^,]*),([^,]*)/, '$1,abc');
+  write(dir, 'bad.csv', bad.join('\n') + '\n');
+  const r = runCli(['train', cfg('b.yaml', '{ skip_rows: 2, comment_prefix: "#" }', 'bad.csv')], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /bad\.csv:9: column "sepal_width": "abc" is not a number/);
+  // headerless, with names
+  write(dir, 'nohead.csv', iris.slice(1).join('\n') + '\n');
+  const nh = runCli(['train', cfg('c.yaml', `{ has_header: false, column_names: [${iris[0]}] }`, 'nohead.csv'), '-q'], { cwd: dir });
+  assert.equal(nh.status, 0, nh.stderr);
+  const cols = JSON.parse(readFileSync(path.join(dir, 'm-c.yaml', 'manifest.json'), 'utf8')).input.columns.map((c: { name: string }) => c.name);
+  assert.deepEqual(cols, iris[0]!.split(',').filter((c) => c !== 'species'));
+  const few = runCli(['train', cfg('d.yaml', '{ has_header: false, column_names: [a, b] }', 'nohead.csv')], { cwd: dir });
+  assert.equal(few.status, 3);
+  assert.match(oneLineError(few), /data\.csv\.column_names has 2 name\(s\), but the rows have 5 field\(s\)/);
+});
