@@ -52,67 +52,36 @@ export function schemaOf(frame: Frame): ColumnInfo[] {
   return frame.columns.map((name, i) => ({ name, dtype: dtypeOf(frame.dtypes[i]) }));
 }
 
-function readStdin(): Buffer {
-  if (process.stdin.isTTY) throw new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' });
-  // readFileSync(0) fails with EAGAIN on a non-blocking pipe whose writer is not done yet: read in a
-  // loop and wait briefly on EAGAIN until end of input.
-  const chunks: Buffer[] = [];
-  const buf = Buffer.alloc(1 << 20);
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(0, buf, 0, buf.length, null);
-    } catch (e: any) {
-      if (e?.code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 5); continue; }
-      if (e?.code === 'EOF') break;
-      throw new DataError(`cannot read stdin: ${e?.message ?? e}`, { file: '-' });
-    }
-    if (n === 0) break;
-    chunks.push(Buffer.from(buf.subarray(0, n)));
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
- * All of stdin, read without blocking the event loop (so that Ctrl-C is handled while waiting for a slow
- * writer); InterruptedError when `signal` aborts first.
+ * All bytes of a stream (stdin, a FIFO, a device) without blocking the event loop, so that Ctrl-C is
+ * handled while a slow writer is still writing; InterruptedError when `signal` aborts first (the stream
+ * is destroyed).
  */
-export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
-  if (process.stdin.isTTY) return Promise.reject(new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' }));
-  const stdin = process.stdin;
+function readAll(stream: NodeJS.ReadableStream & { destroy(): void }, name: string, signal?: AbortSignal): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const cleanup = () => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
-      stdin.off('error', onError);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
       signal?.removeEventListener('abort', onAbort);
     };
     const onData = (c: Buffer) => { chunks.push(c); };
     const onEnd = () => { cleanup(); resolve(Buffer.concat(chunks)); };
-    const onError = (e: Error) => { cleanup(); reject(new DataError(`cannot read stdin: ${e.message}`, { file: '-' })); };
-    const onAbort = () => { cleanup(); stdin.destroy(); reject(new InterruptedError()); };
+    const onError = (e: Error) => { cleanup(); reject(new DataError(`cannot read: ${e.message}`, { file: name })); };
+    const onAbort = () => { cleanup(); stream.destroy(); reject(new InterruptedError()); };
     if (signal?.aborted) { onAbort(); return; }
     signal?.addEventListener('abort', onAbort, { once: true });
-    stdin.on('data', onData);
-    stdin.on('end', onEnd);
-    stdin.on('error', onError);
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
   });
 }
 
-
-/** All bytes of a FIFO or device, without blocking the event loop; InterruptedError on abort. */
-function readStream(file: string, name: string, signal?: AbortSignal): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const rs = createReadStream(file);
-    const onAbort = () => { rs.destroy(); reject(new InterruptedError()); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    rs.on('data', (c) => chunks.push(c as Buffer));
-    rs.on('error', (e) => { signal?.removeEventListener('abort', onAbort); reject(new DataError(`cannot read: ${e.message}`, { file: name })); });
-    rs.on('end', () => { signal?.removeEventListener('abort', onAbort); resolve(Buffer.concat(chunks)); });
-  });
+/** All of stdin (see readAll); a terminal on stdin is a data error (nothing was piped in). */
+export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
+  if (process.stdin.isTTY) return Promise.reject(new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' }));
+  return readAll(process.stdin, '-', signal);
 }
 
 /**
@@ -125,7 +94,7 @@ export async function loadTable(file: string, opts: ReadOptions, signal?: AbortS
   let o = file === '-' && !opts.stdin ? { ...opts, stdin: await readStdinAsync(signal) } : opts;
   if (file !== '-' && !opts.bytes && isStreamPath(file)) {
     // a FIFO, /dev/stdin or <(process substitution): its size says nothing; read it to its end
-    o = { ...opts, bytes: await readStream(file, opts.displayName ?? file, signal) };
+    o = { ...opts, bytes: await readAll(createReadStream(file), opts.displayName ?? file, signal) };
   }
   throwIfAborted(signal);
   return readTable(file, o);
@@ -176,7 +145,8 @@ function readTableCore(file: string, opts: ReadOptions): Table {
     buf = opts.bytes;
     if (buf.length === 0) throw new DataError('the input is empty (no header, no rows)', { file: name });
   } else if (file === '-') {
-    buf = opts.stdin ?? readStdin();
+    if (!opts.stdin) throw new Error("internal: readTable('-') needs stdin's bytes (loadTable reads them)");
+    buf = opts.stdin;
   } else {
     let st;
     try {
@@ -246,7 +216,10 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
     for (let i = 0; i < buf.length; i++) if (buf[i] === 13) buf[i] = 10;
   }
   // a path polars would take for CSV text is read into memory first (see polarsSource)
-  buf ??= ((src) => (typeof src === 'string' ? undefined : src))(polarsSource(file, ['.csv', '.tsv']));
+  if (!buf) {
+    const src = polarsSource(file, ['.csv', '.tsv']);
+    if (typeof src !== 'string') buf = src;
+  }
   // skip_rows and comment lines are dropped here, keeping each kept line's physical number for messages
   let physical: Int32Array | undefined;
   if ((csvOpts.skip_rows ?? 0) > 0 || csvOpts.comment_prefix) {
@@ -287,10 +260,7 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       const q = findQuoteProblem(bytes(), sepCode, quoteCode);
       if (q) throw new DataError(q.problem, { file: name, line: toPhysical(q.line), col: q.col });
       if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfValue);
-      if (/more fields than defined/i.test(msg)) {
-        const e = raggedError(bytes(), sepCode, quoteCode, name, hasHeader);
-        throw e.place.line !== undefined ? new DataError(e.message, { ...e.place, line: toPhysical(e.place.line) }) : e;
-      }
+      if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader, toPhysical);
       if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
       throw new DataError(`cannot parse CSV: ${firstLine(msg)}`, { file: name });
     }
@@ -456,7 +426,7 @@ function strayValueError(
   return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number`, { file: name, line: lineOf(idx) });
 }
 
-function raggedError(bytes: Buffer, sep: number, quote: number, name: string, hasHeader: boolean): DataError {
+function raggedError(bytes: Buffer, sep: number, quote: number, name: string, hasHeader: boolean, toPhysical: (line: number) => number): DataError {
   let expected = -1;
   let bad: { line: number; fields: number } | undefined;
   scanCsv(bytes, sep, quote, (r) => {
@@ -466,5 +436,5 @@ function raggedError(bytes: Buffer, sep: number, quote: number, name: string, ha
     return false;
   });
   if (!bad) return new DataError('a row has more fields than the header', { file: name });
-  return new DataError(`ragged row: expected ${expected} fields (as in the ${hasHeader ? 'header' : 'first row'}), found ${bad.fields}`, { file: name, line: bad.line });
+  return new DataError(`ragged row: expected ${expected} fields (as in the ${hasHeader ? 'header' : 'first row'}), found ${bad.fields}`, { file: name, line: toPhysical(bad.line) });
 }

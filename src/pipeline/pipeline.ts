@@ -13,6 +13,7 @@
  */
 import pl from 'nodejs-polars';
 import type { ComponentNode, Frame, Tags, TransformContext, Transformer } from '../core/types.js';
+import { silentLogger } from '../core/log.js';
 import type { Registry } from '../core/registry.js';
 import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted } from '../core/errors.js';
 import { dtypeOf } from '../data/read.js';
@@ -356,7 +357,10 @@ export function createTransformer(step: StepConfig, registry: Registry): Transfo
 }
 
 /** A transformer tree is saved as one node per transformer; transformers write no files. */
-const noFiles = { write(rel: string): never { throw new Error(`internal: a transformer wrote a file (${rel})`); } };
+const noFiles = {
+  write(rel: string): never { throw new Error(`internal: a transformer wrote a file (${rel})`); },
+  read(rel: string): never { throw new Error(`internal: a transformer read a file (${rel})`); },
+};
 
 export async function toNode(t: Transformer): Promise<ComponentNode> {
   if (t instanceof Pipeline) {
@@ -376,5 +380,5 @@ export async function restoreNode(node: ComponentNode, registry: Registry): Prom
   if (!registry.has('transformer', node.name)) throw new BundleError(`unknown transformer "${node.name}" in the bundle (known: ${registry.names('transformer').join(', ')})`);
   const spec = registry.get('transformer', node.name);
   const impl = await registry.load<unknown, unknown, Transformer>('transformer', node.name);
-  return impl.restore(spec.params.parse(node.params), node.state, { read: noFiles.write as any }, { options: undefined, log: { info() {}, warn() {}, debug() {} } });
+  return impl.restore(spec.params.parse(node.params), node.state, noFiles, { options: undefined, log: silentLogger });
 }

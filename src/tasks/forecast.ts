@@ -10,7 +10,7 @@ import type { ColumnInfo, Forecaster, SeriesForecast, SeriesMeta } from '../core
 import type { RunContext } from '../core/context.js';
 import { BundleError, ConfigError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
 import { loadTable, schemaOf } from '../data/read.js';
-import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest, type NodeSpec } from '../bundle/bundle.js';
+import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
 import { prepareSeries, type PreparedSeries, type SeriesSettings } from '../forecast/series.js';
 import { addSteps, formatTime, type Freq } from '../core/time.js';
 import { createForecaster, fitForecaster, forecastSeries, type ModelRef } from '../forecast/parallel.js';
@@ -107,37 +107,34 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
     progress.stop();
   }
 
-  if (backtest && !fitted.tags.probabilistic) {
-    const n = Math.min(...backtest.residualsByStep.map((r) => r.length));
-    const level = config.forecast!.level;
-    if (Math.ceil((n + 1) * level) > n) ctx.log.warn(`warning: the backtest gives ${n} error(s) per step ahead, too few for finite ${Math.round(level * 100)}% conformal intervals (at least ${minConformalErrors(level)}); the bounds will be -inf/inf: use more folds (evaluate.backtest.folds) or leave evaluate.backtest out to let mlkit choose`);
-  }
-
-  // the bundle: config, the series node (freq, timestamps, history), the forecaster
-  const { node: seriesNode, files } = seriesBundleNode(prepared, settingsOf(config));
-  let estimatorNode: NodeSpec;
+  let description: string[];
   try {
-    estimatorNode = await saveComponent(fitted, 'estimator', files, lc.modelOptions);
-  } catch (e) {
+    if (backtest && !fitted.tags.probabilistic) {
+      const n = Math.min(...backtest.residualsByStep.map((r) => r.length));
+      const level = config.forecast!.level;
+      if (Math.ceil((n + 1) * level) > n) ctx.log.warn(`warning: the backtest gives ${n} error(s) per step ahead, too few for finite ${Math.round(level * 100)}% conformal intervals (at least ${minConformalErrors(level)}); the bounds will be -inf/inf: use more folds (evaluate.backtest.folds) or leave evaluate.backtest out to let mlkit choose`);
+    }
+
+    // the bundle: config, the series node (freq, timestamps, history), the forecaster
+    const { node: seriesNode, files } = seriesBundleNode(prepared, settingsOf(config));
+    const estimatorNode = await saveComponent(fitted, 'estimator', files, lc.modelOptions);
+    const used = [config.data.time!, config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.exog];
+    const columns: ColumnInfo[] = schemaOf(table.frame).filter((c) => used.includes(c.name));
+    await yieldToLoop(); // a Ctrl-C during a long synchronous fit is handled here: exit 130, no bundle
+    throwIfAborted(ctx.signal);
+    saveBundle(lc.outputDir, {
+      task: 'forecast',
+      config,
+      input: { columns, target: config.data.target, time: config.data.time, id: config.data.id },
+      pipeline: seriesNode,
+      estimator: estimatorNode,
+      ...(backtest ? { conformal: conformalState(backtest) } : {}),
+      metrics: backtest?.overall ?? {},
+    }, files, { force: ctx.force });
+    description = fitted.describe();
+  } finally {
     fitted.dispose();
-    throw e;
   }
-  const used = [config.data.time!, config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.exog];
-  const columns: ColumnInfo[] = schemaOf(table.frame).filter((c) => used.includes(c.name));
-  await yieldToLoop(); // a Ctrl-C during a long synchronous fit is handled here: exit 130, no bundle
-  if (ctx.signal.aborted) fitted.dispose();
-  throwIfAborted(ctx.signal);
-  saveBundle(lc.outputDir, {
-    task: 'forecast',
-    config,
-    input: { columns, target: config.data.target, time: config.data.time, id: config.data.id },
-    pipeline: seriesNode,
-    estimator: estimatorNode,
-    ...(backtest ? { conformal: conformalState(backtest) } : {}),
-    metrics: backtest?.overall ?? {},
-  }, files, { force: ctx.force });
-  const description = fitted.describe();
-  fitted.dispose();
   return {
     bundleDir: lc.outputDir,
     model: fitted.name,

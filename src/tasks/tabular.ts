@@ -20,7 +20,6 @@ import { didYouMean } from '../core/suggest.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import { yieldToLoop } from '../core/loop.js';
 
-export type { RunContext } from '../core/context.js';
 
 type TargetState = { kind: 'classification'; classes: string[] } | { kind: 'regression' };
 
