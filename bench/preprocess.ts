@@ -159,7 +159,7 @@ async function stages(args: string[]): Promise<void> {
   const registry = builtinRegistry();
   const { readTable, schemaOf } = await mod('../src/data/read.js');
   const { ModelInput } = await mod('../src/pipeline/model-input.js');
-  const { writeOutput } = await mod('../src/cli/write.js');
+  const { writeOutput } = await mod('../src/data/write.js');
   const seconds: Record<string, number> = {};
   const rssMiB: Record<string, number> = {};
   let last = t0;

@@ -9,6 +9,8 @@ import { MLKIT_VERSION } from '../version.js';
 import { errorLine, stopLiveBar, type GlobalOptions } from './output.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+/** --format: the input's format when neither its extension nor its first bytes should decide */
+const formatOption = () => new Option('--format <format>', 'format of the data (default: from the extension, else sniffed from the first bytes)').choices(['csv', 'parquet', 'ndjson']);
 
 /** Runs a command with the run's AbortSignal (aborted on SIGINT / SIGTERM). */
 type Runner = (fn: (signal: AbortSignal) => Promise<number | void>) => Promise<void>;
@@ -37,6 +39,7 @@ export function buildProgram(run: Runner): Command {
     .description('fit the pipeline of a config on data.train and write the transformed table (and save the fitted pipeline); or apply a saved one with --model')
     .argument('<input...>', 'CONFIG, or with --model: DATA (a file or - for stdin)')
     .option('-m, --model <dir>', 'apply the pipeline of this bundle (a preprocess bundle or a trained model) without refitting')
+    .addOption(formatOption())
     .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for CSV on stdout", '-')
     .option('--force', 'replace a bundle of another task at output.dir (never a file or a folder that is not a bundle)')
     .action((input: string[], _o, cmd: Command) => run(async (signal) => {
@@ -48,6 +51,7 @@ export function buildProgram(run: Runner): Command {
     .description('predict with a model bundle; writes CSV (prediction, proba_<class>...)')
     .requiredOption('-m, --model <dir>', 'model bundle folder')
     .argument('<data>', "data file (CSV, Parquet, NDJSON) or '-' for stdin")
+    .addOption(formatOption())
     .option('-o, --out <file>', "output file (.csv, .parquet, .ndjson) or '-' for stdout", '-')
     .action((data: string, _o, cmd: Command) => run(async (signal) => {
       const { predictCommand } = await import('./predict/index.js');

@@ -4,7 +4,7 @@
  * truncateRaggedLines off) and what it is silent about (short rows, stray text in a numeric column
  * inferred as text) is checked after reading, so no value is silently lost.
  */
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
@@ -24,6 +24,15 @@ export interface ReadOptions {
   stdin?: Buffer;
   /** CSV columns read as text whatever they look like (series ids: "02" and "007" stay themselves) */
   textColumns?: string[];
+  /**
+   * CSV columns read with a given type (by their final names): what a model expects, so that every batch
+   * of a stream has the same types; a value that does not parse is a data error naming its line
+   */
+  dtypes?: Record<string, ColumnDtype>;
+  /** maps a line of the bytes read to the line of the whole input (a batch of a stream) */
+  lineMap?: (line: number) => number;
+  /** no data rows is not an error (a batch of a stream that held only blank or comment lines) */
+  allowEmpty?: boolean;
   /** the input's bytes, already read (a FIFO, /dev/stdin, process substitution: see loadTable) */
   bytes?: Buffer;
 }
@@ -37,6 +46,8 @@ export interface Table {
   lineOf(row: number): number;
   /** notes for the user (blank lines skipped, ...) */
   notes: string[];
+  /** blank lines skipped (CSV) */
+  blankLines?: number;
 }
 
 
@@ -100,6 +111,26 @@ export async function loadTable(file: string, opts: ReadOptions, signal?: AbortS
   return readTable(file, o);
 }
 
+/**
+ * Checks that an input path is a readable data file (or a FIFO, a device): not missing, not a folder,
+ * not an empty regular file. A missing file's message says where it was looked for, when that differs
+ * from the name given (a config's paths are relative to its folder).
+ */
+export function statInput(file: string, name: string): Stats {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e: any) {
+    const abs = path.resolve(file);
+    const where = abs !== name ? ` (looked for ${abs})` : '';
+    if (e?.code === 'ENOENT' || e?.code === 'ENOTDIR') throw new DataError(`data file not found${where}`, { file: name });
+    throw new DataError(`cannot read data file${where}: ${e?.message ?? e}`, { file: name });
+  }
+  if (st.isDirectory()) throw new DataError('is a folder, expected a data file', { file: name });
+  if (st.isFile() && st.size === 0) throw new DataError('the file is empty (no header, no rows)', { file: name });
+  return st;
+}
+
 /** Reads the first bytes of a file to sniff line endings. */
 function head(file: string, bytes = 65536): Buffer {
   const fd = openSync(file, 'r');
@@ -117,7 +148,7 @@ function firstLine(msg: string): string {
 }
 
 /** Extensions that name a table format (case-insensitive); other names are sniffed from their first bytes. */
-const KNOWN_EXTENSIONS: Record<string, TableFormat> = { '.csv': 'csv', '.tsv': 'csv', '.parquet': 'parquet', '.pq': 'parquet', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
+export const KNOWN_EXTENSIONS: Record<string, TableFormat> = { '.csv': 'csv', '.tsv': 'csv', '.parquet': 'parquet', '.pq': 'parquet', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
 
 /** The format of bytes: Parquet's magic number, NDJSON's opening brace, else CSV. */
 export function sniffFormat(bytes: Uint8Array): TableFormat {
@@ -148,21 +179,13 @@ function readTableCore(file: string, opts: ReadOptions): Table {
     if (!opts.stdin) throw new Error("internal: readTable('-') needs stdin's bytes (loadTable reads them)");
     buf = opts.stdin;
   } else {
-    let st;
-    try {
-      st = statSync(file);
-    } catch (e: any) {
-      if (e?.code === 'ENOENT') throw new DataError('data file not found', { file: name });
-      throw new DataError(`cannot read data file: ${e?.message ?? e}`, { file: name });
-    }
-    if (st.isDirectory()) throw new DataError('is a folder, expected a data file', { file: name });
-    if (st.size === 0) throw new DataError('the file is empty (no header, no rows)', { file: name });
+    statInput(file, name);
   }
   // stdin and names without a known extension: the format from the first bytes
   format ??= sniffFormat(buf ?? head(file, 64));
   if (format === 'parquet') return readParquet(buf ?? file, name);
   if (format === 'ndjson') return readNdjson(buf ?? file, name);
-  return readCsv(file, buf, name, opts.csv ?? {}, opts.textColumns ?? []);
+  return readCsv(file, buf, name, opts);
 }
 
 /**
@@ -202,7 +225,9 @@ function readNdjson(src: string | Buffer, name: string): Table {
 
 const PARSE_ERR = /could not parse `([^`]*)` as dtype `(\w+)` at column '([^']*)'/;
 
-function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOpts: Partial<CsvOptions>, textColumns: string[]): Table {
+function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts: ReadOptions): Table {
+  const csvOpts: Partial<CsvOptions> = opts.csv ?? {};
+  const textColumns = opts.textColumns ?? [];
   const sep = csvOpts.delimiter ?? ',';
   const quote = csvOpts.quote_char ?? '"';
   const hasHeader = csvOpts.has_header ?? true;
@@ -232,11 +257,31 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
   const bytes = (): Buffer => (fileBuf ??= readFileSync(file));
   const sepCode = sep.charCodeAt(0);
   const quoteCode = quote.charCodeAt(0);
-  const toPhysical = (line: number): number => (physical ? physical[line - 1] ?? line : line);
-  const lineOf = (row: number): number => toPhysical(linesOfRows(bytes(), sepCode, quoteCode, hasHeader, [row]).get(row) ?? row + (hasHeader ? 2 : 1));
+  const lineMap = opts.lineMap ?? ((l: number) => l);
+  const toPhysical = (line: number): number => lineMap(physical ? physical[line - 1] ?? line : line);
+  // rows as polars counts them (a blank line is a row until dropped below) and as kept
+  const lineOfRaw = (row: number): number => toPhysical(linesOfRows(bytes(), sepCode, quoteCode, hasHeader, [row]).get(row) ?? row + (hasHeader ? 2 : 1));
+  let keptRows: Int32Array | undefined;
+  const lineOf = (row: number): number => lineOfRaw(keptRows ? keptRows[row] ?? row : row);
 
+  // text never carries a NUL byte: a binary file or a broken export, not data
+  if (fileBuf) {
+    const nul = fileBuf.indexOf(0);
+    if (nul >= 0) throw nulError(fileBuf, nul, name, toPhysical);
+  }
   const dtypes: Record<string, any> = {};
+  const forced = new Set(textColumns);
   for (const c of textColumns) dtypes[c] = pl.Utf8;
+  if (opts.dtypes) {
+    const rename = csvOpts.column_names ? rawNames(buf ?? file, csvOpts, sep, quote) : undefined;
+    for (const [c, dt] of Object.entries(opts.dtypes)) {
+      const raw = rename ? rename.get(c) : c;
+      // with trim, numbers may come with spaces: read as text, trimmed and converted below
+      if (raw === undefined || (csvOpts.trim && dt !== 'string')) continue;
+      dtypes[raw] = POLARS_DTYPES[dt];
+      if (dt === 'string') forced.add(c);
+    }
+  }
   const base = {
     sep, quoteChar: quote, hasHeader, nullValues,
     ignoreErrors: false, truncateRaggedLines: false, inferSchemaLength: 10000, raiseIfEmpty: true,
@@ -259,22 +304,23 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       // a quoting problem misleads polars' messages (no line, "expected 1 rows"): name it first
       const q = findQuoteProblem(bytes(), sepCode, quoteCode);
       if (q) throw new DataError(q.problem, { file: name, line: toPhysical(q.line), col: q.col });
-      if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfValue);
+      if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfRaw);
       if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader, toPhysical);
       if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
+      if (/invalid utf-8/i.test(msg)) throw utf8Error(bytes(), name, toPhysical);
       throw new DataError(`cannot parse CSV: ${firstLine(msg)}`, { file: name });
     }
   }
   if (!frame) throw new DataError('cannot parse CSV', { file: name });
-  function lineOfValue(row: number): number { return lineOf(row); }
 
-  if (frame.height === 0) throw new DataError('the file has a header but no data rows', { file: name, line: toPhysical(1) });
+  if (frame.height === 0 && !opts.allowEmpty) throw new DataError('the file has a header but no data rows', { file: name, line: toPhysical(1) });
   if (csvOpts.column_names) {
     const names = csvOpts.column_names;
     if (names.length !== frame.width) throw new DataError(`data.csv.column_names has ${names.length} name(s), but the rows have ${frame.width} field(s)`, { file: name, line: toPhysical(1) });
     frame = frame.rename(Object.fromEntries(frame.columns.map((c, i) => [c, names[i]!])));
   }
   const notes: string[] = [];
+  let blankLines = 0;
   // polars fills short rows with nulls and turns blank lines into all-null rows; both leave a null in
   // the last column, so only then scan the text.
   const last = frame.getColumn(frame.columns[frame.width - 1]);
@@ -292,15 +338,19 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       const drop = new Set(blanks.filter((b) => b >= 0 && b < frame!.height));
       if (drop.size) {
         const keep = pl.Series('keep', Array.from({ length: frame.height }, (_, i) => !drop.has(i)));
+        keptRows = Int32Array.from({ length: frame.height }, (_, i) => i).filter((i) => !drop.has(i));
         frame = frame.filter(keep as any);
         notes.push(`${name}: skipped ${drop.size} blank line(s)`);
+        blankLines = drop.size;
       }
     }
   }
+  // without the input's bytes (polars read the file itself), a NUL can only be in a text value
+  if (!fileBuf) checkNulInText(frame, name, lineOf);
   // Spaces after the delimiter (", "-separated files such as UCI Adult's raw format) make numbers text:
   // with csv.trim they are stripped (and null markers matched again); without it such a column is an
   // error, never silently text (a categorical feature).
-  frame = trimColumns(frame, csvOpts.trim === true, nullValues, name, lineOf);
+  frame = trimColumns(frame, csvOpts.trim === true, nullValues, name, lineOf, forced);
   // Infinity ("inf" is a number to polars) is not data: say where it is, before a transformer or an
   // engine finds it at some row of a shuffled matrix
   for (const col of frame.columns) {
@@ -314,6 +364,7 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
   }
   // A column of numbers with a few stray words is read as text by polars' inference: refuse it.
   for (const col of frame.columns) {
+    if (forced.has(col)) continue; // read as text on purpose
     const s = frame.getColumn(col);
     if (dtypeOf(s.dtype) !== 'string') continue;
     const nonNull = s.len() - s.nullCount();
@@ -341,7 +392,92 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, csvOp
       );
     }
   }
-  return { frame, name, format: 'csv', lineOf, notes };
+  return { frame, name, format: 'csv', lineOf, notes, blankLines };
+}
+
+const POLARS_DTYPES: Record<ColumnDtype, unknown> = { float64: pl.Float64, int64: pl.Float64, bool: pl.Bool, string: pl.Utf8 };
+
+/** final column name -> the name polars gives it (header's, or column_N), when data.csv.column_names renames */
+function rawNames(src: string | Buffer, csvOpts: Partial<CsvOptions>, sep: string, quote: string): Map<string, string> {
+  const names = csvOpts.column_names ?? [];
+  let raw: string[];
+  if (csvOpts.has_header ?? true) {
+    const bytes = typeof src === 'string' ? head(src) : src;
+    // the header alone: polars' own parse of it (quoting included)
+    const end = headerEnd(bytes, quote.charCodeAt(0));
+    raw = pl.readCSV(Buffer.concat([bytes.subarray(0, end), Buffer.from('\n')]), { sep, quoteChar: quote, hasHeader: true } as any).columns;
+  } else {
+    raw = names.map((_, i) => `column_${i + 1}`);
+  }
+  return new Map(names.map((n, i) => [n, raw[i] ?? n]));
+}
+
+/** The byte offset just past the first record (the header), quote-aware. */
+export function headerEnd(bytes: Uint8Array, quote: number): number {
+  let inQuotes = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === quote) inQuotes = !inQuotes;
+    else if (c === 10 && !inQuotes) return i + 1;
+  }
+  return bytes.length;
+}
+
+/** 1-based line and column (in bytes) of a byte offset. */
+function lineColOf(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = (bytes as Buffer).indexOf(10); i >= 0 && i < offset; i = (bytes as Buffer).indexOf(10, i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
+}
+
+function nulError(bytes: Buffer, offset: number, name: string, toPhysical: (line: number) => number): DataError {
+  const { line, col } = lineColOf(bytes, offset);
+  return new DataError('a NUL byte: this is not a text table (a binary file, or the wrong --format?)', { file: name, line: toPhysical(line), col });
+}
+
+function checkNulInText(frame: Frame, name: string, lineOf: (row: number) => number): void {
+  const badName = frame.columns.find((c) => c.includes('\0'));
+  if (badName !== undefined) throw new DataError(`a NUL byte in the column name ${JSON.stringify(badName)}: this is not a text table`, { file: name, line: 1 });
+  for (const col of frame.columns) {
+    const s = frame.getColumn(col);
+    if (dtypeOf(s.dtype) !== 'string') continue;
+    const where = s.str.contains('\x00' as any).argTrue();
+    if (where.len() === 0) continue;
+    const row = Number(where.toArray()[0]);
+    throw new DataError(`column "${col}": a NUL byte in a value; this is not a text table (a binary file, or the wrong --format?)`, { file: name, line: lineOf(row) });
+  }
+}
+
+/** The first byte offset where `bytes` stop being valid UTF-8, or -1. */
+export function invalidUtf8At(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n;) {
+    const c = bytes[i]!;
+    if (c < 0x80) { i++; continue; }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; } else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; } else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; } else return i;
+    let cp = c & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const b = bytes[i + k];
+      if (b === undefined || (b & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+function utf8Error(bytes: Buffer, name: string, toPhysical: (line: number) => number): DataError {
+  const at = invalidUtf8At(bytes);
+  if (at < 0) return new DataError('the input is not valid UTF-8 text', { file: name });
+  const { line, col } = lineColOf(bytes, at);
+  return new DataError(`not UTF-8 text (byte 0x${bytes[at]!.toString(16).padStart(2, '0')}); convert the file, e.g. iconv -f latin1 -t utf-8`, { file: name, line: toPhysical(line), col });
 }
 
 /** A text column's values as numbers when every non-empty value is one (Int64 when all are integers), else undefined. */
@@ -355,7 +491,7 @@ function asNumbers(s: ReturnType<Frame['getColumn']>): ReturnType<Frame['getColu
   return ints ? s.cast(pl.Int64, false) : f;
 }
 
-function trimColumns(frame: Frame, trim: boolean, nullValues: string[], name: string, lineOf: (row: number) => number): Frame {
+function trimColumns(frame: Frame, trim: boolean, nullValues: string[], name: string, lineOf: (row: number) => number, forced: Set<string>): Frame {
   const nulls = new Set(nullValues);
   let out = frame;
   if (trim && frame.columns.some((c) => c !== c.trim())) {
@@ -368,10 +504,12 @@ function trimColumns(frame: Frame, trim: boolean, nullValues: string[], name: st
   for (const col of frame.columns) {
     const s = frame.getColumn(col);
     if (dtypeOf(s.dtype) !== 'string') continue;
+    // a vectorized look first: most text columns have no value with spaces around it
+    if (s.str.contains('^\\s|\\s$' as any).argTrue().len() === 0) continue;
     const raw = s.toArray() as (string | null)[];
     if (!raw.some((v) => v !== null && v !== v.trim())) continue;
     const trimmed = pl.Series(col, raw.map((v) => (v === null ? null : nulls.has(v.trim()) ? null : v.trim())), pl.Utf8);
-    const numeric = asNumbers(trimmed);
+    const numeric = forced.has(col) ? undefined : asNumbers(trimmed);
     if (!trim) {
       if (numeric) {
         const idx = raw.findIndex((v) => v !== null && v !== v.trim());
@@ -423,7 +561,7 @@ function strayValueError(
   let idx = 0;
   while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
   if (idx >= strs.length) return new DataError(`column "${col}": a value is not a number`, { file: name });
-  return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number`, { file: name, line: lineOf(idx) });
+  return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number (fix the value or add it to data.csv.null_values)`, { file: name, line: lineOf(idx) });
 }
 
 function raggedError(bytes: Buffer, sep: number, quote: number, name: string, hasHeader: boolean, toPhysical: (line: number) => number): DataError {

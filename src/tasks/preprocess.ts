@@ -10,12 +10,14 @@ import type { Frame } from '../core/types.js';
 import { DataError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { loadTable, schemaOf } from '../data/read.js';
-import { checkInput } from '../data/schema.js';
 import { checkBundleTarget, loadBundle, saveBundle } from '../bundle/bundle.js';
 import { ModelInput } from '../pipeline/model-input.js';
 import { encodedToFrame } from '../pipeline/auto.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import type { RunContext } from '../core/context.js';
+import type { TableFormat } from '../data/read.js';
+import type { StreamStats } from '../data/stream.js';
+import type { TableWriter } from '../data/write.js';
 import { throwIfAborted } from '../core/errors.js';
 import { yieldToLoop } from '../core/loop.js';
 
@@ -67,26 +69,36 @@ export async function preprocessFit(lc: LoadedConfig<AnyConfig>, ctx: RunContext
   return { frame: out, bundleDir: lc.outputDir, commit };
 }
 
-/** Applies the pipeline of a bundle to a data file without refitting. */
-export async function preprocessApply(dir: string, file: string, ctx: RunContext): Promise<PreprocessResult> {
+/**
+ * Applies the pipeline of a bundle to a data file without refitting, streamed: each batch of input rows
+ * is transformed and written before the next is read. For a trained model's bundle, the table is what
+ * its estimator sees (the encoded matrix).
+ */
+export async function preprocessApply(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat } = {}): Promise<{ rows: number; columns: string[] }> {
   const bundle = loadBundle(dir);
   const m = bundle.manifest;
+  const { loadModel, modelBatches } = await import('./tabular.js');
+  let input: ModelInput;
+  let dispose = () => {};
   if (m.task !== 'preprocess') {
-    // a trained model's bundle: the table the estimator sees
-    const { loadModel, transformForModel } = await import('./tabular.js');
     const model = await loadModel(dir, ctx);
-    try {
-      return { frame: encodedToFrame(await transformForModel(model, file, ctx)) };
-    } finally {
-      model.estimator.dispose();
-    }
+    input = model.input;
+    dispose = () => model.estimator.dispose();
+  } else {
+    input = await ModelInput.fromNode(m.pipeline, dir, ctx.registry);
   }
-  const cfg = m.config as AnyConfig;
-  const input = await ModelInput.fromNode(m.pipeline, dir, ctx.registry);
-  const table = await loadTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
-  for (const n of table.notes) ctx.log.info(n);
-  const target = m.input.target;
-  const checked = checkInput(table, m.input.columns, [...(target ? [target] : []), ...(cfg?.data?.drop ?? [])]);
-  for (const n of checked.notes) ctx.log.info(n);
-  return { frame: withTarget(input.outputTable(checked.frame), table.frame, target) };
+  try {
+    const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
+    let columns: string[] = [];
+    for await (const { table, frame } of modelBatches(m, file, ctx, { ...opts, stats })) {
+      const out = m.task !== 'preprocess' ? encodedToFrame(input.encode(frame)) : withTarget(input.outputTable(frame), table.frame, m.input.target);
+      throwIfAborted(ctx.signal);
+      columns = out.columns;
+      await sink.write(out);
+      if (sink.gone) break;
+    }
+    return { rows: sink.rows, columns };
+  } finally {
+    dispose();
+  }
 }

@@ -8,7 +8,9 @@ import { DEFAULT_METRICS, type MetricName, type Task } from '../config/schema.js
 import type { ColumnInfo, Estimator, Frame, TabularTask } from '../core/types.js';
 import type { RunContext } from '../core/context.js';
 import { BundleError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
-import { loadTable, schemaOf, type Table } from '../data/read.js';
+import { loadTable, schemaOf, type Table, type TableFormat } from '../data/read.js';
+import { dtypesFor, readBatches, type StreamStats } from '../data/stream.js';
+import type { TableWriter } from '../data/write.js';
 import { checkInput } from '../data/schema.js';
 import { numericColumn, type Encoded } from '../pipeline/auto.js';
 import { ModelInput } from '../pipeline/model-input.js';
@@ -277,11 +279,6 @@ export async function loadModel(dir: string, ctx: Pick<RunContext, 'registry' | 
   return { bundle, manifest: m, input, estimator, target };
 }
 
-export interface PredictOutput {
-  frame: Frame;
-  rows: number;
-}
-
 async function readForModel(model: LoadedModel, file: string, ctx: RunContext): Promise<{ table: Table; frame: Frame }> {
   const cfg = model.manifest.config as any;
   const table = await loadTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
@@ -318,13 +315,40 @@ export function predictionFrame(model: LoadedModel, pred: Float64Array, n: numbe
   return pl.DataFrame(cols);
 }
 
-export async function predictTabular(dir: string, file: string, ctx: RunContext): Promise<PredictOutput> {
+/**
+ * A model's input checked batch by batch, for streaming commands: each batch's frame restricted to the
+ * model's columns (typed as in training), with its table (lines of the whole input).
+ */
+export async function* modelBatches(manifest: Manifest, file: string, ctx: RunContext, opts: { format?: TableFormat; stats: StreamStats }): AsyncGenerator<{ table: Table; frame: Frame }> {
+  const cfg = manifest.config as any;
+  const target = manifest.input.target;
+  const drop: string[] = cfg?.data?.drop ?? [];
+  ctx.log.debug(file === '-' ? 'reading stdin' : `reading ${file}`);
+  let first = true;
+  for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes: dtypesFor(manifest.input.columns), stats: opts.stats }, ctx.signal)) {
+    const checked = checkInput(table, manifest.input.columns, [...(target ? [target] : []), ...drop]);
+    if (first) for (const n of checked.notes) ctx.log.info(n);
+    first = false;
+    yield { table, frame: checked.frame };
+  }
+  if (opts.stats.blankLines) ctx.log.info(`${file}: skipped ${opts.stats.blankLines} blank line(s)`);
+}
+
+/**
+ * Predictions for a data file, streamed: each batch of input rows is predicted and written before the
+ * next is read (memory bounded by the batch). Stops early when the reader of stdout goes away.
+ */
+export async function predictTabular(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat } = {}): Promise<{ rows: number }> {
   const model = await loadModel(dir, ctx);
   try {
-    const { frame } = await readForModel(model, file, ctx);
-    throwIfAborted(ctx.signal);
-    const pred = model.estimator.predict(model.input.encode(frame).matrix);
-    return { frame: predictionFrame(model, pred, frame.height), rows: frame.height };
+    const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
+    for await (const { frame } of modelBatches(model.manifest, file, ctx, { ...opts, stats })) {
+      const pred = model.estimator.predict(model.input.encode(frame).matrix);
+      throwIfAborted(ctx.signal);
+      await sink.write(predictionFrame(model, pred, frame.height));
+      if (sink.gone) break;
+    }
+    return { rows: sink.rows };
   } finally {
     model.estimator.dispose();
   }

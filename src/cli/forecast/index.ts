@@ -1,5 +1,5 @@
 import pl from 'nodejs-polars';
-import { checkOutput, writeOutput } from '../write.js';
+import { checkOutput, writeOutput } from '../../data/write.js';
 import type { GlobalOptions } from '../output.js';
 import { runContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';

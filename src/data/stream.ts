@@ -1,0 +1,286 @@
+/**
+ * The streaming table reader: row batches from any source (a file, stdin, a FIFO, process
+ * substitution, /dev/stdin) with each row's physical line in the whole input, memory bounded by the
+ * batch (about MLKIT_BATCH_BYTES of input, default 8 MiB), not by the input.
+ *
+ * CSV and NDJSON are cut at record boundaries (quote-aware for CSV) and each batch is parsed by
+ * readTable with the header in front of it, so every check of the whole-file reader (quotes, ragged
+ * rows, stray text, NUL bytes, UTF-8, infinities) applies to each batch and names the line of the
+ * input. Parquet cannot be read in pieces from a pipe: it is read whole and yielded in slices.
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { ColumnDtype } from '../core/types.js';
+import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
+import { findQuoteProblem } from './csvscan.js';
+import { KNOWN_EXTENSIONS, headerEnd, readTable, statInput, sniffFormat, type ReadOptions, type Table, type TableFormat } from './read.js';
+
+export interface Batch {
+  /** this batch's rows; lineOf gives lines of the whole input */
+  table: Table;
+  /** rows of the input before this batch */
+  offset: number;
+}
+
+export interface StreamStats {
+  rows: number;
+  batches: number;
+  blankLines: number;
+  format?: TableFormat;
+}
+
+export interface StreamOptions extends ReadOptions {
+  /** bytes of input per batch (default: MLKIT_BATCH_BYTES or 8 MiB) */
+  batchBytes?: number;
+  /** filled while reading: rows, batches, blank lines skipped */
+  stats?: StreamStats;
+}
+
+const DEFAULT_BATCH_BYTES = 8 << 20;
+/** a CSV record (a quoted field) longer than this is taken for an unclosed quote */
+const MAX_RECORD_BYTES = 64 << 20;
+/** rows per batch when a whole table (Parquet) is sliced */
+const SLICE_ROWS = 100_000;
+
+export function batchBytesFromEnv(): number {
+  const raw = process.env.MLKIT_BATCH_BYTES;
+  const v = raw ? Number(raw) : NaN;
+  return Number.isInteger(v) && v > 0 ? v : DEFAULT_BATCH_BYTES;
+}
+
+type Source = AsyncIterable<Buffer> & { destroy?(err?: Error): void };
+
+function openSource(file: string, opts: StreamOptions, name: string): Source {
+  if (file === '-') {
+    if (opts.stdin) return (async function* () { yield opts.stdin!; })();
+    if (process.stdin.isTTY) throw new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' });
+    return process.stdin as unknown as Source;
+  }
+  statInput(file, name);
+  return createReadStream(file, { highWaterMark: 1 << 20 }) as unknown as Source;
+}
+
+/** Chunks of a source; the source is destroyed when `signal` aborts (a blocked read ends at once). */
+async function* chunksOf(src: Source, name: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const onAbort = () => src.destroy?.(new InterruptedError());
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const c of src) {
+      throwIfAborted(signal);
+      yield c;
+    }
+  } catch (e) {
+    if (e instanceof InterruptedError || signal?.aborted) throw new InterruptedError();
+    if (e instanceof DataError) throw e;
+    throw new DataError(`cannot read: ${(e as Error)?.message ?? e}`, { file: name });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    src.destroy?.();
+  }
+}
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Where to end a batch: just past the last record end (LF outside quotes for CSV) at or before `limit`,
+ * else past the first one after it; 0 when buf holds no complete record.
+ */
+export function recordEnd(buf: Buffer, limit: number, quote: number | undefined): number {
+  if (quote === undefined || buf.indexOf(quote) < 0) {
+    const before = limit > 0 ? buf.lastIndexOf(10, limit - 1) : -1;
+    return before >= 0 ? before + 1 : buf.indexOf(10, limit) + 1;
+  }
+  let inQuotes = false;
+  let end = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === quote) inQuotes = !inQuotes; // a doubled quote toggles twice
+    else if (c === 10 && !inQuotes) {
+      if (i >= limit && end > 0) return end;
+      end = i + 1;
+      if (i >= limit) return end;
+    }
+  }
+  return end;
+}
+
+/**
+ * Where the header record is in the first bytes of a CSV input: after skip_rows lines and comment lines.
+ * undefined while the bytes do not hold all of it yet.
+ */
+function locateHeader(buf: Buffer, opts: StreamOptions, complete: boolean): { start: number; end: number; line: number } | undefined {
+  const csv = opts.csv ?? {};
+  const skip = csv.skip_rows ?? 0;
+  const prefix = csv.comment_prefix ? Buffer.from(csv.comment_prefix) : undefined;
+  let pos = 0;
+  let line = 1;
+  const nextLine = (): boolean => {
+    const lf = buf.indexOf(10, pos);
+    if (lf < 0) return false;
+    pos = lf + 1;
+    line++;
+    return true;
+  };
+  for (let k = 0; k < skip; k++) if (!nextLine()) return complete ? { start: buf.length, end: buf.length, line } : undefined;
+  while (prefix && buf.subarray(pos, pos + prefix.length).equals(prefix)) if (!nextLine()) return complete ? { start: buf.length, end: buf.length, line } : undefined;
+  const rest = buf.subarray(pos);
+  const end = headerEnd(rest, (csv.quote_char ?? '"').charCodeAt(0));
+  if (end === rest.length && rest[rest.length - 1] !== 10 && !complete) return undefined;
+  return { start: pos, end: pos + end, line };
+}
+
+/**
+ * Row batches of a table. Each batch's frame has the same columns; give `dtypes` (what a model expects)
+ * so that they also have the same types. Rows are never dropped: blank lines are counted in
+ * `stats.blankLines`, everything else malformed is a DataError naming the line of the input.
+ */
+export async function* readBatches(file: string, opts: StreamOptions = {}, signal?: AbortSignal): AsyncGenerator<Batch> {
+  throwIfAborted(signal);
+  const name = opts.displayName ?? file;
+  const stats: StreamStats = opts.stats ?? { rows: 0, batches: 0, blankLines: 0 };
+  const batchBytes = opts.batchBytes ?? batchBytesFromEnv();
+  let format = opts.format ?? (file === '-' ? undefined : KNOWN_EXTENSIONS[path.extname(file).toLowerCase()]);
+  const chunks = chunksOf(openSource(file, opts, name), name, signal);
+
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let ended = false;
+  const pull = async (): Promise<boolean> => {
+    const r = await chunks.next();
+    if (r.done) { ended = true; return false; }
+    pending.push(r.value);
+    pendingBytes += r.value.length;
+    return true;
+  };
+  /** the pending bytes as one buffer, after `prefix` (one copy: a CSV batch needs its header in front) */
+  const take = (prefix?: Buffer): Buffer => {
+    const b = pending.length === 1 && !prefix ? pending[0]! : Buffer.concat(prefix ? [prefix, ...pending] : pending, pendingBytes + (prefix?.length ?? 0));
+    pending.length = 0;
+    pendingBytes = 0;
+    return b;
+  };
+  const putBack = (b: Buffer) => {
+    if (b.length) { pending.push(b); pendingBytes += b.length; }
+  };
+
+  try {
+    // the format: sniffed from the first bytes when neither given nor named by the extension
+    while (!ended && pendingBytes < 64) await pull();
+    if (pendingBytes === 0) throw new DataError('the input is empty (no header, no rows)', { file: name });
+    format ??= sniffFormat(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+    stats.format = format;
+
+    if (format === 'parquet') {
+      while (!ended) await pull();
+      const whole = readTable(file, { ...opts, format, bytes: take() });
+      const frame = whole.frame;
+      for (let off = 0; off < frame.height; off += SLICE_ROWS) {
+        throwIfAborted(signal);
+        const part = frame.slice(off, SLICE_ROWS);
+        const o = off;
+        stats.rows += part.height;
+        stats.batches++;
+        yield { table: { ...whole, frame: part, lineOf: (r) => whole.lineOf(r + o) }, offset: off };
+      }
+      return;
+    }
+
+    const isCsv = format === 'csv';
+    const quote = (opts.csv?.quote_char ?? '"').charCodeAt(0);
+    const hasHeader = opts.csv?.has_header ?? true;
+    let crOnly: boolean | undefined;
+    let header: Buffer | undefined; // the header record, put in front of every later CSV batch
+    let headerLine = 1;
+    let startLine = 1; // input line of the first line of the next batch's body
+    let first = true;
+
+    while (true) {
+      while (!ended && pendingBytes < batchBytes) await pull();
+      if (pendingBytes === 0) break;
+      if (isCsv && crOnly === undefined) {
+        const sniff = pending[0]!.subarray(0, 65536);
+        crOnly = sniff.includes(13) && !sniff.includes(10);
+      }
+      // later CSV batches: [header][body][rest], cut after the last complete record
+      const pre = header && !first ? header : undefined;
+      const skip = pre?.length ?? 0;
+      const single = pending.length === 1 && !pre;
+      let whole = take(pre);
+      if (crOnly) {
+        if (single) whole = Buffer.from(whole); // never change the caller's bytes
+        for (let i = skip; i < whole.length; i++) if (whole[i] === 13) whole[i] = 10;
+      }
+      const buf = whole.subarray(skip);
+      // a batch is about batchBytes even when the source gave more at once (stdin given as one buffer)
+      let limit = Math.min(batchBytes, buf.length);
+      let located: ReturnType<typeof locateHeader>;
+      const needHeader = isCsv && first && hasHeader;
+      if (needHeader) {
+        // the first batch ends after the header at least (none while the header is incomplete)
+        located = locateHeader(buf, opts, ended);
+        if (located) limit = Math.max(limit, located.end);
+      }
+      let cut = needHeader && !located ? 0 : recordEnd(buf, limit, isCsv ? quote : undefined);
+      if (ended && (cut === 0 || buf.length <= batchBytes)) cut = buf.length;
+      if (cut === 0) {
+        if (buf.length > MAX_RECORD_BYTES && isCsv) {
+          const q = findQuoteProblem(buf, (opts.csv?.delimiter ?? ',').charCodeAt(0), quote);
+          throw new DataError(q ? q.problem : `a record longer than ${MAX_RECORD_BYTES >> 20} MiB (an unclosed quote?)`, { file: name, line: startLine + (q ? q.line - 1 : 0), col: q?.col });
+        }
+        putBack(Buffer.from(buf));
+        await pull();
+        continue;
+      }
+      const body = buf.subarray(0, cut);
+      if (cut < buf.length) putBack(Buffer.from(buf.subarray(cut))); // a copy: the batch's buffer is not kept alive by it
+      throwIfAborted(signal);
+
+      let table: Table;
+      if (!isCsv) {
+        const base = startLine;
+        const t = readTable(file, { ...opts, format, bytes: body, displayName: name, allowEmpty: true });
+        table = { ...t, lineOf: (r) => base + r };
+      } else if (first) {
+        // the first batch holds skip_rows, comments and the header: read as the whole-file reader would
+        table = readTable(file, { ...opts, format, bytes: body, displayName: name, allowEmpty: true });
+        if (hasHeader && located) {
+          header = Buffer.from(body.subarray(located.start, located.end));
+          if (header[header.length - 1] !== 10) header = Buffer.concat([header, Buffer.from('\n')]);
+          headerLine = located.line;
+        }
+      } else {
+        const base = startLine;
+        const hl = headerLine;
+        const lineMap = hasHeader ? (l: number) => (l === 1 ? hl : base + l - 2) : (l: number) => base + l - 1;
+        const bytes = whole.subarray(0, skip + cut);
+        table = readTable(file, {
+          ...opts, format, bytes, displayName: name, allowEmpty: true, lineMap,
+          csv: { ...opts.csv, skip_rows: 0 },
+        });
+      }
+      first = false;
+      startLine += countLines(body) + (body[body.length - 1] === 10 ? 0 : 1);
+      stats.blankLines += table.blankLines ?? 0;
+      if (table.frame.height === 0) continue;
+      const offset = stats.rows;
+      stats.rows += table.frame.height;
+      stats.batches++;
+      yield { table, offset };
+    }
+    if (stats.rows === 0) throw new DataError(isCsv && hasHeader ? 'the input has a header but no data rows' : 'the input has no rows', { file: name, line: isCsv ? headerLine : undefined });
+  } finally {
+    await chunks.return(undefined);
+  }
+}
+
+/** ReadOptions.dtypes for a model's input columns (numbers as float64, so every batch agrees). */
+export function dtypesFor(columns: { name: string; dtype: ColumnDtype }[], text: string[] = []): Record<string, ColumnDtype> {
+  const out: Record<string, ColumnDtype> = {};
+  for (const c of columns) out[c.name] = c.dtype === 'int64' ? 'float64' : c.dtype;
+  for (const t of text) out[t] ??= 'string';
+  return out;
+}
