@@ -8,7 +8,7 @@
  * rows, stray text, NUL bytes, UTF-8, infinities) applies to each batch and names the line of the
  * input. Parquet cannot be read in pieces from a pipe: it is read whole and yielded in slices.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ColumnDtype } from '../core/types.js';
 import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
@@ -37,6 +37,8 @@ export interface StreamOptions extends ReadOptions {
 }
 
 const DEFAULT_BATCH_BYTES = 8 << 20;
+/** a pipe that sends nothing for this long has its complete rows processed at once */
+const PAUSE_MS = 25;
 /** a CSV record (a quoted field) longer than this is taken for an unclosed quote */
 const MAX_RECORD_BYTES = 64 << 20;
 /** rows per batch when a whole table (Parquet) is sliced */
@@ -76,6 +78,14 @@ async function* chunksOf(src: Source, name: string, signal?: AbortSignal): Async
   } finally {
     signal?.removeEventListener('abort', onAbort);
     src.destroy?.();
+  }
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -149,12 +159,34 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
   const pending: Buffer[] = [];
   let pendingBytes = 0;
   let ended = false;
+  let next: Promise<IteratorResult<Buffer>> | undefined;
   const pull = async (): Promise<boolean> => {
-    const r = await chunks.next();
+    const r = await (next ?? chunks.next());
+    next = undefined;
     if (r.done) { ended = true; return false; }
     pending.push(r.value);
     pendingBytes += r.value.length;
     return true;
+  };
+  /**
+   * A pipe (stdin, a FIFO) that pauses: true when no chunk came within `ms`, so that the rows already
+   * here are processed now (`tail -f log.csv | mlkit predict ...` answers each row as it comes) instead
+   * of after a whole batch has arrived.
+   */
+  const live = file === '-' || !isRegularFile(file);
+  const paused = async (ms: number): Promise<boolean> => {
+    next ??= chunks.next();
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<'idle'>((resolve) => { timer = setTimeout(() => resolve('idle'), ms); });
+    const won = await Promise.race([next.then(() => 'data' as const, () => 'data' as const), idle]);
+    clearTimeout(timer);
+    return won === 'idle';
+  };
+  const fill = async (): Promise<void> => {
+    while (!ended && pendingBytes < batchBytes) {
+      if (live && pendingBytes > 0 && pending[pending.length - 1]!.includes(10) && (await paused(PAUSE_MS))) return;
+      await pull();
+    }
   };
   /** the pending bytes as one buffer, after `prefix` (one copy: a CSV batch needs its header in front) */
   const take = (prefix?: Buffer): Buffer => {
@@ -199,7 +231,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
     let first = true;
 
     while (true) {
-      while (!ended && pendingBytes < batchBytes) await pull();
+      await fill();
       if (pendingBytes === 0) break;
       if (isCsv && crOnly === undefined) {
         const sniff = pending[0]!.subarray(0, 65536);
