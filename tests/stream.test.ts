@@ -128,3 +128,27 @@ test('Parquet is read whole and sliced', async () => {
   assert.equal(got.stats.batches, 3);
   assert.equal(got.lines.at(-1), 250_001);
 });
+
+test('gzip and zstd inputs are decompressed, by magic bytes, streamed or whole', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const text = 'a,b\n' + Array.from({ length: 500 }, (_, i) => `${i},x${i % 7}`).join('\n') + '\n';
+  const gz = write(dir, 'g.csv.gz', gzipSync(text));
+  const noext = write(dir, 'gzipped', gzipSync(text));
+  for (const f of [gz, noext]) {
+    assert.equal(readTable(f).frame.height, 500, f);
+    const got = await collect(f, { batchBytes: 300 }, undefined, false);
+    assert.equal(got.rows.length, 500);
+    assert.ok(got.stats.batches > 5);
+  }
+  const viaStdin = await collect('-', { stdin: gzipSync(text), batchBytes: 1000 }, undefined, false);
+  assert.equal(viaStdin.rows.length, 500);
+  // zstd: a fixture made with the zstd tool (the first 20 rows of iris)
+  const zst = path.join(path.dirname(DATASETS), 'tests', 'fixtures', 'iris20.csv.zst');
+  const want = readTable(path.join(DATASETS, 'iris.csv')).frame.head(20).toRecords();
+  assert.deepEqual(readTable(zst).frame.toRecords(), want);
+  sameRows((await collect(zst, { batchBytes: 50 }, undefined, false)).rows, want, 'zstd streamed');
+  // a truncated stream is a data error, not a crash
+  const cut = write(dir, 'cut.csv.gz', gzipSync(text).subarray(0, 200));
+  assert.match(await streamError(cut, { batchBytes: 1 << 20 }), /cut\.csv\.gz: not a valid gzip stream/);
+  assert.throws(() => readTable(cut), /not a valid gzip stream/);
+});

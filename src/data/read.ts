@@ -10,6 +10,7 @@ import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
 import { DataError, InterruptedError, MlkitError, throwIfAborted } from '../core/errors.js';
 import { findQuoteProblem, scanCsv, linesOfRows } from './csvscan.js';
+import { compressionOf, decompressSync, innerName } from './compression.js';
 import { isStreamPath } from '../core/paths.js';
 import { DEFAULT_NULL_VALUES, type CsvOptions } from './csv-options.js';
 
@@ -170,7 +171,7 @@ export function readTable(file: string, opts: ReadOptions = {}): Table {
 
 function readTableCore(file: string, opts: ReadOptions): Table {
   const name = opts.displayName ?? file;
-  let format = opts.format ?? KNOWN_EXTENSIONS[path.extname(file).toLowerCase()];
+  let format = opts.format ?? KNOWN_EXTENSIONS[path.extname(innerName(file)).toLowerCase()];
   let buf: Buffer | undefined;
   if (opts.bytes) {
     buf = opts.bytes;
@@ -180,6 +181,12 @@ function readTableCore(file: string, opts: ReadOptions): Table {
     buf = opts.stdin;
   } else {
     statInput(file, name);
+  }
+  // gzip or zstd, whatever the name: decompressed first (the table is in memory anyway)
+  const kind = compressionOf(buf ?? head(file, 4));
+  if (kind) {
+    buf = decompressSync(buf ?? readFileSync(file), kind, name);
+    if (buf.length === 0) throw new DataError('the input is empty once decompressed', { file: name });
   }
   // stdin and names without a known extension: the format from the first bytes
   format ??= sniffFormat(buf ?? head(file, 64));

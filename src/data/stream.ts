@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { ColumnDtype } from '../core/types.js';
 import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
 import { findQuoteProblem } from './csvscan.js';
+import { compressionOf, decompressChunks, innerName } from './compression.js';
 import { KNOWN_EXTENSIONS, headerEnd, readTable, statInput, sniffFormat, type ReadOptions, type Table, type TableFormat } from './read.js';
 
 export interface Batch {
@@ -79,6 +80,30 @@ async function* chunksOf(src: Source, name: string, signal?: AbortSignal): Async
     signal?.removeEventListener('abort', onAbort);
     src.destroy?.();
   }
+}
+
+/** The chunks of a source, decompressed when its first bytes are gzip's or zstd's magic number. */
+async function decompressed(raw: AsyncGenerator<Buffer>, name: string): Promise<AsyncGenerator<Buffer>> {
+  const first: Buffer[] = [];
+  let len = 0;
+  let done = false;
+  while (len < 4) {
+    const r = await raw.next();
+    if (r.done) { done = true; break; }
+    first.push(r.value);
+    len += r.value.length;
+  }
+  const head = first.length === 1 ? first[0]! : Buffer.concat(first);
+  async function* replay(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length) yield head;
+      if (!done) yield* raw;
+    } finally {
+      await raw.return(undefined);
+    }
+  }
+  const kind = compressionOf(head);
+  return kind ? decompressChunks(replay(), kind, name) : replay();
 }
 
 function isRegularFile(file: string): boolean {
@@ -153,8 +178,8 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
   const name = opts.displayName ?? file;
   const stats: StreamStats = opts.stats ?? { rows: 0, batches: 0, blankLines: 0 };
   const batchBytes = opts.batchBytes ?? batchBytesFromEnv();
-  let format = opts.format ?? (file === '-' ? undefined : KNOWN_EXTENSIONS[path.extname(file).toLowerCase()]);
-  const chunks = chunksOf(openSource(file, opts, name), name, signal);
+  let format = opts.format ?? (file === '-' ? undefined : KNOWN_EXTENSIONS[path.extname(innerName(file)).toLowerCase()]);
+  const chunks = await decompressed(chunksOf(openSource(file, opts, name), name, signal), name);
 
   const pending: Buffer[] = [];
   let pendingBytes = 0;
