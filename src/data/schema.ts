@@ -5,7 +5,7 @@
 import pl from 'nodejs-polars';
 import type { ColumnInfo } from '../core/types.js';
 import { DataError } from '../core/errors.js';
-import { dtypeOf, type Table } from './read.js';
+import { schemaOf, type Table } from './read.js';
 import { didYouMean } from '../core/suggest.js';
 
 export interface CheckResult {
@@ -18,7 +18,11 @@ const isNumeric = (d: string) => d === 'float64' || d === 'int64' || d === 'bool
 
 export function checkInput(table: Table, expected: ColumnInfo[], alsoAllowed: string[] = []): CheckResult {
   const { frame, name } = table;
-  const have = new Set(frame.columns);
+  // names and dtypes read once: every access to a polars frame lists all its columns, so
+  // frame.getColumn per expected column is quadratic on wide data
+  const schema = schemaOf(frame);
+  const have = new Set(schema.map((c) => c.name));
+  const dtypeByName = new Map(schema.map((c) => [c.name, c.dtype]));
   const notes: string[] = [];
   for (const c of expected) {
     if (!have.has(c.name)) {
@@ -29,9 +33,9 @@ export function checkInput(table: Table, expected: ColumnInfo[], alsoAllowed: st
   const extra = frame.columns.filter((c) => !wanted.has(c));
   if (extra.length) notes.push(`${name}: ignoring column(s) the model does not use: ${extra.join(', ')}`);
   const exprs = expected.map((c) => {
-    const s = frame.getColumn(c.name);
-    const got = dtypeOf(s.dtype);
+    const got = dtypeByName.get(c.name)!;
     if (isNumeric(c.dtype) && !isNumeric(got)) {
+      const s = frame.getColumn(c.name); // the error path only
       if (s.nullCount() === s.len()) return pl.col(c.name).cast(pl.Float64);
       const strs = s.toArray() as (string | null)[];
       const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];

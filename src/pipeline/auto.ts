@@ -10,6 +10,12 @@ import pl from 'nodejs-polars';
 import type { ColumnInfo, Frame } from '../core/types.js';
 import type { DenseMatrix, FeatureType } from '../core/types.js';
 import { DataError } from '../core/errors.js';
+import { float64Rows, float64Values, seriesOf } from './frame-columns.js';
+
+/** up to this many numeric columns, transform reads them one series each (the old way; fine for tall data) */
+const FEW_COLUMNS = 64;
+/** otherwise in row-major blocks of about this many values (32 MiB of float64) */
+const BLOCK_CELLS = 1 << 22;
 
 export interface AutoParams {
   categorical: 'native' | 'onehot';
@@ -50,10 +56,15 @@ export class AutoTabular {
   }
 
   fit(frame: Frame, columns: ColumnInfo[]): this {
+    // text columns read in one access to the frame: each access costs O(columns) (frame-columns.ts)
+    const text = columns.filter((c) => c.dtype === 'string').map((c) => c.name);
+    const have = new Set(frame.columns);
+    for (const n of text) if (!have.has(n)) throw new DataError(`column "${n}" is missing`, { path: n });
+    const series = new Map(seriesOf(frame, text).map((s) => [s.name, s]));
     const out: ColumnState[] = [];
     for (const c of columns) {
-      if (c.dtype === 'string') {
-        const s = frame.getColumn(c.name);
+      const s = series.get(c.name);
+      if (s) {
         const levels = (s.dropNulls().unique().toArray() as unknown[]).map(String).sort();
         out.push({ name: c.name, kind: 'categorical', levels });
       } else out.push({ name: c.name, kind: 'numeric' });
@@ -79,16 +90,40 @@ export class AutoTabular {
     const rows = frame.height;
     const cols = names.length;
     const data = new Float32Array(rows * cols);
+    // The frame is read a bounded number of times, never once per column: every access to a polars
+    // frame costs O(columns) and every series object about a millisecond (see frame-columns.ts).
+    const have = new Set(frame.columns);
+    const offsets: number[] = [];
     let j = 0;
     for (const c of st.columns) {
-      if (!frame.columns.includes(c.name)) throw new DataError(`column "${c.name}" is missing`, { path: c.name });
-      if (c.kind === 'numeric') {
-        const v = numericColumn(frame, c.name);
-        for (let i = 0, o = j; i < rows; i++, o += cols) data[o] = v[i];
-        j++;
-        continue;
+      if (!have.has(c.name)) throw new DataError(`column "${c.name}" is missing`, { path: c.name });
+      offsets.push(j);
+      j += c.kind === 'numeric' || this.params.categorical === 'native' ? 1 : c.levels!.length;
+    }
+    const numeric = st.columns.flatMap((c, k) => (c.kind === 'numeric' ? [k] : []));
+    if (numeric.length <= FEW_COLUMNS) {
+      for (const k of numeric) {
+        const v = float64Values(frame.getColumn(st.columns[k]!.name));
+        for (let i = 0, o = offsets[k]!; i < rows; i++, o += cols) data[o] = v[i]!;
       }
-      const raw = frame.getColumn(c.name).toArray() as unknown[];
+    } else {
+      // many columns: row-major blocks of a bounded number of cells (tall data is not held twice)
+      const per = Math.max(1, Math.floor(BLOCK_CELLS / Math.max(1, rows)));
+      for (let b = 0; b < numeric.length; b += per) {
+        const part = numeric.slice(b, b + per);
+        const block = float64Rows(frame, part.map((k) => st.columns[k]!.name));
+        const w = part.length;
+        for (let q = 0; q < w; q++) {
+          for (let i = 0, src = q, o = offsets[part[q]!]!; i < rows; i++, src += w, o += cols) data[o] = block[src]!;
+        }
+      }
+    }
+    const text = st.columns.flatMap((c, k) => (c.kind === 'numeric' ? [] : [k]));
+    const textSeries = seriesOf(frame, text.map((k) => st.columns[k]!.name));
+    text.forEach((k, t) => {
+      const c = st.columns[k]!;
+      const j = offsets[k]!;
+      const raw = textSeries[t]!.toArray() as unknown[];
       const index = new Map<string, number>(c.levels!.map((l, i) => [l, i]));
       if (this.params.categorical === 'native') {
         for (let i = 0, o = j; i < rows; i++, o += cols) {
@@ -96,26 +131,21 @@ export class AutoTabular {
           const code = r === null || r === undefined ? undefined : index.get(String(r));
           data[o] = code === undefined ? NaN : code;
         }
-        j++;
       } else {
         for (let i = 0; i < rows; i++) {
           const r = raw[i];
           const code = r === null || r === undefined ? undefined : index.get(String(r));
           if (code !== undefined) data[i * cols + j + code] = 1;
         }
-        j += c.levels!.length;
       }
-    }
+    });
     return { matrix: { data, rows, cols }, featureNames: names, featureTypes: types };
   }
 }
 
 /** A numeric (or boolean) column as float64 with nulls as NaN, without an extra JS copy where possible. */
 export function numericColumn(frame: Frame, name: string): Float64Array {
-  const s = frame.getColumn(name);
-  if (s.nullCount() === 0) return s.cast(pl.Float64).toTypedArray() as Float64Array;
-  const out = frame.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN)));
-  return out.getColumn(name).toTypedArray() as Float64Array;
+  return float64Values(frame.getColumn(name));
 }
 
 /** An encoded matrix as a table (float64 columns named by feature), e.g. for `mlkit preprocess`. */

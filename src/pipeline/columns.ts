@@ -11,6 +11,7 @@ import { dtypeOf } from '../data/read.js';
 import type { Tags, TransformContext, Transformer } from '../core/types.js';
 import { NotFittedError } from '../core/errors.js';
 import { TRANSFORMER_TAGS } from './spec-helpers.js';
+import { columnOf, float64Values } from './frame-columns.js';
 
 // ------------------------------------------------------------------------------------- columns
 
@@ -18,14 +19,14 @@ import { TRANSFORMER_TAGS } from './spec-helpers.js';
 export type ColumnKind = 'numeric' | 'bool' | 'text';
 
 export function columnKind(frame: Frame, name: string): ColumnKind {
-  const d = dtypeOf(frame.getColumn(name).dtype);
+  const d = dtypeOf(columnOf(frame, name).dtype);
   if (d === 'int64' || d === 'float64') return 'numeric';
   if (d === 'bool') return 'bool';
   return 'text';
 }
 
 export function isIntegerColumn(frame: Frame, name: string): boolean {
-  return dtypeOf(frame.getColumn(name).dtype) === 'int64';
+  return dtypeOf(columnOf(frame, name).dtype) === 'int64';
 }
 
 /** A column the transformer was fitted with that is missing from `frame` is a DataError naming it. */
@@ -57,10 +58,8 @@ export function rejectInfinity(v: Float64Array, name: string): Float64Array {
 
 /** A numeric or boolean column as a fresh Float64Array, nulls (and NaN) as NaN; infinity is a DataError. */
 export function floatColumn(frame: Frame, name: string): Float64Array {
-  const s = frame.getColumn(name);
-  if (s.nullCount() === 0) return rejectInfinity(Float64Array.from(s.cast(pl.Float64).toTypedArray() as Float64Array), name);
-  const out = frame.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN)));
-  return rejectInfinity(Float64Array.from(out.getColumn(name).toTypedArray() as Float64Array), name);
+  // float64Values may return polars' own buffer: copy it, the caller may change the values
+  return rejectInfinity(Float64Array.from(float64Values(columnOf(frame, name))), name);
 }
 
 /** A column as strings (null = missing); booleans as Python's `True` / `False`. */
@@ -71,7 +70,7 @@ export function textColumn(frame: Frame, name: string): (string | null)[] {
     for (let i = 0; i < v.length; i++) out[i] = v[i] !== v[i] ? null : v[i] ? 'True' : 'False';
     return out;
   }
-  return frame.getColumn(name).cast(pl.Utf8).toArray() as (string | null)[];
+  return columnOf(frame, name).cast(pl.Utf8).toArray() as (string | null)[];
 }
 
 /** A frame of Float64 columns (one polars Series per array). */

@@ -47,8 +47,10 @@ export function selectColumns(frame: Frame, selector: Selector): string[] {
     const re = new RegExp(selector.regex);
     return frame.columns.filter((c) => re.test(c));
   }
+  // columns and dtypes read once: each access to a polars frame lists every column (frame-columns.ts)
+  const dtypes = frame.dtypes;
   return frame.columns.filter((c, i) => {
-    const dt = frame.dtypes[i];
+    const dt = dtypes[i];
     if (selector === 'datetime') return isDatetime(dt);
     if (isDatetime(dt)) return false;
     const d = dtypeOf(dt);

@@ -20,6 +20,7 @@ import pl from 'nodejs-polars';
 import type { Frame } from '../../core/types.js';
 import { DataError } from '../../core/errors.js';
 import type { TransformContext } from '../transformer.js';
+import { columnOf } from '../frame-columns.js';
 import {
   ColumnsTransformer, checkState, columnKind, comparePy, decodeNum, encodeNum, floatColumn, floatFrame,
   isIntegerColumn, pyNumber, textColumn, type ColumnKind, type JsonNum,
@@ -79,7 +80,7 @@ function fitCategories(frame: Frame, name: string): { col: CategoryColumn; count
       else counts.set(t, (counts.get(t) ?? 0) + 1);
     }
   } else {
-    const vc = frame.getColumn(name).cast(pl.Utf8).alias('v').valueCounts();
+    const vc = columnOf(frame, name).cast(pl.Utf8).alias('v').valueCounts();
     const values = vc.getColumn('v').toArray() as (string | null)[];
     const n = vc.getColumn(vc.columns[1]).toArray() as number[];
     for (let i = 0; i < values.length; i++) {
@@ -138,7 +139,7 @@ function encodeColumn(frame: Frame, col: CategoryColumn): Int32Array {
     ? src.replaceStrict(cats, cats.map((_, i) => i), UNKNOWN, pl.Int32)
     : pl.lit(UNKNOWN);
   const expr = pl.when(pl.col(col.name).isNull()).then(pl.lit(missCode)).otherwise(mapped).cast(pl.Int32).alias('code');
-  const s = frame.select(expr).getColumn('code');
+  const s = columnOf(frame, col.name).toFrame().select(expr).getColumn('code'); // not frame.select: O(columns) per call
   return Int32Array.from(s.toTypedArray() as Int32Array);
 }
 
@@ -149,7 +150,7 @@ function unknownError(frame: Frame, col: CategoryColumn, codes: Int32Array, who:
   if (codes[row] === MISSING_UNSEEN) {
     return new DataError(`column "${col.name}": missing value, and ${who} saw none in this column at fit (${hint})`, { path: col.name });
   }
-  const raw = frame.getColumn(col.name).get(row);
+  const raw = columnOf(frame, col.name).get(row);
   const shown = typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
   return new DataError(`column "${col.name}": unknown category ${shown} (not seen when ${who} was fitted; ${hint})`, { path: col.name });
 }

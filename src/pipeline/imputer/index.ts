@@ -17,6 +17,7 @@ import pl from 'nodejs-polars';
 import type { Frame } from '../../core/types.js';
 import { DataError } from '../../core/errors.js';
 import type { TransformContext } from '../transformer.js';
+import { columnOf } from '../frame-columns.js';
 import {
   ColumnsTransformer, checkState, columnKind, comparePy, decodeNum, encodeNum, floatColumn,
   pairwiseSum, medianFinite, textColumn, type JsonNum,
@@ -52,7 +53,7 @@ function mostFrequentNumber(v: Float64Array): number {
 }
 
 function mostFrequentText(frame: Frame, name: string): string | null {
-  const s = frame.getColumn(name);
+  const s = columnOf(frame, name);
   let best: string | null = null, bestCount = 0;
   if (columnKind(frame, name) === 'bool') {
     const counts = new Map<string, number>();
@@ -88,7 +89,7 @@ export class SimpleImputer extends ColumnsTransformer<SimpleImputerParams, Simpl
       const kind = columnKind(x, c) === 'text' ? 'text' : 'numeric';
       st.kinds.push(kind);
       const v = kind === 'numeric' ? floatColumn(x, c) : undefined;
-      if (add_indicator && (v ? hasNaN(v) : x.getColumn(c).nullCount() > 0)) st.indicator.push(c);
+      if (add_indicator && (v ? hasNaN(v) : columnOf(x, c).nullCount() > 0)) st.indicator.push(c);
       if (strategy === 'constant') {
         if (kind === 'numeric') {
           if (typeof fill_value === 'string') {
@@ -148,7 +149,7 @@ export class SimpleImputer extends ColumnsTransformer<SimpleImputerParams, Simpl
         for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) v[i] = fill;
         series.push(pl.Series(c, v, pl.Float64));
       } else {
-        const s = columnKind(x, c) === 'bool' ? pl.Series(c, textColumn(x, c), pl.Utf8) : x.getColumn(c).cast(pl.Utf8);
+        const s = columnKind(x, c) === 'bool' ? pl.Series(c, textColumn(x, c), pl.Utf8) : columnOf(x, c).cast(pl.Utf8);
         series.push(s.nullCount() === 0 ? s.alias(c) : pl.DataFrame([s.alias(c)]).select(pl.col(c).fillNull(pl.lit(stat as string))).getColumn(c));
       }
     }
@@ -158,7 +159,7 @@ export class SimpleImputer extends ColumnsTransformer<SimpleImputerParams, Simpl
         const v = floatColumn(x, c);
         for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) out[i] = 1;
       } else {
-        const m = x.getColumn(c).isNull().toArray() as boolean[];
+        const m = columnOf(x, c).isNull().toArray() as boolean[];
         for (let i = 0; i < m.length; i++) if (m[i]) out[i] = 1;
       }
       series.push(pl.Series(`missingindicator_${c}`, out, pl.Float64));
