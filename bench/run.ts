@@ -20,6 +20,8 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   arima: () => import('./arima.js'),
   'forecast-accuracy': () => import('./forecast-accuracy.js'),
   startup: () => import('./startup.js'),
+  predict: () => import('./predict.js'),
+  wide: () => import('./wide.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
@@ -66,6 +68,15 @@ xgboost-contention options:
   --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 10)
   --timeout S       seconds per run (BENCH_TIMEOUT, default 300)
   --no-unset        skip the OMP_WAIT_POLICY= (before the fix) setting, the slowest (BENCH_NO_UNSET=1)
+predict options:
+  --rows-list LIST  input sizes, comma-separated (BENCH_ROWS_LIST, default 1000000,10000000; 1m,10m also work)
+  --no-10m          skip sizes of 10M rows and more (BENCH_NO_10M=1)
+  --repeat N        mlkit-vs-python pairs per size below 10M rows (BENCH_REPEAT, default 3)
+  --repeat-10m N    pairs at 10M rows and more (BENCH_REPEAT_10M, default 1)
+  --train-rows N    rows the model is trained on (BENCH_TRAIN_ROWS, default 100000)
+  --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 180)
+  --timeout S       seconds per run (BENCH_TIMEOUT, default 1800)
+  --no-python, --python PATH   as for xgboost
 `;
 
 async function main(): Promise<number> {
