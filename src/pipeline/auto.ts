@@ -42,6 +42,7 @@ export class AutoTabular {
   readonly name = 'auto';
   readonly params: Readonly<AutoParams>;
   private state?: AutoState;
+  private numericExpr?: ReturnType<typeof pl.col>;
 
   constructor(params: AutoParams, state?: AutoState) {
     this.params = Object.freeze({ ...params });
@@ -102,10 +103,14 @@ export class AutoTabular {
     }
     const numeric = st.columns.flatMap((c, k) => (c.kind === 'numeric' ? [k] : []));
     if (numeric.length <= FEW_COLUMNS) {
-      for (const k of numeric) {
-        const v = float64Values(frame.getColumn(st.columns[k]!.name));
+      // one query with an expression built once per encoder (building a polars expression costs about a
+      // millisecond per node; a stream encodes many batches): float32 columns, nulls as NaN
+      this.numericExpr ??= pl.col(numeric.map((k) => st.columns[k]!.name)).cast(pl.Float32).fillNull(pl.lit(NaN));
+      const series = new Map((numeric.length ? frame.select(this.numericExpr).getColumns() : []).map((s) => [s.name, s]));
+      numeric.forEach((k) => {
+        const v = series.get(st.columns[k]!.name)!.toTypedArray() as Float32Array;
         for (let i = 0, o = offsets[k]!; i < rows; i++, o += cols) data[o] = v[i]!;
-      }
+      });
     } else {
       // many columns: row-major blocks of a bounded number of cells (tall data is not held twice)
       const per = Math.max(1, Math.floor(BLOCK_CELLS / Math.max(1, rows)));
