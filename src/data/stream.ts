@@ -1,7 +1,7 @@
 /**
  * The streaming table reader: row batches from any source (a file, stdin, a FIFO, process
  * substitution, /dev/stdin) with each row's physical line in the whole input, memory bounded by the
- * batch (about MLKIT_BATCH_BYTES of input, default 8 MiB), not by the input.
+ * batch (about MLKIT_BATCH_BYTES of input, default 4 MiB), not by the input.
  *
  * CSV and NDJSON are cut at record boundaries (quote-aware for CSV) and each batch is parsed by
  * readTable with the header in front of it, so every check of the whole-file reader (quotes, ragged
@@ -31,13 +31,13 @@ export interface StreamStats {
 }
 
 export interface StreamOptions extends ReadOptions {
-  /** bytes of input per batch (default: MLKIT_BATCH_BYTES or 8 MiB) */
+  /** bytes of input per batch (default: MLKIT_BATCH_BYTES or 4 MiB) */
   batchBytes?: number;
   /** filled while reading: rows, batches, blank lines skipped */
   stats?: StreamStats;
 }
 
-const DEFAULT_BATCH_BYTES = 8 << 20;
+const DEFAULT_BATCH_BYTES = 4 << 20;
 /** a pipe that sends nothing for this long has its complete rows processed at once */
 const PAUSE_MS = 25;
 /** a CSV record (a quoted field) longer than this is taken for an unclosed quote */
