@@ -62,6 +62,7 @@ export function buildProgram(run: Runner): Command {
     .description('compute metrics of a model bundle on labelled data; gate CI on them')
     .requiredOption('-m, --model <dir>', 'model bundle folder')
     .argument('<data>', "labelled data file or '-' for stdin")
+    .addOption(formatOption())
     .addOption(new Option('--fail-under <metric=value>', 'exit 1 when the metric is below value (repeatable)').argParser(collect))
     .addOption(new Option('--fail-over <metric=value>', 'exit 1 when the metric is above value (repeatable)').argParser(collect))
     .option('--backtest', 'forecasting bundles: rolling-origin backtest on DATA (evaluate.backtest of the training config: folds, horizon, step); metrics per fold and overall')

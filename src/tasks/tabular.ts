@@ -279,9 +279,9 @@ export async function loadModel(dir: string, ctx: Pick<RunContext, 'registry' | 
   return { bundle, manifest: m, input, estimator, target };
 }
 
-async function readForModel(model: LoadedModel, file: string, ctx: RunContext): Promise<{ table: Table; frame: Frame }> {
+async function readForModel(model: LoadedModel, file: string, ctx: RunContext, format?: TableFormat): Promise<{ table: Table; frame: Frame }> {
   const cfg = model.manifest.config as any;
-  const table = await loadTable(file, { csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
+  const table = await loadTable(file, { format, csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
   for (const n of table.notes) ctx.log.info(n);
   const target = model.manifest.input.target;
   const drop: string[] = cfg?.data?.drop ?? [];
@@ -355,10 +355,10 @@ export async function predictTabular(dir: string, file: string, sink: TableWrite
 }
 
 /** Metrics of a bundle on labelled data: the bundle's configured metrics plus `extra` (e.g. gated ones). */
-export async function evaluateTabular(dir: string, file: string, ctx: RunContext, extra: MetricName[] = []): Promise<{ metrics: Metrics; rows: number; task: Task }> {
+export async function evaluateTabular(dir: string, file: string, ctx: RunContext, extra: MetricName[] = [], format?: TableFormat): Promise<{ metrics: Metrics; rows: number; task: Task }> {
   const model = await loadModel(dir, ctx);
   try {
-    const { table, frame } = await readForModel(model, file, ctx);
+    const { table, frame } = await readForModel(model, file, ctx, format);
     throwIfAborted(ctx.signal);
     const target = model.manifest.input.target!;
     if (!table.frame.columns.includes(target)) throw new DataError(`target column "${target}" not found; evaluate needs the true values`, { file: table.name, path: target });

@@ -89,3 +89,24 @@ test('a reader of stdout that goes away (| head) ends the run with exit 0', asyn
   assert.equal(status, 0, stderr);
   assert.doesNotMatch(stderr, /EPIPE|Error/);
 });
+
+test('--format decides over the name and the first bytes; gzip on stdin is decompressed', async () => {
+  assert.equal(train.status, 0, train.stderr);
+  const { gzipSync } = await import('node:zlib');
+  const csv = ADULT.slice(0, 51).join('\n') + '\n';
+  writeFileSync(path.join(dir, 'rows.txt'), csv);
+  const want = runCli(['predict', '-m', 'm', 'rows.txt'], { cwd: dir });
+  assert.equal(want.status, 0, want.stderr);
+  assert.equal(want.stdout.trim().split('\n').length, 51);
+  const gz = runCli(['predict', '-m', 'm', '-'], { cwd: dir, input: gzipSync(csv) });
+  assert.equal(gz.status, 0, gz.stderr);
+  assert.equal(gz.stdout, want.stdout);
+  const wrong = runCli(['predict', '-m', 'm', 'rows.txt', '--format', 'parquet'], { cwd: dir });
+  assert.equal(wrong.status, 3);
+  assert.match(oneLineError(wrong), /rows\.txt: not a readable Parquet file/);
+  const ev = runCli(['evaluate', '-m', 'm', 'rows.txt', '--format', 'csv', '--json'], { cwd: dir });
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.ok(JSON.parse(ev.stdout).metrics.auc > 0.5);
+  const bad = runCli(['predict', '-m', 'm', 'rows.txt', '--format', 'xlsx'], { cwd: dir });
+  assert.equal(bad.status, 2);
+});

@@ -1,3 +1,4 @@
+import type { TableFormat } from '../../data/read.js';
 import { METRIC_NAMES, type MetricName } from '../../config/schema.js';
 import { CheckFailed, UsageError } from '../../core/errors.js';
 import { didYouMean } from '../../core/suggest.js';
@@ -18,7 +19,7 @@ function parseGates(list: string[] | undefined, dir: 'under' | 'over'): Gate[] {
   });
 }
 
-export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean }, signal: AbortSignal): Promise<number> {
+export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean; format?: TableFormat }, signal: AbortSignal): Promise<number> {
   const ctx = await runContext(opts, signal);
   const { log } = ctx;
   const gates = [...parseGates(opts.failUnder, 'under'), ...parseGates(opts.failOver, 'over')];
@@ -41,7 +42,7 @@ export async function evaluateCommand(data: string, opts: GlobalOptions & { mode
     }
   } else {
     const { evaluateTabular } = await import('../../tasks/tabular.js');
-    const res = await evaluateTabular(opts.model, data, ctx, gates.map((g) => g.metric));
+    const res = await evaluateTabular(opts.model, data, ctx, gates.map((g) => g.metric), opts.format);
     metrics = res.metrics;
     if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
     else process.stdout.write(formatMetrics(res.metrics) + '\n');
