@@ -72,7 +72,8 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
   const abs = path.resolve(cwd, file);
   const text = opts.text ?? readConfigFile(file, cwd);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  // logLevel 'error': the yaml library's warnings would be extra stderr lines beside mlkit's one-line errors
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length) {
     const err = doc.errors[0];
     const lp = err.linePos?.[0];
@@ -91,7 +92,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     let value: unknown;
     const raw = s.slice(eq + 1);
     // '-' (stdin) is a value, not YAML's empty sequence item
-    try { value = raw.trim() === '-' ? '-' : parseYamlValue(raw); } catch (e: any) {
+    try { value = raw.trim() === '-' ? '-' : parseYamlValue(raw, { logLevel: 'error' }); } catch (e: any) {
       throw new UsageError(`--set ${s}: cannot parse the value: ${String(e.message).split('\n')[0]}`);
     }
     // create intermediate mappings as needed
@@ -99,12 +100,27 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
       const parent = doc.getIn(p.slice(0, i), true);
       if (parent === undefined) doc.setIn(p.slice(0, i), doc.createNode({}));
       else if (!isMap(parent) && !isSeq(parent)) throw new UsageError(`--set ${s}: ${formatPath(p.slice(0, i))} is not a mapping`);
+      else if (isSeq(parent) && !/^\d+$/.test(String(p[i]))) throw new UsageError(`--set ${s}: ${formatPath(p.slice(0, i))} is a list; index it with a number (${formatPath(p.slice(0, i))}.0)`);
     }
-    doc.setIn(p, value);
+    try {
+      doc.setIn(p, value);
+    } catch (e: any) {
+      throw new UsageError(`--set ${s}: ${String(e?.message ?? e).split('\n')[0]}`);
+    }
     sets.push({ path: p, text: s });
   }
 
-  const raw = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e: any) {
+    // an alias to no anchor, or aliases that multiply past the limit ("billion laughs")
+    const msg = String(e?.message ?? e).split('\n')[0]!;
+    const why = /Excessive alias count/i.test(msg)
+      ? 'YAML aliases (*name) expand to too many nodes (more than 100 copies); write the values out'
+      : /Unresolved alias/i.test(msg) ? `YAML: ${msg.replace(/Unresolved alias/i, 'an alias that names no anchor')}` : `YAML: ${msg}`;
+    throw new ConfigError(why, { file });
+  }
   const finder = new PlaceFinder(doc, lc, file, sets);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw issueToError(parsed.error.issues, raw, configSchema, finder);
@@ -149,7 +165,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
       modelOptions = or.data as Record<string, unknown>;
     } else {
       const extra = Object.keys(rest)[0];
-      if (extra !== undefined) throw new ConfigError(`unknown key "${extra}": model type "${config.model.type}" takes no options (allowed: type, params)`, { ...finder.find(['model'], extra), path: `model.${extra}` });
+      if (extra !== undefined) throw new ConfigError(`unknown key ${JSON.stringify(extra)}: model type "${config.model.type}" takes no options (allowed: type, params)`, { ...finder.find(['model'], extra), path: `model.${extra}` });
     }
   }
   if (Array.isArray(config.pipeline)) validatePipeline(config.pipeline, ['pipeline'], finder, opts.registry);

@@ -109,7 +109,7 @@ export function issueToError(
     case 'unrecognized_keys': {
       const key = issue.keys[0];
       const known = knownKeysAt(schema, issue.path as PathSeg[]);
-      msg = `unknown key "${key}"${didYouMean(key, known)}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
+      msg = `unknown key ${JSON.stringify(key)}${didYouMean(key, known)}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
       return new ConfigError(msg, { ...finder.find(p, key), path: formatPath([...p, key]) });
     }
     case 'invalid_type':

@@ -270,11 +270,14 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
   }
   // skip_rows and comment lines are dropped here, keeping each kept line's physical number for messages
   let physical: Int32Array | undefined;
-  if ((csvOpts.skip_rows ?? 0) > 0 || csvOpts.comment_prefix) {
-    const kept = dropLines(buf ?? readFileSync(file), csvOpts.skip_rows ?? 0, csvOpts.comment_prefix);
+  // blank lines before the header: polars skips them, the line scanner would count them as rows; drop them
+  // here like skipped lines (their physical numbers kept)
+  const leading = leadingBlankLines(buf ?? sniff, csvOpts.skip_rows ?? 0);
+  if ((csvOpts.skip_rows ?? 0) > 0 || csvOpts.comment_prefix || leading > 0) {
+    const kept = dropLines(buf ?? readFileSync(file), (csvOpts.skip_rows ?? 0) + leading, csvOpts.comment_prefix);
     buf = kept.bytes;
     physical = kept.physical;
-    if (buf.length === 0) throw new DataError(`nothing is left after skip_rows and comment lines`, { file: name });
+    if (buf.length === 0) throw new DataError('no header and no rows (only skipped, comment or blank lines)', { file: name });
   }
   let fileBuf: Buffer | undefined = buf;
   const bytes = (): Buffer => (fileBuf ??= readFileSync(file));
@@ -367,6 +370,15 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
         blankLines = drop.size;
       }
     }
+    if (frame.height === 0 && !opts.allowEmpty) throw new DataError(`the file has ${hasHeader ? 'a header but ' : ''}no data rows (only blank lines)`, { file: name, line: toPhysical(1) });
+  }
+  // names: polars keeps the doubled quotes of a quoted header name, and turns bytes that are not UTF-8
+  // into U+FFFD; the first are unescaped, the second is an error as anywhere else in the file
+  if (frame.columns.some((c) => c.includes('\uFFFD')) && invalidUtf8At(bytes()) >= 0) throw utf8Error(bytes(), name, toPhysical);
+  const doubled = quote + quote;
+  if (frame.columns.some((c) => c.includes(doubled))) {
+    const names = frame.columns.map((c) => c.split(doubled).join(quote));
+    if (new Set(names).size === names.length) frame = frame.rename(Object.fromEntries(frame.columns.map((c, i) => [c, names[i]!])));
   }
   // without the input's bytes (polars read the file itself), a NUL can only be in a text value
   if (!fileBuf) checkNulInText(frame, name, lineOf);
@@ -540,6 +552,24 @@ function trimColumns(frame: Frame, trim: boolean, nullValues: string[], name: st
     out = out.withColumns((numeric ?? trimmed).rename(col));
   }
   return out;
+}
+
+/** How many empty lines (LF or CRLF) follow the first `skip` lines of `src`. */
+function leadingBlankLines(src: Uint8Array, skip: number): number {
+  let pos = 0;
+  for (let k = 0; k < skip; k++) {
+    const lf = (src as Buffer).indexOf(10, pos);
+    if (lf < 0) return 0;
+    pos = lf + 1;
+  }
+  let n = 0;
+  while (pos < src.length) {
+    if (src[pos] === 10) pos += 1;
+    else if (src[pos] === 13 && src[pos + 1] === 10) pos += 2;
+    else break;
+    n++;
+  }
+  return n;
 }
 
 /**

@@ -161,7 +161,9 @@ function locateHeader(buf: Buffer, opts: StreamOptions, complete: boolean): { st
     return true;
   };
   for (let k = 0; k < skip; k++) if (!nextLine()) return complete ? { start: buf.length, end: buf.length, line } : undefined;
-  while (prefix && buf.subarray(pos, pos + prefix.length).equals(prefix)) if (!nextLine()) return complete ? { start: buf.length, end: buf.length, line } : undefined;
+  // comment lines, and blank lines before the header (the whole-file reader drops those too)
+  const skippable = () => (prefix && buf.subarray(pos, pos + prefix.length).equals(prefix)) || buf[pos] === 10 || (buf[pos] === 13 && buf[pos + 1] === 10);
+  while (skippable()) if (!nextLine()) return complete ? { start: buf.length, end: buf.length, line } : undefined;
   const rest = buf.subarray(pos);
   const end = headerEnd(rest, (csv.quote_char ?? '"').charCodeAt(0));
   if (end === rest.length && rest[rest.length - 1] !== 10 && !complete) return undefined;
