@@ -102,3 +102,12 @@ test('checkInput: missing column, wrong type, extra columns', () => {
   const codes = checkInput(readTable(csv('ci4.csv', 'a,b\n1,2\n')), expected);
   assert.equal(codes.frame.getColumn('b').get(0), '2');
 });
+
+test('a column named like a frame member mlkit uses (height, select) is refused with the way out; column_names renames it', () => {
+  const f = csv('members.csv', 'height,select,sum,y\n1,2,3,a\n4,5,6,b\n');
+  assert.match(dataError(() => readTable(f)), /members\.csv:1: column name "height" cannot be used yet: .*rename the column \(in the file, or with data\.csv\.column_names\)/);
+  const t = readTable(f, { csv: { column_names: ['h', 's', 'sum', 'y'] } });
+  assert.deepEqual(t.frame.toRecords(), [{ h: 1, s: 2, sum: 3, y: 'a' }, { h: 4, s: 5, sum: 6, y: 'b' }]);
+  const nd = write(dir, 'members.ndjson', '{"width":1,"y":"a"}\n');
+  assert.match(dataError(() => readTable(nd)), /column name "width" cannot be used yet/);
+});

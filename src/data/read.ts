@@ -148,6 +148,27 @@ export function statInput(file: string, name: string): Stats {
   return st;
 }
 
+/**
+ * nodejs-polars' frames are Proxies that answer a property named like a column with that column, before
+ * their own members: a column called "height" or "select" makes `frame.height` a series and breaks every
+ * use of the frame. The frame members mlkit uses are refused as column names at read time, with the way
+ * out, until mlkit renames such columns on the way in and out (a column named like a member mlkit does
+ * not use, e.g. "sum", is harmless). Keep this list in step with the frame members src/ calls. The names
+ * are read through the Proxy's ownKeys trap, which consults no property.
+ */
+const FRAME_MEMBERS_USED = new Set([
+  'columns', 'dtypes', 'schema', 'height', 'width', 'shape', 'select', 'getColumn', 'getColumns', 'filter',
+  'rename', 'slice', 'row', 'rows', 'drop', 'join', 'sort', 'head', 'tail', 'withColumns', 'withColumn',
+  'writeCSV', 'writeJSON', 'writeParquet', 'toRecords', 'lazy', 'clone', 'unique', 'hstack', 'vstack',
+]);
+export function checkColumnNames(frame: Frame, name: string, line?: number): Frame {
+  const bad = Reflect.ownKeys(frame).map(String).find((c) => FRAME_MEMBERS_USED.has(c));
+  if (bad !== undefined) {
+    throw new DataError(`column name ${JSON.stringify(bad)} cannot be used yet: the table library (nodejs-polars) would take it for its own ${JSON.stringify(bad)}; rename the column (in the file, or with data.csv.column_names)`, { file: name, line });
+  }
+  return frame;
+}
+
 /** Reads the first bytes of a file to sniff line endings. */
 function head(file: string, bytes = 65536): Buffer {
   const fd = openSync(file, 'r');
@@ -225,7 +246,9 @@ function readParquet(src: string | Buffer, name: string): Table {
   let frame: Frame;
   try {
     frame = pl.readParquet((typeof src === 'string' ? polarsSource(src, ['.parquet']) : src) as any);
+    checkColumnNames(frame, name);
   } catch (e: any) {
+    if (e instanceof DataError) throw e;
     throw new DataError(`not a readable Parquet file: ${firstLine(e?.message)}`, { file: name });
   }
   if (frame.height === 0) throw new DataError('the file has no rows', { file: name });
@@ -239,7 +262,9 @@ function readNdjson(src: string | Buffer, name: string): Table {
     // handles newline-delimited JSON
     const body = typeof src === 'string' ? readFileSync(src) : src;
     frame = pl.readJSON(body, { format: 'lines' } as any);
+    checkColumnNames(frame, name, 1);
   } catch (e: any) {
+    if (e instanceof DataError) throw e;
     throw new DataError(`not readable as NDJSON: ${firstLine(e?.message)}`, { file: name });
   }
   if (frame.height === 0) throw new DataError('the file has no rows', { file: name });
@@ -338,13 +363,16 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
     }
   }
   if (!frame) throw new DataError('cannot parse CSV', { file: name });
+  if (csvOpts.column_names) {
+    // first, so that column_names can rename a column the frame cannot carry (checkColumnNames)
+    const names = csvOpts.column_names;
+    const raw = Reflect.ownKeys(frame).map(String);
+    if (names.length !== raw.length) throw new DataError(`data.csv.column_names has ${names.length} name(s), but the rows have ${raw.length} field(s)`, { file: name, line: toPhysical(1) });
+    frame = frame.rename(Object.fromEntries(raw.map((c, i) => [c, names[i]!])));
+  }
+  checkColumnNames(frame, name, toPhysical(1));
 
   if (frame.height === 0 && !opts.allowEmpty) throw new DataError('the file has a header but no data rows', { file: name, line: toPhysical(1) });
-  if (csvOpts.column_names) {
-    const names = csvOpts.column_names;
-    if (names.length !== frame.width) throw new DataError(`data.csv.column_names has ${names.length} name(s), but the rows have ${frame.width} field(s)`, { file: name, line: toPhysical(1) });
-    frame = frame.rename(Object.fromEntries(frame.columns.map((c, i) => [c, names[i]!])));
-  }
   const notes: string[] = [];
   let blankLines = 0;
   // polars fills short rows with nulls and turns blank lines into all-null rows; both leave a null in
@@ -439,7 +467,7 @@ function rawNames(src: string | Buffer, csvOpts: Partial<CsvOptions>, sep: strin
     const bytes = typeof src === 'string' ? head(src) : src;
     // the header alone: polars' own parse of it (quoting included)
     const end = headerEnd(bytes, quote.charCodeAt(0));
-    raw = pl.readCSV(Buffer.concat([bytes.subarray(0, end), Buffer.from('\n')]), { sep, quoteChar: quote, hasHeader: true } as any).columns;
+    raw = Reflect.ownKeys(pl.readCSV(Buffer.concat([bytes.subarray(0, end), Buffer.from("\n")]), { sep, quoteChar: quote, hasHeader: true } as any)).map(String);
   } else {
     raw = names.map((_, i) => `column_${i + 1}`);
   }
