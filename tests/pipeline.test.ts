@@ -115,3 +115,29 @@ test('a column transformer entry naming an absent column fails at fit with a sug
   const ct = await ColumnTransformer.create({ transformers: [['num', 'standard_scaler', ['aa']]], remainder: 'drop' }, registry);
   await assert.rejects(() => ct.fit(frame(), ctx), (e: unknown) => e instanceof DataError && /column "aa" \(listed in column_transformer entry "num"\) not found; did you mean "a"\?/.test(e.message));
 });
+
+test('auto encoder: wide frames (block path, > 64 numeric columns) encode exactly as narrow ones (one query)', async () => {
+  const { AutoTabular } = await import('../src/pipeline/auto.js');
+  const { schemaOf } = await import('../src/data/read.js');
+  const rows = 7;
+  for (const width of [3, 70]) {
+    const cols: Record<string, unknown> = {};
+    for (let q = 0; q < width; q++) cols[`x${q}`] = pl.Series(`x${q}`, Array.from({ length: rows }, (_, i) => ((i + q) % 5 === 0 ? null : i * 100 + q + 0.5)), pl.Float64);
+    cols.flag = pl.Series('flag', Array.from({ length: rows }, (_, i) => i % 2 === 0), pl.Bool);
+    cols.cat = pl.Series('cat', Array.from({ length: rows }, (_, i) => (i === 3 ? null : ['b', 'a', 'c'][i % 3]!)), pl.Utf8);
+    const frame = pl.DataFrame(cols);
+    const enc = new AutoTabular({ categorical: 'native' }).fit(frame, schemaOf(frame)).transform(frame);
+    assert.equal(enc.matrix.cols, width + 2);
+    for (let i = 0; i < rows; i++) {
+      for (let q = 0; q < width; q++) {
+        const want = (i + q) % 5 === 0 ? NaN : Math.fround(i * 100 + q + 0.5);
+        const got = enc.matrix.data[i * enc.matrix.cols + q]!;
+        assert.ok(Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)), `width ${width} row ${i} col ${q}: ${got} vs ${want}`);
+      }
+      assert.equal(enc.matrix.data[i * enc.matrix.cols + width], i % 2 === 0 ? 1 : 0);
+      const code = enc.matrix.data[i * enc.matrix.cols + width + 1]!;
+      if (i === 3) assert.ok(Number.isNaN(code));
+      else assert.equal(code, ['a', 'b', 'c'].indexOf(['b', 'a', 'c'][i % 3]!));
+    }
+  }
+});

@@ -52,11 +52,18 @@ export function seriesOf(frame: Frame, names: readonly string[]): Series[] {
 
 /**
  * Numeric (or boolean) columns as one row-major float64 block (row i, column q at i * names.length + q),
- * nulls as NaN: one polars query (concat_list + explode) and one series, however many columns, instead
- * of a series per column. Reads `frame` once.
+ * nulls as NaN: one unpivot (the columns stacked into one series, column-major) and one series however
+ * many columns, instead of a series per column (each costs about a millisecond to make); transposed here.
+ * On 500 x 4,998: 0.3 s, against 1.2 s for concat_list + explode. Reads `frame` once.
  */
 export function float64Rows(frame: Frame, names: readonly string[]): Float64Array {
   if (!names.length) return new Float64Array(0);
-  const v = pl.concatList(pl.col([...names]).cast(pl.Float64).fillNull(pl.lit(NaN))).explode().alias('__mlkit_rows');
-  return frame.select(v).getColumn('__mlkit_rows').toTypedArray() as Float64Array;
+  const cols = [...names];
+  const stacked = frame.select(...cols).unpivot([], cols).select(pl.col('value').cast(pl.Float64).fillNull(pl.lit(NaN)));
+  const v = stacked.getColumn('value').toTypedArray() as Float64Array;
+  const w = cols.length;
+  const rows = w ? v.length / w : 0;
+  const out = new Float64Array(v.length);
+  for (let q = 0; q < w; q++) for (let i = 0, src = q * rows, o = q; i < rows; i++, src++, o += w) out[o] = v[src]!;
+  return out;
 }
