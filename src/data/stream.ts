@@ -181,7 +181,8 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
   const stats: StreamStats = opts.stats ?? { rows: 0, batches: 0, blankLines: 0 };
   const batchBytes = opts.batchBytes ?? batchBytesFromEnv();
   let format = opts.format ?? (file === '-' ? undefined : KNOWN_EXTENSIONS[path.extname(innerName(file)).toLowerCase()]);
-  const chunks = await decompressed(chunksOf(openSource(file, opts, name), name, signal), name);
+  const source = openSource(file, opts, name);
+  const chunks = await decompressed(chunksOf(source, name, signal), name);
 
   const pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -332,6 +333,8 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
     }
     if (stats.rows === 0) throw new DataError(isCsv && hasHeader ? 'the input has a header but no data rows' : 'the input has no rows', { file: name, line: isCsv ? headerLine : undefined });
   } finally {
+    // a read may be pending (a pipe that paused): end the source first, or return() would wait for it
+    source.destroy?.();
     await chunks.return(undefined);
   }
 }

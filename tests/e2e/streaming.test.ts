@@ -110,3 +110,18 @@ test('--format decides over the name and the first bytes; gzip on stdin is decom
   const bad = runCli(['predict', '-m', 'm', 'rows.txt', '--format', 'xlsx'], { cwd: dir });
   assert.equal(bad.status, 2);
 });
+
+test('a data error while stdin stays open ends the run at once (no wait for more input)', async () => {
+  assert.equal(train.status, 0, train.stderr);
+  const p = spawn(process.execPath, [BIN, 'predict', '-m', 'm', '-'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  p.stderr.on('data', (d) => { stderr += d; });
+  p.stdin.write(ADULT[0] + '\n' + ADULT[1]!.replace(/^\d+/, 'abc') + '\n');
+  const status = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => { p.kill(); resolve(null); }, 15_000);
+    p.on('close', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  p.stdin.destroy();
+  assert.equal(status, 3, `exit ${status}: ${stderr}`);
+  assert.match(stderr, /-:2: column "age": "abc" is not a number/);
+});
