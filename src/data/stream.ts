@@ -340,9 +340,8 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
 }
 
 /** ReadOptions.dtypes for a model's input columns (numbers as float64, so every batch agrees). */
-export function dtypesFor(columns: { name: string; dtype: ColumnDtype }[], text: string[] = []): Record<string, ColumnDtype> {
+export function dtypesFor(columns: { name: string; dtype: ColumnDtype }[]): Record<string, ColumnDtype> {
   const out: Record<string, ColumnDtype> = {};
   for (const c of columns) out[c.name] = c.dtype === 'int64' ? 'float64' : c.dtype;
-  for (const t of text) out[t] ??= 'string';
   return out;
 }
