@@ -20,6 +20,7 @@ import type { StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { throwIfAborted } from '../core/errors.js';
 import { yieldToLoop } from '../core/loop.js';
+import { collectBatchGarbage } from '../core/memory.js';
 
 export interface PreprocessResult {
   frame: Frame;
@@ -96,6 +97,7 @@ export async function preprocessApply(dir: string, file: string, sink: TableWrit
       columns = out.columns;
       await sink.write(out);
       if (sink.gone) break;
+      collectBatchGarbage();
     }
     return { rows: sink.rows, columns };
   } finally {

@@ -14,7 +14,7 @@ import type { TableWriter } from '../data/write.js';
 import { checkInput } from '../data/schema.js';
 import { numericColumn, type Encoded } from '../pipeline/auto.js';
 import { ModelInput } from '../pipeline/model-input.js';
-import { releaseNativeMemory } from '../core/memory.js';
+import { collectBatchGarbage, releaseNativeMemory } from '../core/memory.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
@@ -347,6 +347,7 @@ export async function predictTabular(dir: string, file: string, sink: TableWrite
       throwIfAborted(ctx.signal);
       await sink.write(predictionFrame(model, pred, frame.height));
       if (sink.gone) break;
+      collectBatchGarbage();
     }
     return { rows: sink.rows };
   } finally {
