@@ -97,7 +97,7 @@ export async function preprocessApply(dir: string, file: string, sink: TableWrit
       columns = out.columns;
       await sink.write(out);
       if (sink.gone) break;
-      collectBatchGarbage();
+      collectBatchGarbage(frame.height * m.input.columns.length);
     }
     return { rows: sink.rows, columns };
   } finally {

@@ -347,7 +347,7 @@ export async function predictTabular(dir: string, file: string, sink: TableWrite
       throwIfAborted(ctx.signal);
       await sink.write(predictionFrame(model, pred, frame.height));
       if (sink.gone) break;
-      collectBatchGarbage();
+      collectBatchGarbage(frame.height * model.manifest.input.columns.length);
     }
     return { rows: sink.rows };
   } finally {
