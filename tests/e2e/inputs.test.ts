@@ -147,3 +147,9 @@ test('data.csv skip_rows, comment_prefix and column_names (headerless files); er
   assert.equal(few.status, 3);
   assert.match(oneLineError(few), /data\.csv\.column_names has 2 name\(s\), but the rows have 5 field\(s\)/);
 });
+
+test('a missing data file given relative to the config names where it was looked for', () => {
+  const r = runCli(['train', path.join(ROOT, 'configs', 'iris.yaml'), '--set', 'data.train=nope/iris.csv', '-q'], { cwd: tmpDir('mlkit-in-where-') });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), new RegExp(`nope/iris\\.csv: data file not found \\(looked for ${path.join(ROOT, 'configs', 'nope', 'iris.csv').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+});
