@@ -239,6 +239,27 @@ describe('pipeline transformers: contracts', () => {
     assert.throws(() => build('min_max_scaler', {}).t.fit(pl.DataFrame({ b: [1, Infinity, 3] }), ctx()), (e: unknown) => e instanceof DataError && /row 2 of the table is Infinity/.test(e.message) && e.place.path === 'b');
   });
 
+  test('infinity met at transform (scalers and imputer compute there with polars expressions) is refused naming the row and column', () => {
+    const fitOn = pl.DataFrame({ a: [1, 2, 3], b: [4, null, 6] as (number | null)[] });
+    const bad = pl.DataFrame({ a: [1, 2, 3, 4], b: [4, 5, 6, -Infinity] });
+    for (const [name, params] of [['standard_scaler', {}], ['robust_scaler', {}], ['simple_imputer', { strategy: 'median' }]] as const) {
+      const { t } = build(name, params);
+      t.fit(fitOn, ctx());
+      assert.throws(() => t.transform(bad), (e: unknown) => e instanceof DataError && /row 4 of the table is -Infinity/.test(e.message) && e.place.path === 'b', name);
+      // and the same values without the infinity transform as a JS loop would: (x - m) / s, fills
+      const ok = t.transform(bad.head(3)).getColumn('b').toArray() as number[];
+      assert.equal(ok.length, 3, name);
+    }
+    const { t } = build('standard_scaler', {});
+    t.fit(fitOn, ctx());
+    const st = t.toState() as any;
+    const got = t.transform(pl.DataFrame({ a: [0.1, 7], b: [null, 5.5] as (number | null)[] }));
+    assert.deepEqual(got.getColumn('a').toArray(), [(0.1 - st.mean[0]) / st.scale[0], (7 - st.mean[0]) / st.scale[0]]);
+    const b = got.getColumn('b').toArray() as number[];
+    assert.ok(Number.isNaN(b[0]));
+    assert.equal(b[1], (5.5 - st.mean[1]) / st.scale[1]);
+  });
+
   test('a malformed saved state is a bundle error', async () => {
     const spec = transformerSpec('standard_scaler');
     await assert.rejects(() => spec.restore(spec.params.parse({}), { columns: ['a'] }), (e: unknown) => e instanceof MlkitError && e.kind === 'bundle');

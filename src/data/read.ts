@@ -418,7 +418,8 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
   // engine finds it at some row of a shuffled matrix. One query over every float column (one frame access, not one per column: see schemaOf); the first
   // column with one is then looked at alone.
   const floats = schemaOf(frame).filter((c) => c.dtype === 'float64').map((c) => c.name);
-  const infCounts = floats.length ? (frame.select(pl.col(floats).isInfinite().sum()).row(0) as unknown[]) : [];
+  // (selected by dtype: the same columns in the same order, and twice as fast as 5,000 names)
+  const infCounts = floats.length ? (frame.select(pl.col(pl.Float64).isInfinite().sum()).row(0) as unknown[]) : [];
   const k = infCounts.findIndex((v) => Number(v) > 0);
   if (k >= 0) {
     const col = floats[k]!;

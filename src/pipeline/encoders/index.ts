@@ -256,10 +256,15 @@ export class OneHotEncoder extends ColumnsTransformer<OneHotParams, OneHotState>
     return { columns: [...x.columns], encoders };
   }
 
+  /** the output expressions, built once per fitted state (each polars expression costs about a millisecond) */
+  private outExprs?: { state: OneHotState; exprs: ReturnType<typeof pl.col>[] };
+
   protected transformCore(x: Frame, st: OneHotState): Frame {
     const handle = this.params.handle_unknown;
-    const series: pl.Series[] = [];
-    for (const col of st.encoders) {
+    // per input column, its output column index (-1: all zeros) as one Int32 series; polars then makes
+    // the 0/1 Float64 columns (building them from JS arrays costs ~20 ns a value)
+    const groups: pl.Series[] = [];
+    st.encoders.forEach((col, k) => {
       const codes = encodeColumn(x, col);
       const { map, infrequentIdx } = grouping(col);
       const drop = col.drop;
@@ -276,15 +281,17 @@ export class OneHotEncoder extends ColumnsTransformer<OneHotParams, OneHotState>
         if (drop !== null && g >= 0) g = g === drop ? -1 : g > drop ? g - 1 : g;
         t[i] = g;
       }
-      const names = groupedNames(col).map((n) => `${col.name}_${n}`);
-      // one pass per output column: only one Float64Array alive at a time before polars copies it
-      names.forEach((n, f) => {
-        const a = new Float64Array(t.length);
-        for (let i = 0; i < t.length; i++) if (t[i] === f) a[i] = 1;
-        series.push(pl.Series(n, a, pl.Float64));
+      groups.push(pl.Series(`g${k}`, t, pl.Int32));
+    });
+    if (this.outExprs?.state !== st) {
+      const exprs = st.encoders.flatMap((col, k) => {
+        const g = pl.col(`g${k}`);
+        return groupedNames(col).map((n, f) => g.eq(f).cast(pl.Float64).alias(`${col.name}_${n}`));
       });
+      this.outExprs = { state: st, exprs };
     }
-    return series.length ? pl.DataFrame(series) : pl.DataFrame({});
+    const exprs = this.outExprs.exprs;
+    return exprs.length ? pl.DataFrame(groups).select(...exprs) : pl.DataFrame({});
   }
 
   protected namesOut(st: OneHotState): string[] {

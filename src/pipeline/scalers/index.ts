@@ -4,11 +4,13 @@
  * boolean). NaN (and null) are ignored at fit and kept as NaN by transform. Output: Float64 columns
  * named like the input.
  */
+import pl from 'nodejs-polars';
 import type { Frame } from '../../core/types.js';
+type Expr = ReturnType<typeof pl.col>;
 import type { TransformContext } from '../transformer.js';
 import {
   ColumnsTransformer, checkState, decodeNum, encodeNum, floatColumn, floatFrame, handleZeroScale, medianSorted,
-  pairwiseSum, percentileSorted, requireNumeric, sortedFinite, type JsonNum,
+  pairwiseSum, percentileSorted, rejectInfiniteColumns, requireNumeric, shiftScaleExprs, sortedFinite, type JsonNum,
 } from '../columns.js';
 import { standardScalerParams, minMaxScalerParams, robustScalerParams, type StandardScalerParams, type MinMaxScalerParams, type RobustScalerParams } from './spec.js';
 import type { ComponentImpl } from '../../core/component.js';
@@ -84,22 +86,18 @@ export class StandardScaler extends ColumnsTransformer<StandardScalerParams, Sta
     return st;
   }
 
+  private exprs?: { state: StandardScalerState; exprs: Expr[] };
+
   protected transformCore(x: Frame, st: StandardScalerState): Frame {
     requireNumeric(x, st.columns, this.name);
+    rejectInfiniteColumns(x, st.columns);
     const { with_mean, with_std } = this.params;
-    const out = st.columns.map((c, j) => {
-      const v = floatColumn(x, c);
-      if (with_mean) {
-        const m = decodeNum(st.mean[j]);
-        for (let i = 0; i < v.length; i++) v[i] -= m;
-      }
-      if (with_std) {
-        const s = decodeNum(st.scale[j]);
-        for (let i = 0; i < v.length; i++) v[i] /= s;
-      }
-      return v;
-    });
-    return floatFrame(st.columns, out);
+    if (this.exprs?.state !== st) {
+      // built once per fitted state: each polars expression costs about a millisecond
+      const exprs = shiftScaleExprs(st.columns, with_mean ? st.mean.map((m) => decodeNum(m)) : null, with_std ? st.scale.map((s) => decodeNum(s)) : null);
+      this.exprs = { state: st, exprs };
+    }
+    return st.columns.length ? x.select(...this.exprs.exprs) : pl.DataFrame({});
   }
 
   protected namesOut(st: StandardScalerState): string[] {
@@ -255,22 +253,17 @@ export class RobustScaler extends ColumnsTransformer<RobustScalerParams, RobustS
     return st;
   }
 
+  private exprs?: { state: RobustScalerState; exprs: Expr[] };
+
   protected transformCore(x: Frame, st: RobustScalerState): Frame {
     requireNumeric(x, st.columns, this.name);
+    rejectInfiniteColumns(x, st.columns);
     const { with_centering, with_scaling } = this.params;
-    const out = st.columns.map((c, j) => {
-      const v = floatColumn(x, c);
-      if (with_centering) {
-        const m = decodeNum(st.center[j]);
-        for (let i = 0; i < v.length; i++) v[i] -= m;
-      }
-      if (with_scaling) {
-        const s = decodeNum(st.scale[j]);
-        for (let i = 0; i < v.length; i++) v[i] /= s;
-      }
-      return v;
-    });
-    return floatFrame(st.columns, out);
+    if (this.exprs?.state !== st) {
+      const exprs = shiftScaleExprs(st.columns, with_centering ? st.center.map((m) => decodeNum(m)) : null, with_scaling ? st.scale.map((s) => decodeNum(s)) : null);
+      this.exprs = { state: st, exprs };
+    }
+    return st.columns.length ? x.select(...this.exprs.exprs) : pl.DataFrame({});
   }
 
   protected namesOut(st: RobustScalerState): string[] {
