@@ -13,6 +13,7 @@ import { specs as imputer } from './pipeline/imputer/spec.js';
 import { specs as encoders } from './pipeline/encoders/spec.js';
 import { specs as timeseries } from './pipeline/timeseries/spec.js';
 import { specs as fft } from './pipeline/fft/spec.js';
+import { specs as statistical } from './detect/statistical/spec.js';
 
 export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...xgboost,
@@ -23,6 +24,7 @@ export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...encoders,
   ...timeseries,
   ...fft,
+  ...statistical,
 ];
 
 /** A new registry holding the built-in components (each caller gets its own: no shared state). */

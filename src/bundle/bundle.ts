@@ -56,6 +56,8 @@ export interface Manifest {
   /** forecasting: the backtest errors conformal intervals come from (forecasters without intervals of their own) */
   conformal?: unknown;
   detector?: NodeSpec;
+  /** task detect: channels, threshold and alarm rules (tasks/detect.ts) */
+  detection?: unknown;
   metrics: Record<string, number>;
   files: Record<string, string>;
   /** sha256 of the manifest itself without this field (see sealManifest): a hand-edited manifest is caught */
@@ -70,7 +72,7 @@ export function sealManifest<M extends Manifest>(m: M): M {
   return { ...rest, manifestSha256: createHash('sha256').update(JSON.stringify(rest)).digest('hex') } as M;
 }
 
-const TASKS: Record<string, 'estimator' | 'forecaster' | undefined> = { classification: 'estimator', regression: 'estimator', forecast: 'forecaster', preprocess: undefined };
+const TASKS: Record<string, 'estimator' | 'forecaster' | undefined> = { classification: 'estimator', regression: 'estimator', forecast: 'forecaster', preprocess: undefined, detect: undefined };
 const DTYPES = new Set(['float64', 'int64', 'bool', 'string']);
 
 /** What makes a (checksummed) manifest contradict itself, or undefined. */
@@ -78,11 +80,13 @@ function contradiction(m: Manifest): string | undefined {
   if (!(m.task in TASKS)) return `task ${JSON.stringify(m.task)} is not one mlkit writes`;
   const kind = TASKS[m.task];
   if (kind && (!m.estimator || m.estimator.kind !== kind)) return `a ${m.task} bundle needs a ${kind} node, not ${m.estimator ? JSON.stringify(m.estimator.kind) : 'none'}`;
-  if (!kind && m.estimator) return 'a preprocess bundle has an estimator node';
+  if (!kind && m.estimator) return `a ${m.task} bundle has an estimator node`;
+  if (m.task === 'detect' && (!m.detector || m.detector.kind !== 'detector')) return `a detect bundle needs a detector node, not ${m.detector ? JSON.stringify(m.detector.kind) : 'none'}`;
+  if (m.task !== 'detect' && m.detector) return `a ${m.task} bundle has a detector node`;
   const cols = m.input?.columns;
   if (!Array.isArray(cols) || !cols.length || cols.some((c) => typeof c?.name !== 'string' || !DTYPES.has(c?.dtype))) return 'input.columns is not a list of { name, dtype }';
   if (new Set(cols.map((c) => c.name)).size !== cols.length) return 'input.columns names a column twice';
-  for (const node of [m.pipeline, m.estimator]) {
+  for (const node of [m.pipeline, m.estimator, m.detector]) {
     for (const f of node?.files ?? []) if (!(f in m.files)) return `the ${node!.name} node lists ${f}, which has no checksum`;
   }
   return undefined;

@@ -71,6 +71,19 @@ export function buildProgram(run: Runner): Command {
       return evaluateCommand(data, cmd.optsWithGlobals(), signal);
     }));
 
+  program.command('detect')
+    .description('stream rows through a detection bundle: one verdict per input row (time, score, threshold, anomaly, cause)')
+    .requiredOption('-m, --model <dir>', 'detection bundle folder (task: detect)')
+    .argument('[data]', "data file (CSV, NDJSON, Parquet) or '-' for stdin", '-')
+    .addOption(new Option('--format <format>', 'format of the data (default: from the extension, else sniffed from the first bytes)').choices(['csv', 'ndjson', 'parquet']))
+    .option('-o, --out <file>', "output file (.csv, .ndjson, .parquet) or '-' for stdout", '-')
+    .option('--fail-on-anomaly', 'exit 1 when any row was flagged anomalous')
+    .addOption(new Option('--on-bad-row <policy>', 'a row with an empty, NaN or infinite channel: fail (exit 3 naming its line), skip (counted), flag (written with an error column)').choices(['fail', 'skip', 'flag']).default('fail'))
+    .action((data: string, _o, cmd: Command) => run(async (signal) => {
+      const { detectCommand } = await import('./detect/index.js');
+      return detectCommand(data, cmd.optsWithGlobals(), signal);
+    }));
+
   program.command('forecast')
     .description('forecast with a forecasting bundle; writes CSV [id,]<time>,forecast,lower,upper')
     .requiredOption('-m, --model <dir>', 'forecasting model bundle folder')
@@ -98,7 +111,7 @@ export function buildProgram(run: Runner): Command {
     }));
 
   program.addHelpText('after', `
-Exit codes: 0 ok, 1 a check failed (metric gate), 2 usage or config error, 3 input data error,
+Exit codes: 0 ok, 1 a check failed (metric gate, --fail-on-anomaly), 2 usage or config error, 3 input data error,
 4 model bundle error, 70 internal error, 130 interrupted.`);
   return program;
 }

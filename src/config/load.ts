@@ -51,6 +51,38 @@ function forecastRules(config: AnyConfig, finder: PlaceFinder): void {
   if (d.test !== undefined) throw at(['data', 'test'], 'task forecast does not use data.test: evaluate with a backtest (evaluate.backtest, or mlkit evaluate --backtest)');
 }
 
+/** Cross-field rules of task detect; the detector's params are validated by its own spec. */
+function detectRules(config: AnyConfig, finder: PlaceFinder, registry: Registry): void {
+  const d = config.detect;
+  const at = (p: PathSeg[], msg: string) => new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
+  if (!d) return;
+  if (Array.isArray(config.pipeline)) throw at(['pipeline'], 'task detect builds its own features; pipeline must be auto or left out');
+  if (d.mode === 'unsupervised' && config.model) throw at(['model'], 'detect.mode unsupervised uses detect.detector (and detect.params), not model:');
+  if (d.mode !== 'unsupervised' && d.adapt) throw at(['detect', 'adapt'], 'detect.adapt is for detect.mode unsupervised');
+  if (d.mode !== 'supervised' && d.label !== undefined) throw at(['detect', 'label'], 'detect.label is for detect.mode supervised (the other modes learn from nominal data, without labels)');
+  if (d.mode !== 'supervised' && d.lead !== undefined) throw at(['detect', 'lead'], 'detect.lead is for detect.mode supervised');
+  if (d.mode === 'unsupervised') {
+    let spec;
+    try {
+      spec = registry.get('detector', d.detector, 'detect.detector');
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.message, { ...finder.find(['detect', 'detector']), path: 'detect.detector' });
+      throw e;
+    }
+    const params = { ...d.params, adapt: d.adapt };
+    const pr = spec.params.safeParse(params);
+    if (!pr.success) throw issueToError(pr.error.issues, params, spec.params, finder, ['detect', 'params']);
+  }
+  const t = d.threshold;
+  if (t.method === 'dynamic' && t.z_min > t.z_max) throw at(['detect', 'threshold', 'z_min'], `z_min (${t.z_min}) is above z_max (${t.z_max})`);
+  const special = [['data', 'time', config.data.time], ['detect', 'label', d.label]] as const;
+  (d.channels ?? []).forEach((c, k) => {
+    const clash = special.find((s) => s[2] === c);
+    if (clash) throw at(['detect', 'channels', k], `"${c}" is ${clash[0]}.${clash[1]}; it cannot also be a channel`);
+    if (d.channels!.indexOf(c) !== k) throw at(['detect', 'channels', k], `"${c}" is listed twice`);
+  });
+}
+
 function parseSetPath(text: string): PathSeg[] {
   return text.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
@@ -129,23 +161,28 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
   // cross-field rules: what the command needs, then the estimator validates its own params
   const purpose = opts.purpose ?? 'train';
   const forecasting = config.task === 'forecast';
+  const detecting = config.task === 'detect';
   if (purpose === 'train') {
-    const needed = [['task'], ['data', 'target'], ['model']];
+    const needed = detecting ? [['task'], ['detect']] : [['task'], ['data', 'target'], ['model']];
     if (forecasting) needed.push(['data', 'time'], ['forecast']);
+    if (detecting && config.detect && config.detect.mode !== 'unsupervised') needed.push(['model']);
+    if (detecting && config.detect?.mode === 'supervised') needed.push(['detect', 'label']);
     for (const p of needed) {
       if (valueAt(raw, p) === undefined) {
-        const why = p[0] === 'forecast' ? ' (at least forecast.horizon)' : '';
+        const why = p[0] === 'forecast' ? ' (at least forecast.horizon)' : p[0] === 'detect' && p.length === 1 ? ' (at least detect.mode)' : detecting && p[0] === 'model' ? ` for detect.mode ${config.detect?.mode}` : '';
         throw new ConfigError(`required key is missing (mlkit train needs ${formatPath(p)}${forecasting && p.length === 2 && p[1] === 'time' ? ' for task forecast' : ''}${why})`, { ...finder.find(p), path: formatPath(p) });
       }
     }
   }
   if (forecasting) forecastRules(config, finder);
+  if (detecting) detectRules(config, finder, opts.registry);
+  if (config.detect && !detecting) throw new ConfigError(`detect: is for task: detect (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['detect']), path: 'detect' });
   let modelParams: Record<string, unknown> = {};
   let modelOptions: Record<string, unknown> = {};
   if (config.model) {
     let spec;
     try {
-      spec = opts.registry.get(forecasting ? 'forecaster' : 'estimator', config.model.type, 'model.type');
+      spec = opts.registry.get(forecasting || (detecting && config.detect?.mode === 'predictive') ? 'forecaster' : 'estimator', config.model.type, 'model.type');
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigError(e.message, { ...finder.find(['model', 'type']), path: 'model.type' });
       throw e;

@@ -81,9 +81,52 @@ const backtestSchema = z.strictObject({
   step: z.number().int().positive().optional(),
 });
 
+/** A threshold on anomaly scores (see detect/thresholds.ts). */
+const thresholdSchema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('fixed'), value: z.number() }),
+  z.strictObject({ method: z.literal('quantile'), q: z.number().gt(0).lt(1).default(0.999) }),
+  z.strictObject({
+    method: z.literal('dynamic'),
+    /** trailing smoothed scores the threshold is computed from (telemanom: 30 batches of 70) */
+    window: z.number().int().gte(10).default(2100),
+    /** rows between recomputations (telemanom's batch) */
+    step: z.number().int().gte(1).default(70),
+    /** EWMA span of the scores (telemanom: 5% of the window) */
+    smoothing: z.number().gte(1).default(105),
+    z_min: z.number().gt(0).default(2.5),
+    z_max: z.number().gt(0).default(12),
+    /** telemanom's pruning: minimum relative drop between the maxima of kept runs */
+    prune: z.number().gte(0).lt(1).default(0.13),
+  }),
+]);
+
+export const DETECT_MODES = ['supervised', 'unsupervised', 'predictive'] as const;
+
+const detectSchema = z.strictObject({
+  mode: z.enum(DETECT_MODES),
+  /** unsupervised: the detector (a registry name) */
+  detector: z.string().min(1).default('statistical'),
+  /** unsupervised: the detector's params */
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** the channels (numeric columns) watched; default every numeric column except data.time, the label and data.drop */
+  channels: z.array(z.string().min(1)).min(1).optional(),
+  /** supervised: the 0/1 fault-label column */
+  label: z.string().min(1).optional(),
+  /** supervised: predict that a fault starts within this time ahead (a duration such as 15min, or rows as a number) */
+  lead: z.union([z.string().min(1), z.number().int().gte(0)]).optional(),
+  /** unsupervised: keep updating the nominal statistics from rows judged normal */
+  adapt: z.boolean().default(false),
+  threshold: thresholdSchema.prefault({ method: 'quantile' }),
+  /** consecutive rows above the threshold before a row is anomalous */
+  min_duration: z.number().int().gte(1).default(1),
+  /** rows after an anomalous row that are written as normal (hold-off) */
+  suppress: z.number().int().gte(0).default(0),
+});
+export type DetectSettings = z.infer<typeof detectSchema>;
+
 export const configSchema = z.strictObject({
   /** required for train */
-  task: z.enum(['classification', 'regression', 'forecast']).optional(),
+  task: z.enum(['classification', 'regression', 'forecast', 'detect']).optional(),
   data: dataSchema,
   /** 'auto', or a list of steps (validated step by step in config/pipeline.ts) */
   pipeline: z.union([z.literal('auto'), z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1)]).default('auto'),
@@ -95,6 +138,8 @@ export const configSchema = z.strictObject({
   }).optional(),
   /** task forecast: horizon, interval level, target transform */
   forecast: forecastSchema.optional(),
+  /** task detect: mode, detector, threshold, alarm rules */
+  detect: detectSchema.optional(),
   evaluate: z.strictObject({
     metrics: z.array(z.enum(METRIC_NAMES)).optional(),
     /** task forecast: rolling-origin backtest (expanding window) */
@@ -117,4 +162,5 @@ export const DEFAULT_METRICS: Record<Task, MetricName[]> = {
   classification: ['accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss'],
   regression: ['rmse', 'mae', 'r2', 'mape'],
   forecast: ['mae', 'rmse', 'mape', 'smape', 'mase', 'coverage'],
+  detect: [],
 };

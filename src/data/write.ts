@@ -116,6 +116,8 @@ export interface TableWriter {
   write(frame: Frame): Promise<void>;
   /** finishes the output: flushes, and renames a regular file's temporary file onto it */
   close(): Promise<void>;
+  /** close() after an interrupt: keeps the rows written so far (the run's signal is ignored) */
+  finish(): Promise<void>;
   /** drops the output (a regular file is left as it was); stdout and streams keep what was written */
   abort(): void;
   /** the reader of stdout went away (EPIPE, e.g. `| head`): stop producing rows */
@@ -159,9 +161,10 @@ export function openTableWriter(out: string, signal?: AbortSignal): TableWriter 
     failure ??= new UsageError(`cannot write ${out}: ${fsReason(e)}`);
   };
   sink.on('error', onError);
+  let keepOnAbort = false;
   const check = () => {
     if (failure) throw failure;
-    if (signal?.aborted) throw new InterruptedError();
+    if (signal?.aborted && !keepOnAbort) throw new InterruptedError();
   };
   const drain = () => new Promise<void>((resolve) => {
     const done = () => { sink.off('drain', done); sink.off('error', done); sink.off('close', done); signal?.removeEventListener('abort', done); resolve(); };
@@ -215,6 +218,10 @@ export function openTableWriter(out: string, signal?: AbortSignal): TableWriter 
           throw new UsageError(`cannot write ${out}: ${fsReason(e)}`);
         }
       }
+    },
+    finish() {
+      keepOnAbort = true;
+      return w.close();
     },
     abort() {
       if (sink !== process.stdout) sink.destroy();

@@ -17,9 +17,9 @@ import { COMPONENT_KINDS, MemoryBlobs, tagsOf, type ComponentKind } from '../../
 import { MlkitError, NotFittedError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { Registry } from '../../src/core/registry.js';
-import type { Component, Estimator, Forecaster, Frame, SeriesData, Transformer } from '../../src/core/types.js';
+import type { Component, Detector, Estimator, Forecaster, Frame, RowBatch, SeriesData, Transformer } from '../../src/core/types.js';
 import { builtinRegistry } from '../helpers.js';
-import { FIXTURES, type EstimatorFixture, type Fixture, type ForecasterFixture, type TransformerFixture } from './fixtures.js';
+import { FIXTURES, type DetectorFixture, type EstimatorFixture, type Fixture, type ForecasterFixture, type TransformerFixture } from './fixtures.js';
 
 /** The registered components without a fixture ("kind:name"). */
 export function missingFixtures(registry: Registry, fixtures: Record<string, Fixture>): string[] {
@@ -329,6 +329,57 @@ async function forecasterChecks(name: string, f: ForecasterFixture): Promise<voi
 }
 
 // ------------------------------------------------------------------------------------------------
+// detectors
+
+function batchOf(f: Frame): RowBatch {
+  return { columns: f.columns, values: f.columns.map((c) => Float64Array.from(f.getColumn(c).toArray() as number[], (v) => (v === null ? NaN : Number(v)))) };
+}
+
+async function detectorChecks(name: string, f: DetectorFixture): Promise<void> {
+  const train = f.frame(200);
+  const test = batchOf(f.frame(120));
+  const d = await make<Detector>('detector', name, f);
+  await assertNotFitted('score', () => d.score(test));
+  await assertNotFitted('save', () => d.save(new MemoryBlobs()));
+  const before = JSON.stringify(d.params);
+  await d.fit(train, fitCtx);
+  assertParamsKept(d, before);
+  const fp = await fingerprint(d);
+  const out = await d.score(test);
+  assert.equal(out.score.length, 120);
+  const w = d.warmup();
+  assert.ok(w >= 0 && w < 120);
+  for (let i = 0; i < 120; i++) assert.equal(Number.isNaN(out.score[i]!), i < w, `row ${i}: a score exactly after the ${w} warm-up rows`);
+  if (out.cause) for (let i = w; i < 120; i++) assert.ok(out.cause[i]! >= 0 && out.cause[i]! < test.columns.length, 'cause indexes a channel');
+  assert.equal(await fingerprint(d), fp, 'score changed the fitted state');
+
+  // deterministic, restorable, and the same however the stream is cut into batches
+  const d2 = await make<Detector>('detector', name, f);
+  await d2.fit(f.frame(200), fitCtx);
+  const cut: number[] = [];
+  for (let s = 0; s < 120; s += 7) cut.push(...(await d2.score({ columns: test.columns, values: test.values.map((v) => v.subarray(s, Math.min(120, s + 7))) })).score);
+  assert.deepStrictEqual(cut, [...out.score], 'batches of 7 rows scored differently from one batch');
+  const back = await roundTrip('detector', d, f);
+  assert.deepStrictEqual([...(await back.score(test)).score], [...out.score], 'restored detector scores differently');
+  // channels in another order in the batch: found by name
+  const rev = { columns: [...test.columns].reverse(), values: [...test.values].reverse() };
+  const d3 = await roundTrip('detector', d, f);
+  assert.deepStrictEqual([...(await d3.score(rev)).score], [...out.score], 'channel order changed the scores');
+  // a missing channel, too few rows, NaN in the training data
+  const d4 = await roundTrip('detector', d, f);
+  await assert.rejects(async () => d4.score({ columns: test.columns.slice(1), values: test.values.slice(1) }), (x: unknown) => x instanceof MlkitError && x.kind === 'data');
+  const d5 = await make<Detector>('detector', name, f);
+  await assert.rejects(async () => d5.fit(train.head(2), fitCtx), (x: unknown) => x instanceof MlkitError && x.kind === 'data', 'two rows: a data error');
+  const d6 = await make<Detector>('detector', name, f);
+  if (!d6.tags.allowsNaN) await assert.rejects(async () => d6.fit(poisoned(train, NaN), fitCtx), (x: unknown) => x instanceof MlkitError && x.kind === 'data', 'allowsNaN false: NaN is a data error');
+  const dc = await make<Detector>('detector', name, f);
+  if (await resultOrClearError('fit on constant data', () => dc.fit(constant(train), fitCtx))) {
+    const r = await dc.score(batchOf(constant(f.frame(120))));
+    for (let i = w; i < 120; i++) assert.ok(Number.isFinite(r.score[i]!), 'constant data: finite scores');
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
 
 test('every registered component has a conformance fixture', () => {
   assert.deepEqual(missingFixtures(registry, FIXTURES), []);
@@ -350,7 +401,7 @@ for (const kind of COMPONENT_KINDS) {
         if (f.kind === 'transformer') await transformerChecks(name, f);
         else if (f.kind === 'estimator') await estimatorChecks(name, f);
         else if (f.kind === 'forecaster') await forecasterChecks(name, f);
-        else assert.fail('detector checks come with the first detector');
+        else await detectorChecks(name, f);
       });
     }
   });

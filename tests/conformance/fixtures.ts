@@ -110,4 +110,5 @@ export const FIXTURES: Record<string, Fixture> = {
   'forecaster:seasonal_naive': forecaster({}),
   'forecaster:drift': forecaster({}),
   'forecaster:xgboost': { ...forecaster({ num_round: 8, lags: 6 }), series: (k, n) => monthly(k, n, true) },
+  'detector:statistical': { kind: 'detector', params: { window: 8, fft_window: 8, fft_hop: 2 }, frame: (n) => numeric(n).select('a', 'c') },
 };

@@ -34,7 +34,7 @@ test('mlkit list KIND filters (plural and any case accepted); an unknown kind is
   assert.equal(f.status, 0, f.stderr);
   assert.match(f.stdout, /^forecasters \(model\.type, task forecast\):/);
   assert.doesNotMatch(f.stdout, /standard_scaler/);
-  assert.match(runCli(['list', 'detector']).stdout, /no detectors are registered in this version/);
+  assert.match(runCli(['list', 'detector']).stdout, /^detectors \(detect.detector, task detect\):\n  statistical /);
   const bad = runCli(['list', 'estimatr']);
   assert.equal(bad.status, 2);
   assert.match(oneLineError(bad), /unknown kind "estimatr"; did you mean "estimator"\?/);

@@ -22,7 +22,7 @@ export async function listCommand(kind: string | undefined, opts: GlobalOptions)
   let last = '';
   for (const c of infos) {
     if (c.kind !== last) {
-      out.push(`${out.length ? '\n' : ''}${c.kind}s (${c.kind === 'transformer' ? 'pipeline: steps' : c.kind === 'estimator' ? 'model.type, task classification / regression' : c.kind === 'forecaster' ? 'model.type, task forecast' : 'detect'}):`);
+      out.push(`${out.length ? '\n' : ''}${c.kind}s (${c.kind === 'transformer' ? 'pipeline: steps' : c.kind === 'estimator' ? 'model.type, task classification / regression' : c.kind === 'forecaster' ? 'model.type, task forecast' : 'detect.detector, task detect'}):`);
       last = c.kind;
     }
     out.push(`  ${c.name}  ${c.description}`);

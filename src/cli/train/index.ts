@@ -11,6 +11,7 @@ export async function trainCommand(configFile: string, opts: GlobalOptions, sign
   const ctx = await runContext(opts, signal);
   const lc = loadConfig(configFile, { sets: opts.set, registry: ctx.registry, text });
   if (lc.config.task === 'forecast') return trainForecastCommand(lc, opts, ctx);
+  if (lc.config.task === 'detect') return trainDetectCommand(lc, opts, ctx);
   const { trainTabular } = await import('../../tasks/tabular.js');
   const bar = await progressCallback(opts, 'boosting');
   const res = await trainTabular(lc, { ...ctx, callbacks: bar ? [bar] : [] });
@@ -38,6 +39,19 @@ async function trainForecastCommand(lc: LoadedConfig, opts: GlobalOptions, ctx: 
     for (const d of res.description) log.info(`  ${d}`);
     if (res.backtest) log.info(`backtest (${res.backtest.settings.folds} fold${res.backtest.settings.folds === 1 ? '' : 's'}, horizon ${res.backtest.settings.horizon}${res.calibration ? ', run to calibrate the conformal intervals' : ''}):\n${formatMetrics(res.backtest.overall)}`);
     log.info(`model bundle: ${res.bundleDir}`);
+  }
+  return 0;
+}
+
+async function trainDetectCommand(lc: LoadedConfig, opts: GlobalOptions, ctx: RunContext): Promise<number> {
+  const { trainDetect } = await import('../../tasks/detect.js');
+  const res = await trainDetect(lc as LoadedConfig<any>, ctx);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ bundle: res.bundleDir, detector: res.detector, channels: res.channels, rows: res.rows, threshold: res.threshold, nominalAnomalies: res.nominalAnomalies }) + '\n');
+  } else {
+    ctx.log.info(`${res.detector} detector on ${res.channels.length} channel${res.channels.length === 1 ? '' : 's'} (${res.channels.join(', ')}), ${res.rows} nominal rows`);
+    ctx.log.info(`threshold ${res.threshold.toPrecision(6)}; on the training rows the rules flag ${res.nominalAnomalies}`);
+    ctx.log.info(`model bundle: ${res.bundleDir}`);
   }
   return 0;
 }

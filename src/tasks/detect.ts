@@ -1,0 +1,271 @@
+/**
+ * Task detect: `mlkit train` on a `task: detect` config fits a detector on nominal data (its scores on
+ * that data fit the threshold) and writes a bundle; `mlkit detect` streams rows through it, one verdict
+ * per input row, in order, written as soon as the row's batch is scored.
+ *
+ * Output columns: the input's time column (data.time, when the config has one), `score`, `threshold`,
+ * `anomaly` (0/1), `cause` (the channel that contributed most, on anomalous rows), and with
+ * `--on-bad-row flag` an `error` column. Warm-up rows (not enough history yet) have an empty score and
+ * anomaly 0. A bad row (a channel empty, NaN or infinite) is, per `onBadRow`: `fail` a data error
+ * naming its line; `skip` counted and left out; `flag` written with an empty score and anomaly and its
+ * error. Bad rows never reach the detector, so its windows hold real values only.
+ */
+import pl from 'nodejs-polars';
+import type { LoadedConfig } from '../config/load.js';
+import type { AnyConfig, DetectSettings } from '../config/schema.js';
+import type { RunContext } from '../core/context.js';
+import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
+import { BundleError, DataError, throwIfAborted } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
+import { loadTable, schemaOf, type TableFormat } from '../data/read.js';
+import { readBatches, type StreamStats } from '../data/stream.js';
+import type { TableWriter } from '../data/write.js';
+import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
+import { columnOf, float64Values } from '../pipeline/frame-columns.js';
+import { fitThreshold, StreamThreshold, type ThresholdConfig, type ThresholdState } from '../detect/thresholds.js';
+import { AlarmState } from '../detect/alarms.js';
+import { collectBatchGarbage } from '../core/memory.js';
+
+/** What a detect bundle keeps besides the detector node (manifest.detection). */
+export interface DetectionState {
+  mode: DetectSettings['mode'];
+  channels: string[];
+  time?: string;
+  threshold: ThresholdState;
+  min_duration: number;
+  suppress: number;
+  /** rows of warm-up a stream starts with */
+  warmup: number;
+}
+
+export type BadRowPolicy = 'fail' | 'skip' | 'flag';
+
+export interface DetectSummary {
+  rows: number;
+  anomalies: number;
+  badRows: number;
+  warmupRows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+const NUMERIC = new Set(['float64', 'int64', 'bool']);
+
+/** A summary at zero, filled while a stream runs (so that an interrupted stream still has one). */
+export function newSummary(): DetectSummary {
+  return { rows: 0, anomalies: 0, badRows: 0, warmupRows: 0, seconds: 0, rowsPerSecond: 0 };
+}
+
+/** The channels a config watches: detect.channels, else every numeric column but time, label and drop. */
+function channelsOf(frame: Frame, cfg: AnyConfig, file: string): string[] {
+  const d = cfg.detect!;
+  const schema = schemaOf(frame);
+  const dtype = new Map(schema.map((c) => [c.name, c.dtype]));
+  const not = new Set([cfg.data.time, d.label, ...cfg.data.drop].filter((x): x is string => !!x));
+  const names = d.channels ?? schema.filter((c) => NUMERIC.has(c.dtype) && !not.has(c.name)).map((c) => c.name);
+  if (!names.length) throw new DataError('no numeric column to watch: give detect.channels, or data with numeric columns besides data.time and the label', { file });
+  for (const n of names) {
+    const t = dtype.get(n);
+    if (t === undefined) throw new DataError(`detect.channels: column "${n}" not found${didYouMean(n, frame.columns)}`, { file, path: n });
+    if (!NUMERIC.has(t)) throw new DataError(`detect.channels: column "${n}" is ${t === 'string' ? 'text' : t}; a channel must be numeric`, { file, path: n });
+    if (not.has(n)) throw new DataError(`detect.channels: "${n}" is ${n === cfg.data.time ? 'data.time' : n === d.label ? 'detect.label' : 'in data.drop'}`, { file, path: n });
+  }
+  return names;
+}
+
+function rowBatch(frame: Frame, channels: string[]): RowBatch {
+  return { columns: channels, values: channels.map((c) => float64Values(columnOf(frame, c))) };
+}
+
+export interface TrainDetectResult {
+  bundleDir: string;
+  rows: number;
+  channels: string[];
+  threshold: number;
+  nominalAnomalies: number;
+  detector: string;
+}
+
+export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext): Promise<TrainDetectResult> {
+  const { config } = lc;
+  const d = config.detect!;
+  checkBundleTarget(lc.outputDir, 'detect', ctx.force);
+  const name = config.data.train;
+  const table = await loadTable(lc.trainPath, { format: config.data.format, csv: config.data.csv, displayName: name, stdin: ctx.stdin }, ctx.signal, ctx.log);
+  for (const n of table.notes) ctx.log.info(n);
+  const frame = table.frame;
+  const time = config.data.time;
+  if (time !== undefined && !frame.columns.includes(time)) throw new DataError(`data.time: column "${time}" not found${didYouMean(time, frame.columns)}`, { file: name, path: 'data.time' });
+  const channels = channelsOf(frame, config, name);
+  const batch = rowBatch(frame, channels);
+  // nominal data is learned from as it is: an incomplete row is an error naming its line, never dropped
+  batch.values.forEach((v, c) => {
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${channels[c]}" is ${Number.isNaN(v[i]!) ? 'empty or NaN' : v[i]} in the training data; the detector learns from complete rows (remove or fill the row)`, { file: name, line: table.lineOf(i), path: channels[c] });
+    }
+  });
+  if (d.mode !== 'unsupervised') throw new DataError(`detect.mode ${d.mode} is not available yet in this version (unsupervised is)`, { path: 'detect.mode' });
+  const spec = ctx.registry.get('detector', d.detector);
+  const impl = await ctx.registry.load<unknown, unknown, Detector>('detector', d.detector);
+  const detector = impl.create(spec.params.parse({ ...d.params, adapt: d.adapt }), {});
+  const features = frame.select(...channels);
+  await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
+  throwIfAborted(ctx.signal);
+  // the threshold from the detector's scores on the nominal rows (a stream of its own, then forgotten)
+  const nominal = await detector.score(batch, { signal: ctx.signal });
+  (detector as Detector & { reset?(): void }).reset?.();
+  const threshold = fitThreshold(d.threshold as ThresholdConfig, nominal.score);
+  // how many nominal rows the rules would flag: a check of the threshold on data said to be normal
+  const th = new StreamThreshold(threshold);
+  const alarms = new AlarmState(d.min_duration, d.suppress);
+  let flagged = 0;
+  for (let i = 0; i < nominal.score.length; i++) {
+    const { score, threshold: t } = th.next(nominal.score[i]!);
+    flagged += alarms.next(score > t);
+  }
+  const files: Record<string, Uint8Array> = {};
+  const node = await saveComponent(detector, 'detector', files);
+  const timeInfo = time !== undefined ? schemaOf(frame.select(time))[0] : undefined;
+  const columns: ColumnInfo[] = [...channels.map((c): ColumnInfo => ({ name: c, dtype: 'float64' })), ...(timeInfo ? [timeInfo] : [])];
+  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress: d.suppress, warmup: detector.warmup() };
+  await Promise.resolve();
+  throwIfAborted(ctx.signal);
+  saveBundle(lc.outputDir, {
+    task: 'detect',
+    config,
+    input: { columns, time },
+    pipeline: { name: 'none', kind: 'structure', params: {}, state: null },
+    detector: node,
+    detection,
+    metrics: {},
+  }, files, { force: ctx.force });
+  return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.detector };
+}
+
+interface LoadedDetection {
+  manifest: Manifest;
+  detector: Detector;
+  state: DetectionState;
+}
+
+async function loadDetection(dir: string, ctx: RunContext): Promise<LoadedDetection> {
+  const bundle = loadBundle(dir);
+  const m = bundle.manifest;
+  if (m.task !== 'detect') throw new BundleError(`this is a ${JSON.stringify(m.task)} bundle; mlkit detect needs one trained with task: detect`, { file: dir });
+  const state = m.detection as DetectionState | undefined;
+  if (!state || !Array.isArray(state.channels) || !state.channels.length || !state.threshold) throw new BundleError('bundle corrupted: the detection settings are missing', { file: dir });
+  const detector = await restoreComponent<Detector>(ctx.registry, 'detector', m.detector, bundle.reader('detector'), dir, ctx.log);
+  return { manifest: m, detector, state };
+}
+
+/**
+ * Streams `file` through a detect bundle into `sink`: one output row per input row (minus skipped bad
+ * rows), in order. Returns the summary; stops early when the reader of stdout goes away.
+ */
+export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat; onBadRow?: BadRowPolicy } = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
+  const { manifest, detector, state } = await loadDetection(dir, ctx);
+  const policy = opts.onBadRow ?? 'fail';
+  const { channels, time } = state;
+  const dtypes: Record<string, 'float64' | 'string'> = {};
+  for (const c of manifest.input.columns) dtypes[c.name] = c.dtype === 'string' ? 'string' : 'float64';
+  const thresholds = new StreamThreshold(state.threshold);
+  const alarms = new AlarmState(state.min_duration, state.suppress);
+  const t0 = performance.now();
+  const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
+  const cfg = manifest.config as AnyConfig;
+  let first = true;
+  try {
+    for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats }, ctx.signal)) {
+      const frame = table.frame;
+      const cols = new Set(frame.columns);
+      for (const c of [...channels, ...(time ? [time] : [])]) {
+        if (!cols.has(c)) throw new DataError(`column "${c}" is missing (the detector was trained with it)${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
+      }
+      if (first) {
+        const known = new Set([...channels, ...(time ? [time] : [])]);
+        const extra = frame.columns.filter((c) => !known.has(c));
+        if (extra.length) ctx.log.info(`${table.name}: ignoring column(s) the detector does not use: ${extra.join(', ')}`);
+        first = false;
+      }
+      const n = frame.height;
+      const batch = rowBatch(frame, channels);
+      // bad rows: a channel empty, NaN or infinite
+      let bad: Int32Array | undefined;
+      const errors: (string | null)[] = [];
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < channels.length; c++) {
+          const x = batch.values[c]![i]!;
+          if (Number.isFinite(x)) continue;
+          const why = `channel "${channels[c]}" is ${Number.isNaN(x) ? 'empty or NaN' : x}`;
+          if (policy === 'fail') throw new DataError(`${why}; use --on-bad-row skip or flag to go on past such rows`, { file: table.name, line: table.lineOf(i), path: channels[c] });
+          bad ??= new Int32Array(n).fill(-1);
+          if (bad[i] === -1) { bad[i] = errors.length; errors.push(`line ${table.lineOf(i)}: ${why}`); }
+          break;
+        }
+      }
+      const good: number[] = [];
+      if (bad) for (let i = 0; i < n; i++) { if (bad[i] === -1) good.push(i); }
+      summary.badRows += errors.length;
+      const scoredBatch = bad ? { columns: channels, values: batch.values.map((v) => Float64Array.from(good, (i) => v[i]!)) } : batch;
+      const scores = await detector.score(scoredBatch, { signal: ctx.signal });
+      throwIfAborted(ctx.signal);
+      // per output row (all rows for flag, good rows otherwise)
+      const outRows = bad && policy === 'skip' ? good.length : n;
+      const score = new Float64Array(outRows).fill(NaN);
+      const thr = new Float64Array(outRows).fill(NaN);
+      const anomaly = new Float64Array(outRows).fill(NaN);
+      const cause: (string | null)[] = new Array(outRows).fill(null);
+      const err: (string | null)[] | undefined = policy === 'flag' ? new Array(outRows).fill(null) : undefined;
+      for (let o = 0, g = 0, i = 0; i < n; i++) {
+        if (bad && bad[i]! >= 0) {
+          if (policy === 'flag') { err![o] = errors[bad[i]!]!; o++; }
+          continue;
+        }
+        const s = scores.score[g]!;
+        const r = thresholds.next(s);
+        const warm = Number.isNaN(s);
+        const a = alarms.next(!warm && r.score > r.threshold);
+        score[o] = r.score;
+        thr[o] = r.threshold;
+        anomaly[o] = a;
+        if (a) cause[o] = channels[scores.cause?.[g] ?? -1] ?? null;
+        summary.anomalies += a;
+        if (warm) summary.warmupRows++;
+        g++;
+        o++;
+      }
+      let timeSeries: pl.Series | undefined;
+      if (time) {
+        const ts = columnOf(frame, time);
+        timeSeries = bad && policy === 'skip' ? ts.gather(good) : ts;
+      }
+      const out = outputFrame(timeSeries, score, thr, anomaly, cause, err);
+      await sink.write(out);
+      summary.rows += outRows;
+      if (sink.gone) break;
+      collectBatchGarbage(n * (channels.length + 1));
+    }
+  } finally {
+    summary.seconds = (performance.now() - t0) / 1000;
+    summary.rowsPerSecond = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds) : 0;
+    detector.dispose?.();
+  }
+  if (stats.blankLines) ctx.log.info(`${file}: skipped ${stats.blankLines} blank line(s)`);
+  return summary;
+}
+
+/** The output batch: [time] score threshold anomaly cause [error]; NaN = empty. */
+function outputFrame(time: pl.Series | undefined, score: Float64Array, thr: Float64Array, anomaly: Float64Array, cause: (string | null)[], err?: (string | null)[]): Frame {
+  const cols: pl.Series[] = [];
+  if (time) cols.push(time);
+  cols.push(pl.Series('score', score, pl.Float64), pl.Series('threshold', thr, pl.Float64), pl.Series('anomaly', anomaly, pl.Float64), pl.Series('cause', cause, pl.Utf8));
+  if (err) cols.push(pl.Series('error', err, pl.Utf8));
+  return pl.DataFrame(cols).select(
+    ...(time ? [pl.col(time.name)] : []),
+    pl.col('score').fillNan(pl.lit(null)),
+    pl.col('threshold').fillNan(pl.lit(null)),
+    pl.col('anomaly').fillNan(pl.lit(null)).cast(pl.Int8),
+    pl.col('cause'),
+    ...(err ? [pl.col('error')] : []),
+  );
+}

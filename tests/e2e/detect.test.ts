@@ -1,0 +1,170 @@
+/**
+ * `mlkit train` on a task: detect config and `mlkit detect` through the built CLI: one verdict per row,
+ * streamed; bad rows per --on-bad-row; --fail-on-anomaly; --json; Ctrl-C keeps the rows scored; config
+ * and bundle errors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { BIN, DATASETS, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+
+const dir = tmpDir('mlkit-detect-');
+const EC2 = readFileSync(path.join(DATASETS, 'nab_ec2_request_latency_system_failure.csv'), 'utf8').split('\n').filter((l) => l !== '');
+const ROWS = EC2.length - 1;
+const NOMINAL = Math.floor(ROWS * 0.15);
+write(dir, 'nominal.csv', EC2.slice(0, NOMINAL + 1).join('\n') + '\n');
+write(dir, 'ec2.csv', EC2.join('\n') + '\n');
+const CONFIG = `task: detect
+data: { train: nominal.csv, time: timestamp }
+detect:
+  mode: unsupervised
+  detector: statistical
+  threshold: { method: quantile, q: 0.999 }
+output: { dir: model }
+`;
+write(dir, 'detect.yaml', CONFIG);
+const train = runCli(['train', 'detect.yaml'], { cwd: dir });
+
+function csvRows(text: string): string[][] {
+  return text.trim().split('\n').map((l) => l.split(','));
+}
+
+test('train writes a detect bundle; detect gives one verdict per input row, warm-up rows first', () => {
+  assert.equal(train.status, 0, train.stderr);
+  assert.match(train.stderr, /statistical detector on 1 channel \(value\), 604 nominal rows/);
+  const r = runCli(['detect', '-m', 'model', 'ec2.csv'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = csvRows(r.stdout);
+  assert.deepEqual(rows[0], ['timestamp', 'score', 'threshold', 'anomaly', 'cause']);
+  assert.equal(rows.length - 1, ROWS, 'rows in = rows out');
+  assert.deepEqual(rows.slice(1).map((x) => x[0]), EC2.slice(1).map((l) => l.split(',')[0]), 'the input times, in order');
+  // warm-up: no score, anomaly 0
+  assert.equal(rows[1]![1], '');
+  assert.equal(rows[1]![3], '0');
+  const scored = rows.slice(1).filter((x) => x[1] !== '');
+  assert.ok(scored.length > ROWS - 100);
+  for (const x of rows.slice(1)) {
+    assert.ok(x[3] === '0' || x[3] === '1');
+    if (x[3] === '1') {
+      assert.equal(x[4], 'value');
+      assert.ok(Number(x[1]) > Number(x[2]), 'an anomalous row scores above its threshold');
+    } else assert.equal(x[4], '');
+  }
+  // the labelled failures of this file are found (one config, nothing tuned to the file): some alarm
+  // inside each of NAB's windows
+  const windows = JSON.parse(readFileSync(path.join(DATASETS, 'nab_windows.json'), 'utf8'))['realKnownCause/ec2_request_latency_system_failure.csv'] as [string, string][];
+  const alarms = rows.slice(1).filter((x) => x[3] === '1').map((x) => x[0]!);
+  const inside = windows.filter(([a, b]) => alarms.some((t) => t >= a.slice(0, 19) && t <= b.slice(0, 19)));
+  assert.ok(inside.length >= 2, `alarms in ${inside.length} of ${windows.length} windows`);
+  assert.match(r.stderr, new RegExp(`${ROWS} rows, \\d+ anomalous, 0 bad rows, \\d+ warm-up; \\d+ rows/s`));
+});
+
+test('bad rows: fail names the line; skip counts them; flag writes them with an error column', () => {
+  assert.equal(train.status, 0, train.stderr);
+  const lines = [...EC2];
+  lines[100] = lines[100]!.split(',')[0] + ',';
+  lines[200] = lines[200]!.split(',')[0] + ',NaN';
+  write(dir, 'bad.csv', lines.join('\n') + '\n');
+  const fail = runCli(['detect', '-m', 'model', 'bad.csv'], { cwd: dir });
+  assert.equal(fail.status, 3);
+  assert.match(oneLineError(fail), /bad\.csv:101.*channel "value" is empty or NaN; use --on-bad-row skip or flag/);
+  const skip = runCli(['detect', '-m', 'model', 'bad.csv', '--on-bad-row', 'skip', '--json', '--out', 'skip.csv'], { cwd: dir });
+  assert.equal(skip.status, 0, skip.stderr);
+  const sum = JSON.parse(skip.stdout);
+  assert.equal(sum.badRows, 2);
+  assert.equal(sum.rows, ROWS - 2);
+  assert.equal(csvRows(readFileSync(path.join(dir, 'skip.csv'), 'utf8')).length - 1, ROWS - 2);
+  const flag = runCli(['detect', '-m', 'model', 'bad.csv', '--on-bad-row', 'flag'], { cwd: dir });
+  assert.equal(flag.status, 0, flag.stderr);
+  const rows = csvRows(flag.stdout);
+  assert.deepEqual(rows[0], ['timestamp', 'score', 'threshold', 'anomaly', 'cause', 'error']);
+  assert.equal(rows.length - 1, ROWS);
+  assert.equal(rows[100]![3], '', 'a flagged row has no verdict');
+  assert.match(flag.stdout.split('\n')[100]!, /line 101: channel ""value"" is empty or NaN/);
+  assert.match(flag.stdout.split('\n')[200]!, /line 201/);
+  assert.equal(rows[101]![5], '');
+});
+
+test('--fail-on-anomaly exits 1 when a row is anomalous; --json prints the summary on stdout after the stream', () => {
+  assert.equal(train.status, 0, train.stderr);
+  const r = runCli(['detect', '-m', 'model', 'ec2.csv', '--fail-on-anomaly', '--json'], { cwd: dir });
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, ROWS + 2, 'header, rows, then the summary');
+  const sum = JSON.parse(lines[lines.length - 1]!);
+  assert.equal(sum.rows, ROWS);
+  assert.ok(sum.anomalies > 0);
+  assert.match(oneLineError(r), /anomalous rows? \(--fail-on-anomaly\)/);
+  // the exit code follows the verdicts: 1 exactly when some row is anomalous
+  const quiet = runCli(['detect', '-m', 'model', 'nominal.csv', '--fail-on-anomaly', '--out', 'q.csv'], { cwd: dir });
+  const flagged = csvRows(readFileSync(path.join(dir, 'q.csv'), 'utf8')).slice(1).filter((x) => x[3] === '1').length;
+  assert.equal(quiet.status, flagged ? 1 : 0, quiet.stderr);
+});
+
+test('detect answers rows while stdin is still open', async () => {
+  assert.equal(train.status, 0, train.stderr);
+  const p = spawn(process.execPath, [BIN, 'detect', '-m', 'model', '-'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stdin.write(EC2.slice(0, 51).join('\n') + '\n');
+  const before = await new Promise<number>((resolve) => {
+    const timer = setTimeout(() => resolve(out.split('\n').length - 1), 20_000);
+    p.stdout.on('data', () => {
+      const n = out.split('\n').length - 1;
+      if (n >= 51) { clearTimeout(timer); resolve(n); }
+    });
+  });
+  p.stdin.end(EC2.slice(51).join('\n') + '\n');
+  const status = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  assert.equal(before, 51, 'header + 50 verdicts before stdin was closed');
+  assert.equal(status, 0);
+  assert.equal(out.trim().split('\n').length, ROWS + 1);
+  assert.equal(out, runCli(['detect', '-m', 'model', 'ec2.csv'], { cwd: dir }).stdout, 'the same verdicts as from the file');
+});
+
+test('Ctrl-C ends the stream: the rows scored so far are in the --out file, exit 130', async () => {
+  assert.equal(train.status, 0, train.stderr);
+  const p = spawn(process.execPath, [BIN, 'detect', '-m', 'model', '-', '--out', 'part.csv'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  let err = '';
+  p.stderr.on('data', (d) => { err += d; });
+  p.stdin.write(EC2.slice(0, 101).join('\n') + '\n');
+  // the 100 rows are scored once the pipe pauses; then interrupt with stdin still open
+  await new Promise((r) => setTimeout(r, 1500));
+  p.kill('SIGINT');
+  const status = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  assert.equal(status, 130, err);
+  assert.ok(existsSync(path.join(dir, 'part.csv')), err);
+  assert.equal(csvRows(readFileSync(path.join(dir, 'part.csv'), 'utf8')).length - 1, 100);
+});
+
+test('config and bundle errors: one line, exit 2 (config) or 4 (bundle)', () => {
+  const cases: [string, RegExp][] = [
+    [CONFIG.replace('mode: unsupervised', 'mode: unsupervized'), /bad\.yaml:4:\d+ detect\.mode: .*did you mean "unsupervised"/],
+    [CONFIG.replace('detector: statistical', 'detector: statistcal'), /detect\.detector.*did you mean "statistical"/],
+    [CONFIG.replace('  detector: statistical\n', '  detector: statistical\n  params: { fft_window: 30 }\n'), /detect\.params\.fft_window: a power of two/],
+    [CONFIG.replace('  detector: statistical\n', '  detector: statistical\n  label: fault\n'), /detect\.label is for detect\.mode supervised/],
+    [CONFIG.replace('task: detect\n', 'task: detect\nmodel: { type: xgboost }\n'), /unsupervised uses detect\.detector/],
+    [CONFIG.replace(/detect:[\s\S]*?output/, 'output'), /needs detect \(at least detect\.mode\)/],
+  ];
+  for (const [text, re] of cases) {
+    write(dir, 'bad.yaml', text);
+    const r = runCli(['train', 'bad.yaml'], { cwd: dir });
+    assert.equal(r.status, 2, `${text}\n${r.stderr}`);
+    assert.match(oneLineError(r), re);
+  }
+  write(dir, 'nochan.csv', 'timestamp,name\n2020-01-01,a\n');
+  write(dir, 'nochan.yaml', CONFIG.replace('nominal.csv', 'nochan.csv').replace('dir: model', 'dir: m2'));
+  const r = runCli(['train', 'nochan.yaml'], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /no numeric column to watch/);
+  const notDetect = runCli(['train', path.join(DATASETS, '..', 'configs', 'quickstart.yaml'), '--set', 'output.dir=tab', '--set', 'model.params.num_round=2', '-q'], { cwd: dir });
+  assert.equal(notDetect.status, 0, notDetect.stderr);
+  const wrong = runCli(['detect', '-m', 'tab', 'ec2.csv'], { cwd: dir });
+  assert.equal(wrong.status, 4);
+  assert.match(oneLineError(wrong), /mlkit detect needs one trained with task: detect/);
+  const missing = runCli(['detect', '-m', 'model', path.join(DATASETS, 'iris.csv')], { cwd: dir });
+  assert.equal(missing.status, 3);
+  assert.match(oneLineError(missing), /column "value" is missing/);
+});
