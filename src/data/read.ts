@@ -34,6 +34,8 @@ export interface ReadOptions {
   lineMap?: (line: number) => number;
   /** no data rows is not an error (a batch of a stream that held only blank or comment lines) */
   allowEmpty?: boolean;
+  /** CSV: a blank line after the header is a data error naming its line, not skipped (detect: every line is a row) */
+  blankLinesAreRows?: boolean;
   /** the input's bytes, already read (a FIFO, /dev/stdin, process substitution: see loadTable) */
   bytes?: Buffer;
 }
@@ -382,12 +384,15 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
     const expected = frame.width;
     const blanks: number[] = [];
     let bad: { line: number; fields: number } | undefined;
+    let blankAt: number | undefined;
     scanCsv(bytes(), sepCode, quoteCode, (r) => {
+      if (r.fields === 0 && opts.blankLinesAreRows && (!hasHeader || r.index > 0)) { blankAt = r.line; return true; }
       if (r.fields === 0) { blanks.push(hasHeader ? r.index - 1 : r.index); return false; }
       if (r.fields !== expected) { bad = { line: r.line, fields: r.fields }; return true; }
       return false;
     });
     if (bad) throw new DataError(`ragged row: expected ${expected} fields (as in the header), found ${bad.fields}`, { file: name, line: toPhysical(bad.line) });
+    if (blankAt !== undefined) throw new DataError('an empty line', { file: name, line: toPhysical(blankAt) });
     if (blanks.length) {
       const drop = new Set(blanks.filter((b) => b >= 0 && b < frame!.height));
       if (drop.size) {

@@ -30,9 +30,25 @@ export interface StreamStats {
   format?: TableFormat;
 }
 
+/** A CSV record the reader could not take (ragged, text in a numeric column, bytes that are not text, ...). */
+export interface BadRecord {
+  /** physical line in the whole input */
+  line: number;
+  col?: number;
+  /** the reason, without the place */
+  message: string;
+}
+
 export interface StreamOptions extends ReadOptions {
   /** bytes of input per batch (default: MLKIT_BATCH_BYTES or 4 MiB) */
   batchBytes?: number;
+  /**
+   * CSV: called for each record that makes its batch fail with a data error naming a line after the
+   * header; the record is left out and the stream goes on (the records before it are yielded first, so
+   * the calls come in input order between the batches). Without it, such a record ends the stream with
+   * the error.
+   */
+  onBadRecord?: (bad: BadRecord) => void;
   /** filled while reading: rows, batches, blank lines skipped */
   stats?: StreamStats;
 }
@@ -112,6 +128,17 @@ function isRegularFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Byte offset where line `k` (0-based) of `buf` starts, or -1 past its end. */
+function lineOffset(buf: Buffer, k: number): number {
+  let pos = 0;
+  for (let i = 0; i < k; i++) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) return -1;
+    pos = nl + 1;
+  }
+  return pos < buf.length ? pos : -1;
 }
 
 function countLines(buf: Buffer): number {
@@ -299,37 +326,88 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
       if (cut < buf.length) putBack(Buffer.from(buf.subarray(cut))); // a copy: the batch's buffer is not kept alive by it
       throwIfAborted(signal);
 
-      let table: Table;
-      if (!isCsv) {
-        const base = startLine;
-        const t = readTable(file, { ...opts, format, bytes: body, displayName: name, allowEmpty: true });
-        table = { ...t, lineOf: (r) => base + r };
-      } else if (first) {
-        // the first batch holds skip_rows, comments and the header: read as the whole-file reader would
-        table = readTable(file, { ...opts, format, bytes: body, displayName: name, allowEmpty: true });
-        if (hasHeader && located) {
-          header = Buffer.from(body.subarray(located.start, located.end));
-          if (header[header.length - 1] !== 10) header = Buffer.concat([header, Buffer.from('\n')]);
-          headerLine = located.line;
-        }
-      } else {
-        const base = startLine;
-        const hl = headerLine;
-        const lineMap = hasHeader ? (l: number) => (l === 1 ? hl : base + l - 2) : (l: number) => base + l - 1;
-        const bytes = whole.subarray(0, skip + cut);
-        table = readTable(file, {
-          ...opts, format, bytes, displayName: name, allowEmpty: true, lineMap,
-          csv: { ...opts.csv, skip_rows: 0 },
-        });
+      // the first batch holds skip_rows, comments and the header: read as the whole-file reader would;
+      // later ones get the header in front and their lines mapped to the whole input's
+      if (isCsv && first && hasHeader && located) {
+        header = Buffer.from(body.subarray(located.start, located.end));
+        if (header[header.length - 1] !== 10) header = Buffer.concat([header, Buffer.from('\n')]);
+        headerLine = located.line;
       }
+      const batchStart = startLine;
+      const parse = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer): Table => {
+        if (!isCsv) {
+          const t = readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true });
+          return { ...t, lineOf: (r) => partStart + r };
+        }
+        if (head) return readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true });
+        const hl = headerLine;
+        const lineMap = hasHeader ? (l: number) => (l === 1 ? hl : partStart + l - 2) : (l: number) => partStart + l - 1;
+        const bytes = withHeader ?? (hasHeader && header ? Buffer.concat([header, part]) : part);
+        return readTable(file, { ...opts, format, bytes, displayName: name, allowEmpty: true, lineMap, csv: { ...opts.csv, skip_rows: 0 } });
+      };
+      const pieces: (Table | (BadRecord & { error: DataError }))[] = [];
+      /**
+       * `part` parsed, its bad records cut out (onBadRecord; without it, up to the first). After a bad
+       * record the rest is parsed in pieces of 8 KiB, doubling while they parse, so that many bad records
+       * do not make the batch be parsed again and again.
+       */
+      const resilient = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer): void => {
+        let p = part;
+        let ps = partStart;
+        let h = head;
+        let limit = Infinity;
+        while (p.length) {
+          let chunk = p;
+          if (limit < p.length) {
+            const cut = recordEnd(p, limit, quote);
+            if (cut > 0 && cut < p.length) chunk = p.subarray(0, cut);
+          }
+          try {
+            pieces.push(parse(chunk, ps, h, chunk === part ? withHeader : undefined));
+            if (chunk === p) return;
+            ps += countLines(chunk);
+            p = p.subarray(chunk.length);
+            h = false;
+            limit *= 2;
+          } catch (e) {
+            const line = e instanceof DataError ? e.place.line : undefined;
+            if (!isCsv || line === undefined || line < ps || (hasHeader && line <= headerLine)) throw e;
+            const ls = lineOffset(chunk, line - ps);
+            if (ls < 0) throw e;
+            const nl = chunk.indexOf(10, ls);
+            const le = nl < 0 ? chunk.length : nl + 1;
+            // the rows before it (which may hold an earlier bad record: polars' checks are not in line order)
+            if (ls > 0) resilient(chunk.subarray(0, ls), ps, h);
+            if (!opts.onBadRecord && pieces.some((x) => 'error' in x)) return;
+            pieces.push({ line, col: (e as DataError).place.col, message: (e as DataError).message, error: e as DataError });
+            if (!opts.onBadRecord) return;
+            p = p.subarray(le);
+            ps = line + 1;
+            h = false;
+            limit = 8 << 10;
+          }
+        }
+      };
+      if (!isCsv || first) resilient(body, batchStart, isCsv);
+      else resilient(body, batchStart, false, hasHeader ? whole.subarray(0, skip + cut) : undefined);
       first = false;
       startLine += countLines(body) + (body[body.length - 1] === 10 ? 0 : 1);
-      stats.blankLines += table.blankLines ?? 0;
-      if (table.frame.height === 0) continue;
-      const offset = stats.rows;
-      stats.rows += table.frame.height;
-      stats.batches++;
-      yield { table, offset };
+      for (const piece of pieces) {
+        if (!('frame' in piece)) {
+          // without onBadRecord, the first bad record (in input order) ends the stream, after the rows before it
+          if (!opts.onBadRecord) throw piece.error;
+          const { error: _e, ...bad } = piece;
+          opts.onBadRecord(bad);
+          continue;
+        }
+        const table = piece;
+        stats.blankLines += table.blankLines ?? 0;
+        if (table.frame.height === 0) continue;
+        const offset = stats.rows;
+        stats.rows += table.frame.height;
+        stats.batches++;
+        yield { table, offset };
+      }
     }
     if (stats.rows === 0) throw new DataError(isCsv && hasHeader ? 'the input has a header but no data rows' : 'the input has no rows', { file: name, line: isCsv ? headerLine : undefined });
   } finally {

@@ -18,7 +18,7 @@ import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, DataError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { loadTable, schemaOf, type TableFormat } from '../data/read.js';
-import { readBatches, type StreamStats } from '../data/stream.js';
+import { readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
 import { columnOf, float64Values } from '../pipeline/frame-columns.js';
@@ -174,8 +174,27 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
   const cfg = manifest.config as AnyConfig;
   let first = true;
+  // records the reader could not take (ragged, text in a channel, not text at all): with skip or flag,
+  // reported in input order between batches
+  const pendingBad: BadRecord[] = [];
+  const exprCache = new Map<string, ReturnType<typeof pl.col>[]>();
+  const timeDtype = manifest.input.columns.find((c) => c.name === time)?.dtype === 'string' ? pl.Utf8 : pl.Float64;
+  const flushBad = async () => {
+    if (!pendingBad.length) return;
+    summary.badRows += pendingBad.length;
+    if (policy === 'flag') {
+      const k = pendingBad.length;
+      const out = outputFrame(exprCache, time ? pl.Series(time, new Array(k).fill(null), timeDtype) : undefined, new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
+      await sink.write(out);
+      summary.rows += k;
+    }
+    pendingBad.length = 0;
+  };
+  const onBadRecord = policy === 'fail' ? undefined : (b: BadRecord) => { pendingBad.push(b); };
   try {
-    for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats }, ctx.signal)) {
+    for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+      await flushBad();
+      if (sink.gone) break;
       const frame = table.frame;
       const cols = new Set(frame.columns);
       for (const c of [...channels, ...(time ? [time] : [])]) {
@@ -239,12 +258,13 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         const ts = columnOf(frame, time);
         timeSeries = bad && policy === 'skip' ? ts.gather(good) : ts;
       }
-      const out = outputFrame(timeSeries, score, thr, anomaly, cause, err);
+      const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
       await sink.write(out);
       summary.rows += outRows;
       if (sink.gone) break;
       collectBatchGarbage(n * (channels.length + 1));
     }
+    if (!sink.gone) await flushBad();
   } finally {
     summary.seconds = (performance.now() - t0) / 1000;
     summary.rowsPerSecond = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds) : 0;
@@ -254,18 +274,27 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   return summary;
 }
 
-/** The output batch: [time] score threshold anomaly cause [error]; NaN = empty. */
-function outputFrame(time: pl.Series | undefined, score: Float64Array, thr: Float64Array, anomaly: Float64Array, cause: (string | null)[], err?: (string | null)[]): Frame {
+/**
+ * The output batch: [time] score threshold anomaly cause [error]; NaN = empty. `cache` keeps the select
+ * expressions of a stream (each polars expression costs about a millisecond; batches may be single rows).
+ */
+function outputFrame(cache: Map<string, ReturnType<typeof pl.col>[]>, time: pl.Series | undefined, score: Float64Array, thr: Float64Array, anomaly: Float64Array, cause: (string | null)[], err?: (string | null)[]): Frame {
   const cols: pl.Series[] = [];
   if (time) cols.push(time);
   cols.push(pl.Series('score', score, pl.Float64), pl.Series('threshold', thr, pl.Float64), pl.Series('anomaly', anomaly, pl.Float64), pl.Series('cause', cause, pl.Utf8));
   if (err) cols.push(pl.Series('error', err, pl.Utf8));
-  return pl.DataFrame(cols).select(
-    ...(time ? [pl.col(time.name)] : []),
-    pl.col('score').fillNan(pl.lit(null)),
-    pl.col('threshold').fillNan(pl.lit(null)),
-    pl.col('anomaly').fillNan(pl.lit(null)).cast(pl.Int8),
-    pl.col('cause'),
-    ...(err ? [pl.col('error')] : []),
-  );
+  const key = `${time ? `t:${time.name}` : '-'}|${err ? 'e' : ''}`;
+  let exprs = cache.get(key);
+  if (!exprs) {
+    exprs = [
+      ...(time ? [pl.col(time.name)] : []),
+      pl.col('score').fillNan(pl.lit(null)),
+      pl.col('threshold').fillNan(pl.lit(null)),
+      pl.col('anomaly').fillNan(pl.lit(null)).cast(pl.Int8),
+      pl.col('cause'),
+      ...(err ? [pl.col('error')] : []),
+    ];
+    cache.set(key, exprs);
+  }
+  return pl.DataFrame(cols).select(...exprs);
 }

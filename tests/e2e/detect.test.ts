@@ -87,6 +87,36 @@ test('bad rows: fail names the line; skip counts them; flag writes them with an 
   assert.equal(rows[101]![5], '');
 });
 
+test('rows the reader cannot take (ragged, text, binary, a repeated header, an empty line) follow --on-bad-row, in input order', () => {
+  assert.equal(train.status, 0, train.stderr);
+  const lines = EC2.map((l) => Buffer.from(l));
+  lines[100] = Buffer.from(EC2[100] + ',extra');
+  lines[200] = Buffer.from(EC2[200]!.split(',')[0] + ',abc');
+  lines[300] = Buffer.from([0, 0xff, 0xfe, 0x41]);
+  lines[400] = Buffer.from('timestamp,value');
+  lines[500] = Buffer.alloc(0);
+  const file = write(dir, 'garbage.csv', Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+  const fail = runCli(['detect', '-m', 'model', file], { cwd: dir });
+  assert.equal(fail.status, 3);
+  assert.match(oneLineError(fail), /garbage\.csv:101: ragged row: expected 2 fields/, 'the first bad line in input order');
+  assert.equal(csvRows(fail.stdout).length - 1, 99, 'the rows before it were written (stdout)');
+  const flag = runCli(['detect', '-m', 'model', file, '--on-bad-row', 'flag', '--json', '--out', 'flag.csv'], { cwd: dir });
+  assert.equal(flag.status, 0, flag.stderr);
+  assert.equal(JSON.parse(flag.stdout).badRows, 5);
+  const out = readFileSync(path.join(dir, 'flag.csv'), 'utf8').trim().split('\n');
+  assert.equal(out.length - 1, ROWS, 'one output row per input line');
+  assert.match(out[100]!, /^,,,,,"line 101: ragged row/);
+  assert.match(out[200]!, /line 201: column ""value"": ""abc"" is not a number/);
+  assert.match(out[300]!, /line 301, column 1: a NUL byte/);
+  assert.match(out[400]!, /line 401: column ""value"": ""value"" is not a number/);
+  assert.match(out[500]!, /line 501: an empty line/);
+  assert.equal(out[101]!.split(',')[0], EC2[101]!.split(',')[0], 'the rows after a bad one keep their times');
+  const skip = runCli(['detect', '-m', 'model', file, '--on-bad-row', 'skip'], { cwd: dir });
+  assert.equal(skip.status, 0, skip.stderr);
+  assert.equal(csvRows(skip.stdout).length - 1, ROWS - 5);
+  assert.match(skip.stderr, /5 bad rows/);
+});
+
 test('--fail-on-anomaly exits 1 when a row is anomalous; --json prints the summary on stdout after the stream', () => {
   assert.equal(train.status, 0, train.stderr);
   const r = runCli(['detect', '-m', 'model', 'ec2.csv', '--fail-on-anomaly', '--json'], { cwd: dir });
