@@ -179,7 +179,8 @@ export interface NabWindowResult {
   score: number;
 }
 
-export interface NabFileScore {
+/** A NAB score with its row counts. */
+export interface NabCounts {
   score: number;
   tp: number;
   tn: number;
@@ -187,6 +188,9 @@ export interface NabFileScore {
   fn: number;
   /** scorable rows, tp + tn + fp + fn (current NAB's Total_Count) */
   total: number;
+}
+
+export interface NabFileScore extends NabCounts {
   /** all rows (NAB 1.0's Total_Count) */
   length: number;
   probation: number;
@@ -282,14 +286,8 @@ export function scoreFile(opts: ScoreFileOptions): NabFileScore {
 // ------------------------------------------------------------------------------------------------
 // Scores for every threshold at once (sweeper.calcScoreByThreshold) and threshold optimisation
 
-export interface NabThresholdScore {
+export interface NabThresholdScore extends NabCounts {
   threshold: number;
-  score: number;
-  tp: number;
-  tn: number;
-  fp: number;
-  fn: number;
-  total: number;
 }
 
 export interface NabFileInput {
