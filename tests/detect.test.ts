@@ -136,3 +136,30 @@ test('statistical detector: too few or incomplete nominal rows are data errors',
   a[50] = NaN;
   await assert.rejects(() => d.fit(pl.DataFrame({ a }), ctx), (e: unknown) => e instanceof DataError && /row 51/.test((e as Error).message));
 });
+
+test('detection metrics: point-wise, event-wise (telemanom counting), delays, NAB for one stream', async () => {
+  const { detectionMetrics, runsOf, labelsFromWindows } = await import('../src/metrics/detection.js');
+  assert.deepEqual(runsOf([0, 1, 1, 0, 1]), [[1, 2], [4, 4]]);
+  const label = labelsFromWindows(20, [[5, 8], [14, 16]]);
+  const anomaly = new Float64Array(20);
+  anomaly[7] = 1; anomaly[8] = 1; // the first event, 2 rows late
+  anomaly[11] = 1; // a false event
+  anomaly[13] = NaN; // a row without a verdict counts as not flagged
+  const m = detectionMetrics(anomaly, label, { times: Float64Array.from({ length: 20 }, (_, i) => i * 60_000), nabWindows: [[5, 8], [14, 16]] });
+  assert.equal(m.point_precision, 2 / 3);
+  assert.equal(m.point_recall, 2 / 7);
+  assert.deepEqual([m.event_tp, m.event_fp, m.event_fn], [1, 1, 1]);
+  assert.equal(m.event_precision, 0.5);
+  assert.equal(m.event_recall, 0.5);
+  assert.equal(m.event_f05, 0.5);
+  assert.equal(m.detect_delay_rows, 2);
+  assert.equal(m.detect_delay_seconds, 120);
+  // NAB: 20 rows have a probation of 3; one window found late, one missed, one FP after the first window
+  assert.ok(m.nab_standard! < 50 && m.nab_standard! > -100);
+  const perfect = detectionMetrics(labelsFromWindows(20, [[5, 5], [14, 14]]), label, { nabWindows: [[5, 8], [14, 16]] });
+  assert.equal(Math.round(perfect.nab_standard! * 1e9) / 1e9, 100);
+  const none = detectionMetrics(new Float64Array(20), label, { nabWindows: [[5, 8], [14, 16]] });
+  assert.equal(none.nab_standard, 0);
+  assert.equal(none.event_recall, 0);
+  assert.equal(none.point_f1, 0);
+});

@@ -66,6 +66,8 @@ export function buildProgram(run: Runner): Command {
     .addOption(new Option('--fail-under <metric=value>', 'exit 1 when the metric is below value (repeatable)').argParser(collect))
     .addOption(new Option('--fail-over <metric=value>', 'exit 1 when the metric is above value (repeatable)').argParser(collect))
     .option('--backtest', 'forecasting bundles: rolling-origin backtest on DATA (evaluate.backtest of the training config: folds, horizon, step); metrics per fold and overall')
+    .option('--label <column>', 'detection bundles: the 0/1 label column of DATA (default: the config\'s detect.label)')
+    .option('--windows <file>', 'detection bundles: NAB-style anomaly windows (a JSON list of [start, end] timestamps, or NAB\'s combined_windows.json); adds NAB scores')
     .action((data: string, _o, cmd: Command) => run(async (signal) => {
       const { evaluateCommand } = await import('./evaluate/index.js');
       return evaluateCommand(data, cmd.optsWithGlobals(), signal);

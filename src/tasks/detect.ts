@@ -10,20 +10,24 @@
  * naming its line; `skip` counted and left out; `flag` written with an empty score and anomaly and its
  * error. Bad rows never reach the detector, so its windows hold real values only.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
 import type { AnyConfig, DetectSettings } from '../config/schema.js';
 import type { RunContext } from '../core/context.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
-import { BundleError, DataError, throwIfAborted } from '../core/errors.js';
+import { BundleError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { loadTable, schemaOf, type TableFormat } from '../data/read.js';
+import { loadTable, readStdinAsync, schemaOf, type TableFormat } from '../data/read.js';
 import { readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
 import { columnOf, float64Values } from '../pipeline/frame-columns.js';
 import { fitThreshold, StreamThreshold, type ThresholdConfig, type ThresholdState } from '../detect/thresholds.js';
 import { AlarmState } from '../detect/alarms.js';
+import { detectionMetrics, labelsFromWindows, type DetectionMetrics } from '../metrics/detection.js';
+import { nabWindows } from '../metrics/nab.js';
 import { collectBatchGarbage } from '../core/memory.js';
 
 /** What a detect bundle keeps besides the detector node (manifest.detection). */
@@ -162,7 +166,7 @@ async function loadDetection(dir: string, ctx: RunContext): Promise<LoadedDetect
  * Streams `file` through a detect bundle into `sink`: one output row per input row (minus skipped bad
  * rows), in order. Returns the summary; stops early when the reader of stdout goes away.
  */
-export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat; onBadRow?: BadRowPolicy } = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
+export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat; onBadRow?: BadRowPolicy; /** columns the caller uses itself (a label): not noted as ignored */ alsoUsed?: string[] } = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
   const { manifest, detector, state } = await loadDetection(dir, ctx);
   const policy = opts.onBadRow ?? 'fail';
   const { channels, time } = state;
@@ -201,7 +205,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         if (!cols.has(c)) throw new DataError(`column "${c}" is missing (the detector was trained with it)${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
       }
       if (first) {
-        const known = new Set([...channels, ...(time ? [time] : [])]);
+        const known = new Set([...channels, ...(time ? [time] : []), ...(opts.alsoUsed ?? [])]);
         const extra = frame.columns.filter((c) => !known.has(c));
         if (extra.length) ctx.log.info(`${table.name}: ignoring column(s) the detector does not use: ${extra.join(', ')}`);
         first = false;
@@ -297,4 +301,88 @@ function outputFrame(cache: Map<string, ReturnType<typeof pl.col>[]>, time: pl.S
     cache.set(key, exprs);
   }
   return pl.DataFrame(cols).select(...exprs);
+}
+
+export interface EvaluateDetectOptions {
+  format?: TableFormat;
+  /** a 0/1 label column of DATA (default: the training config's detect.label) */
+  label?: string;
+  /** NAB-style anomaly windows: a JSON list of [start, end] timestamps, or an object of such lists keyed by file */
+  windows?: string;
+}
+
+/** The windows of a NAB-style JSON file for `data`: a list, or the entry of an object keyed by file name. */
+function windowsFor(file: string, data: string): [string, string][] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DataError(`cannot read the windows: ${(e as Error).message.split('\n')[0]}`, { file });
+  }
+  const isList = (v: unknown): v is [string, string][] => Array.isArray(v) && v.every((w) => Array.isArray(w) && w.length === 2);
+  if (isList(doc)) return doc;
+  if (!doc || typeof doc !== 'object') throw new DataError('expected a list of [start, end] windows, or an object of such lists keyed by file name (NAB combined_windows.json)', { file });
+  const keys = Object.keys(doc);
+  const base = path.basename(data);
+  // the key naming the file: the same name, else a name the file's name ends with (nab_x.csv for folder/x.csv)
+  let match = keys.filter((k) => k === data || path.basename(k) === base);
+  if (!match.length) match = keys.filter((k) => base.endsWith(path.basename(k)));
+  if (match.length !== 1) throw new DataError(`${match.length ? 'several keys' : 'no key'} for ${base} (keys: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''})`, { file });
+  const w = (doc as Record<string, unknown>)[match[0]!];
+  if (!isList(w)) throw new DataError(`"${match[0]}": expected a list of [start, end] windows`, { file });
+  return w;
+}
+
+/**
+ * Detection metrics of a detect bundle on labelled data: the stream's verdicts (as `mlkit detect` gives
+ * them) against a 0/1 label column or NAB-style windows (which also give NAB scores).
+ */
+export async function evaluateDetect(dir: string, file: string, ctxIn: RunContext, opts: EvaluateDetectOptions = {}): Promise<{ metrics: DetectionMetrics; rows: number }> {
+  const bundle = loadBundle(dir);
+  // stdin is read twice (the labels, then the stream): held once
+  const ctx = file === '-' && !ctxIn.stdin ? { ...ctxIn, stdin: await readStdinAsync(ctxIn.signal) } : ctxIn;
+  const cfg = bundle.manifest.config as AnyConfig;
+  const time = (bundle.manifest.detection as DetectionState | undefined)?.time;
+  const table = await loadTable(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
+  const n = table.frame.height;
+  let labels: Uint8Array;
+  let labelColumn: string | undefined;
+  let nab: [number, number][] | undefined;
+  const times = time && table.frame.columns.includes(time) ? (columnOf(table.frame, time).cast(pl.Utf8).toArray() as (string | null)[]) : undefined;
+  if (opts.windows) {
+    if (!times) throw new UsageError(`--windows needs the data's time column${time ? ` "${time}"` : ' (the bundle was trained without data.time)'}`);
+    nab = nabWindows(times.map((t) => t ?? ''), windowsFor(opts.windows, file));
+    labels = labelsFromWindows(n, nab);
+  } else {
+    const col = opts.label ?? cfg?.detect?.label;
+    labelColumn = col;
+    if (!col) throw new UsageError('the labels: give --label COLUMN (a 0/1 column of the data) or --windows FILE (NAB-style anomaly windows)');
+    if (!table.frame.columns.includes(col)) throw new DataError(`label column "${col}" not found${didYouMean(col, table.frame.columns)}`, { file: table.name, path: col });
+    const v = float64Values(columnOf(table.frame, col));
+    labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (v[i] !== 0 && v[i] !== 1) throw new DataError(`label column "${col}": expected 0 or 1, got ${Number.isNaN(v[i]!) ? 'an empty value' : v[i]}`, { file: table.name, line: table.lineOf(i), path: col });
+      labels[i] = v[i]!;
+    }
+  }
+  // the verdicts, from the same stream `mlkit detect` runs
+  const anomaly = new Float64Array(n).fill(NaN);
+  let at = 0;
+  const collect: TableWriter = {
+    rows: 0,
+    gone: false,
+    async write(f: Frame) {
+      const a = float64Values(columnOf(f, 'anomaly'));
+      anomaly.set(a.subarray(0, Math.min(a.length, n - at)), at);
+      at += a.length;
+      collect.rows += f.height;
+    },
+    async close() {},
+    async finish() {},
+    abort() {},
+  };
+  await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [] });
+  if (at !== n) throw new DataError(`the stream gave ${at} verdicts for ${n} rows`, { file: table.name });
+  const epoch = times?.map((t) => (t === null ? NaN : Date.parse(t.includes('T') || t.endsWith('Z') ? t : t.replace(' ', 'T') + 'Z')));
+  return { metrics: detectionMetrics(anomaly, labels, { times: epoch, nabWindows: nab }), rows: n };
 }

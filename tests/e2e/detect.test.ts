@@ -133,6 +133,40 @@ test('--fail-on-anomaly exits 1 when a row is anomalous; --json prints the summa
   assert.equal(quiet.status, flagged ? 1 : 0, quiet.stderr);
 });
 
+test('evaluate on a detect bundle: event-wise and point-wise metrics, NAB scores from windows, gates', () => {
+  assert.equal(train.status, 0, train.stderr);
+  const w = runCli(['evaluate', '-m', 'model', 'ec2.csv', '--windows', path.join(DATASETS, 'nab_windows.json'), '--json'], { cwd: dir });
+  // ec2.csv is no key of the windows file: the error names the keys
+  assert.equal(w.status, 3);
+  assert.match(oneLineError(w), /nab_windows\.json: no key for ec2\.csv \(keys: realKnownCause\/ec2_request_latency_system_failure\.csv/);
+  const file = path.join(DATASETS, 'nab_ec2_request_latency_system_failure.csv');
+  const r = runCli(['evaluate', '-m', 'model', file, '--windows', path.join(DATASETS, 'nab_windows.json'), '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout).metrics;
+  assert.equal(m.rows, ROWS);
+  assert.equal(m.events, 3);
+  assert.equal(m.event_tp + m.event_fn, 3);
+  for (const k of ['nab_standard', 'nab_reward_low_FP_rate', 'nab_reward_low_FN_rate', 'event_f05', 'point_f1']) assert.equal(typeof m[k], 'number', k);
+  // the same verdicts as mlkit detect gives
+  const det = csvRows(runCli(['detect', '-m', 'model', file], { cwd: dir }).stdout).slice(1);
+  assert.equal(m.flagged_rows, det.filter((x) => x[3] === '1').length);
+  // a 0/1 label column instead of windows
+  const labelled = EC2.map((l, i) => (i === 0 ? `${l},fault` : `${l},${i > 3000 && i < 3050 ? 1 : 0}`));
+  write(dir, 'labelled.csv', labelled.join('\n') + '\n');
+  const l = runCli(['evaluate', '-m', 'model', 'labelled.csv', '--label', 'fault', '--json'], { cwd: dir });
+  assert.equal(l.status, 0, l.stderr);
+  assert.equal(JSON.parse(l.stdout).metrics.labelled_rows, 49);
+  const gate = runCli(['evaluate', '-m', 'model', 'labelled.csv', '--label', 'fault', '--fail-under', 'event_recall=1.5'], { cwd: dir });
+  assert.equal(gate.status, 1);
+  assert.match(oneLineError(gate), /gate failed: event_recall/);
+  const noLabels = runCli(['evaluate', '-m', 'model', 'labelled.csv'], { cwd: dir });
+  assert.equal(noLabels.status, 2);
+  assert.match(oneLineError(noLabels), /give --label COLUMN .* or --windows FILE/);
+  const badGate = runCli(['evaluate', '-m', 'model', 'labelled.csv', '--label', 'fault', '--fail-under', 'auc=0.9'], { cwd: dir });
+  assert.equal(badGate.status, 2);
+  assert.match(oneLineError(badGate), /unknown metric "auc"/);
+});
+
 test('detect answers rows while stdin is still open', async () => {
   assert.equal(train.status, 0, train.stderr);
   const p = spawn(process.execPath, [BIN, 'detect', '-m', 'model', '-'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });

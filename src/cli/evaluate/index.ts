@@ -5,27 +5,43 @@ import { didYouMean } from '../../core/suggest.js';
 import { formatMetrics, type GlobalOptions } from '../output.js';
 import { runContext } from '../context.js';
 
-interface Gate { metric: MetricName; value: number; dir: 'under' | 'over'; text: string }
+interface Gate { metric: MetricName | (typeof DETECT_METRICS)[number]; value: number; dir: 'under' | 'over'; text: string }
 
-function parseGates(list: string[] | undefined, dir: 'under' | 'over'): Gate[] {
+/** Metrics of detection bundles (metrics/detection.ts) a gate may name. */
+const DETECT_METRICS = [
+  'point_precision', 'point_recall', 'point_f1', 'point_f05', 'event_precision', 'event_recall', 'event_f1', 'event_f05',
+  'event_tp', 'event_fp', 'event_fn', 'flagged_rows', 'detect_delay_rows', 'detect_delay_seconds',
+  'nab_standard', 'nab_reward_low_FP_rate', 'nab_reward_low_FN_rate',
+] as const;
+
+function parseGates(list: string[] | undefined, dir: 'under' | 'over', known: readonly string[] = METRIC_NAMES): Gate[] {
   return (list ?? []).map((text) => {
     const m = /^([a-z0-9_]+)\s*=\s*(.+)$/i.exec(text.trim());
     if (!m) throw new UsageError(`--fail-${dir} ${text}: expected metric=value, e.g. auc=0.9`);
-    const metric = m[1].toLowerCase();
-    if (!(METRIC_NAMES as readonly string[]).includes(metric)) throw new UsageError(`--fail-${dir} ${text}: unknown metric "${metric}"${didYouMean(metric, METRIC_NAMES)} (known: ${METRIC_NAMES.join(', ')})`);
+    const metric = known.includes(m[1]) ? m[1] : m[1].toLowerCase();
+    if (!known.includes(metric)) throw new UsageError(`--fail-${dir} ${text}: unknown metric "${metric}"${didYouMean(metric, known)} (known: ${known.join(', ')})`);
     const value = Number(m[2]);
     if (!Number.isFinite(value)) throw new UsageError(`--fail-${dir} ${text}: "${m[2]}" is not a number`);
     return { metric: metric as MetricName, value, dir, text };
   });
 }
 
-export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean; format?: TableFormat }, signal: AbortSignal): Promise<number> {
+export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean; format?: TableFormat; label?: string; windows?: string }, signal: AbortSignal): Promise<number> {
   const ctx = await runContext(opts, signal);
   const { log } = ctx;
-  const gates = [...parseGates(opts.failUnder, 'under'), ...parseGates(opts.failOver, 'over')];
-  let metrics: Record<string, number | undefined>;
   const { peekTask } = await import('../../bundle/bundle.js');
-  if (opts.backtest || peekTask(opts.model) === 'forecast') {
+  const detecting = peekTask(opts.model) === 'detect';
+  const known = detecting ? DETECT_METRICS : METRIC_NAMES;
+  const gates = [...parseGates(opts.failUnder, 'under', known), ...parseGates(opts.failOver, 'over', known)];
+  if (!detecting && (opts.label || opts.windows)) throw new UsageError('--label and --windows are for detection bundles (task: detect)');
+  let metrics: Record<string, number | undefined>;
+  if (detecting) {
+    const { evaluateDetect } = await import('../../tasks/detect.js');
+    const res = await evaluateDetect(opts.model, data, ctx, { format: opts.format, label: opts.label, windows: opts.windows });
+    metrics = res.metrics as unknown as Record<string, number | undefined>;
+    if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
+    else process.stdout.write(formatMetrics(res.metrics as unknown as Record<string, number>) + '\n');
+  } else if (opts.backtest || peekTask(opts.model) === 'forecast') {
     const { backtestBundle } = await import('../../tasks/forecast.js');
     const res = await backtestBundle(opts.model, data, ctx);
     metrics = res.overall;
@@ -42,7 +58,7 @@ export async function evaluateCommand(data: string, opts: GlobalOptions & { mode
     }
   } else {
     const { evaluateTabular } = await import('../../tasks/tabular.js');
-    const res = await evaluateTabular(opts.model, data, ctx, gates.map((g) => g.metric), opts.format);
+    const res = await evaluateTabular(opts.model, data, ctx, gates.map((g) => g.metric as MetricName), opts.format);
     metrics = res.metrics;
     if (opts.json) process.stdout.write(JSON.stringify({ metrics: res.metrics }) + '\n');
     else process.stdout.write(formatMetrics(res.metrics) + '\n');
