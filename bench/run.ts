@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   startup: () => import('./startup.js'),
   predict: () => import('./predict.js'),
   wide: () => import('./wide.js'),
+  'detect-accuracy': () => import('./detect-accuracy.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
