@@ -14,6 +14,7 @@ import { specs as encoders } from './pipeline/encoders/spec.js';
 import { specs as timeseries } from './pipeline/timeseries/spec.js';
 import { specs as fft } from './pipeline/fft/spec.js';
 import { specs as statistical } from './detect/statistical/spec.js';
+import { specs as predictive } from './detect/predictive/spec.js';
 
 export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...xgboost,
@@ -25,6 +26,7 @@ export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...timeseries,
   ...fft,
   ...statistical,
+  ...predictive,
 ];
 
 /** A new registry holding the built-in components (each caller gets its own: no shared state). */

@@ -73,6 +73,15 @@ function detectRules(config: AnyConfig, finder: PlaceFinder, registry: Registry)
     const pr = spec.params.safeParse(params);
     if (!pr.success) throw issueToError(pr.error.issues, params, spec.params, finder, ['detect', 'params']);
   }
+  if (d.mode === 'predictive' && config.model) {
+    const m = config.model;
+    if (m.type !== 'xgboost' && m.type !== 'naive') throw at(['model', 'type'], `detect.mode predictive takes model.type xgboost or naive, not ${JSON.stringify(m.type)}`);
+    for (const k of ['rolling', 'calendar', 'differences', 'scale', 'per_series']) {
+      if (k in m.params) throw at(['model', 'params', k], `${k} is for forecasting; detect.mode predictive predicts each next value from the lagged changes (params: lags and XGBoost's own)`);
+    }
+    if (Array.isArray(m.params.lags)) throw at(['model', 'params', 'lags'], 'detect.mode predictive takes lags as a number n (the last n changes)');
+    if (m.type === 'naive' && Object.keys(m.params).length) throw at(['model', 'params'], 'the naive predictor takes no params');
+  }
   const t = d.threshold;
   if (t.method === 'dynamic' && t.z_min > t.z_max) throw at(['detect', 'threshold', 'z_min'], `z_min (${t.z_min}) is above z_max (${t.z_max})`);
   const special = [['data', 'time', config.data.time], ['detect', 'label', d.label]] as const;

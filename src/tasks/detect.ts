@@ -100,7 +100,12 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const frame = table.frame;
   const time = config.data.time;
   if (time !== undefined && !frame.columns.includes(time)) throw new DataError(`data.time: column "${time}" not found${didYouMean(time, frame.columns)}`, { file: name, path: 'data.time' });
-  const channels = channelsOf(frame, config, name);
+  if (d.mode === 'predictive' && config.data.target !== undefined) {
+    const t = config.data.target;
+    if (!frame.columns.includes(t)) throw new DataError(`data.target: column "${t}" not found${didYouMean(t, frame.columns)}`, { file: name, path: 'data.target' });
+  }
+  // predictive with data.target: that channel is predicted; otherwise every channel
+  const channels = d.mode === 'predictive' && config.data.target !== undefined ? channelsOf(frame, { ...config, detect: { ...d, channels: [config.data.target] } }, name) : channelsOf(frame, config, name);
   const batch = rowBatch(frame, channels);
   // nominal data is learned from as it is: an incomplete row is an error naming its line, never dropped
   batch.values.forEach((v, c) => {
@@ -108,15 +113,18 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
       if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${channels[c]}" is ${Number.isNaN(v[i]!) ? 'empty or NaN' : v[i]} in the training data; the detector learns from complete rows (remove or fill the row)`, { file: name, line: table.lineOf(i), path: channels[c] });
     }
   });
-  if (d.mode !== 'unsupervised') throw new DataError(`detect.mode ${d.mode} is not available yet in this version (unsupervised is)`, { path: 'detect.mode' });
-  const spec = ctx.registry.get('detector', d.detector);
-  const impl = await ctx.registry.load<unknown, unknown, Detector>('detector', d.detector);
-  const detector = impl.create(spec.params.parse({ ...d.params, adapt: d.adapt }), {});
+  if (d.mode === 'supervised') throw new DataError('detect.mode supervised is not available yet in this version (unsupervised and predictive are)', { path: 'detect.mode' });
+  const kind = d.mode === 'predictive' ? 'predictive' : d.detector;
+  const spec = ctx.registry.get('detector', kind);
+  const impl = await ctx.registry.load<unknown, unknown, Detector>('detector', kind);
+  const detector = impl.create(spec.params.parse(d.mode === 'predictive' ? predictiveParams(lc) : { ...d.params, adapt: d.adapt }), {});
   const features = frame.select(...channels);
   await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
   throwIfAborted(ctx.signal);
   // the threshold from the detector's scores on the nominal rows (a stream of its own, then forgotten)
-  const nominal = await detector.score(batch, { signal: ctx.signal });
+  // (a detector that holds out part of the nominal rows gives the scores of those instead: fitScores)
+  const held = (detector as Detector & { fitScores?(): Float64Array | undefined }).fitScores?.();
+  const nominal = held ? { score: held } : await detector.score(batch, { signal: ctx.signal });
   (detector as Detector & { reset?(): void }).reset?.();
   const threshold = fitThreshold(d.threshold as ThresholdConfig, nominal.score);
   // how many nominal rows the rules would flag: a check of the threshold on data said to be normal
@@ -143,7 +151,14 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     detection,
     metrics: {},
   }, files, { force: ctx.force });
-  return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.detector };
+  return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'predictive' ? `predictive (${lc.config.model!.type})` : d.detector };
+}
+
+/** The predictive detector's params from the config's model: (type, lags, XGBoost's own params, engine). */
+function predictiveParams(lc: LoadedConfig<AnyConfig>): Record<string, unknown> {
+  // the forecaster schema's defaults for forecasting-only keys are dropped (the config rules refuse them when given)
+  const { lags, rolling: _r, calendar: _c, differences: _d, scale: _s, per_series: _p, ...rest } = lc.modelParams as Record<string, unknown>;
+  return { model: lc.config.model!.type, ...(lags !== undefined ? { lags } : {}), xgboost: rest, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) };
 }
 
 interface LoadedDetection {

@@ -203,6 +203,48 @@ test('Ctrl-C ends the stream: the rows scored so far are in the --out file, exit
   assert.equal(csvRows(readFileSync(path.join(dir, 'part.csv'), 'utf8')).length - 1, 100);
 });
 
+test('predictive mode: xgboost on lagged changes (and naive) predict each next value; warm-up is lags + 1 rows', () => {
+  const cfg = (model: string, extra = '') => `task: detect
+data: { train: nominal.csv, time: timestamp, target: value }
+detect:
+  mode: predictive
+  threshold: { method: quantile, q: 0.999 }${extra}
+model: ${model}
+output: { dir: pm }
+`;
+  write(dir, 'pred.yaml', cfg('{ type: xgboost, params: { lags: 8, num_round: 20 } }'));
+  const t = runCli(['train', 'pred.yaml'], { cwd: dir });
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stderr, /predictive \(xgboost\) detector on 1 channel \(value\)/);
+  const r = runCli(['detect', '-m', 'pm', 'ec2.csv'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = csvRows(r.stdout).slice(1);
+  assert.equal(rows.length, ROWS);
+  assert.equal(rows.findIndex((x) => x[1] !== ''), 9, 'lags + 1 warm-up rows');
+  assert.ok(rows.some((x) => x[3] === '1'));
+  // the same stream cut into single-row batches gives the same verdicts
+  const live = runCli(['detect', '-m', 'pm', '-'], { cwd: dir, input: EC2.slice(0, 300).join('\n') + '\n', env: { MLKIT_BATCH_BYTES: '40' } });
+  assert.equal(live.status, 0, live.stderr);
+  assert.deepEqual(csvRows(live.stdout).slice(1), rows.slice(0, 299));
+  write(dir, 'naive.yaml', cfg('{ type: naive }').replace('dir: pm', 'dir: pn'));
+  const nv = runCli(['train', 'naive.yaml', '--json'], { cwd: dir });
+  assert.equal(nv.status, 0, nv.stderr);
+  assert.equal(JSON.parse(nv.stdout).detector, 'predictive (naive)');
+  const bad: [string, RegExp][] = [
+    [cfg('{ type: arima }'), /model\.type: detect\.mode predictive takes model\.type xgboost or naive, not "arima"/],
+    [cfg('{ type: xgboost, params: { calendar: none } }'), /model\.params\.calendar: calendar is for forecasting/],
+    [cfg('{ type: xgboost, params: { lags: [1, 2] } }'), /lags as a number/],
+    [cfg('{ type: xgboost }').replace(/model:.*\n/, ''), /needs model for detect\.mode predictive/],
+    [cfg('{ type: naive }', '\n  adapt: true'), /detect\.adapt is for detect\.mode unsupervised/],
+  ];
+  for (const [text, re] of bad) {
+    write(dir, 'badp.yaml', text);
+    const b = runCli(['train', 'badp.yaml'], { cwd: dir });
+    assert.equal(b.status, 2, `${text}\n${b.stderr}`);
+    assert.match(oneLineError(b), re);
+  }
+});
+
 test('config and bundle errors: one line, exit 2 (config) or 4 (bundle)', () => {
   const cases: [string, RegExp][] = [
     [CONFIG.replace('mode: unsupervised', 'mode: unsupervized'), /bad\.yaml:4:\d+ detect\.mode: .*did you mean "unsupervised"/],

@@ -1,0 +1,242 @@
+/**
+ * The `predictive` detector (detect.mode predictive): per channel, a one-step-ahead prediction of the
+ * next value from the channel's recent history; the score is the absolute prediction error in units of
+ * its nominal spread, and the row's score the largest over channels (cause: that channel).
+ *
+ * - `xgboost`: XGBoost regression of the next change d_t = x_t - x_{t-1} on the `lags` changes before it
+ *   (all in units of the nominal spread of the changes), so a level the training never saw is no problem
+ *   for the trees; the prediction is x_{t-1} + d^_t. The model is trained on the first 1 - `holdout` of the
+ *   nominal rows; its errors on the held-out rows give the error spread (1.4826 x their median absolute
+ *   value) and are the scores the threshold is fitted on (fitScores), so the threshold is not set on
+ *   errors the model has seen.
+ * - `naive`: the prediction is the last value (the error is the change itself).
+ * Causal: a row's score uses the rows before it only (its own value is what is predicted); the first
+ * lags + 1 rows of a stream are the warm-up. Every batch is predicted in one call per channel.
+ */
+import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
+import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
+import type { BlobReader, BlobWriter, ComponentImpl, Detector, Estimator, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
+import type { PredictiveParams } from './spec.js';
+
+const MAD_TO_SD = 1.4826;
+
+interface ChannelModel {
+  name: string;
+  /** spread of the changes (features and target are in its units) */
+  changeScale: number;
+  /** spread of the prediction errors (in units of changeScale) */
+  errorScale: number;
+  /** the XGBoost estimator's state (xgboost model), its files under c<k>/ */
+  estimator?: unknown;
+}
+
+export interface PredictiveState {
+  channels: ChannelModel[];
+}
+
+function median(a: ArrayLike<number>): number {
+  const s = Float64Array.from(a).sort();
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function spread(a: ArrayLike<number>, floor: number): number {
+  const abs = Float64Array.from(a, (x) => Math.abs(x));
+  const s = MAD_TO_SD * median(abs);
+  return s > floor ? s : floor;
+}
+
+/** The feature rows (lags changes before each target row) of a value sequence, and the targets. */
+function lagRows(v: Float64Array, lags: number, scale: number, from: number, to: number): { x: Float32Array; y: Float32Array; rows: number } {
+  // row t (t >= lags + 1): features d_{t-1}..d_{t-lags}, target d_t, d_t = (v_t - v_{t-1}) / scale
+  const start = Math.max(from, lags + 1);
+  const rows = Math.max(0, to - start);
+  const x = new Float32Array(rows * lags);
+  const y = new Float32Array(rows);
+  for (let r = 0, t = start; t < to; r++, t++) {
+    y[r] = (v[t]! - v[t - 1]!) / scale;
+    for (let k = 1; k <= lags; k++) x[r * lags + k - 1] = (v[t - k]! - v[t - k - 1]!) / scale;
+  }
+  return { x, y, rows };
+}
+
+async function xgboostModule() {
+  return import('../../estimators/xgboost/index.js');
+}
+
+/** A BlobWriter / BlobReader under a sub-folder. */
+const under = {
+  writer: (w: BlobWriter, dir: string): BlobWriter => ({ write: (rel, data) => w.write(`${dir}/${rel}`, data) }),
+  reader: (r: BlobReader, dir: string): BlobReader => ({ read: (rel) => r.read(`${dir}/${rel}`) }),
+};
+
+export class PredictiveDetector implements Detector<PredictiveParams, PredictiveState> {
+  readonly kind = 'detector' as const;
+  readonly name = 'predictive';
+  readonly tags: Tags = { allowsNaN: false };
+  readonly params: Readonly<PredictiveParams>;
+  private state?: PredictiveState;
+  private models: (Estimator | undefined)[] = [];
+  private nominal?: Float64Array;
+  /** per channel: the last lags + 1 values of the stream */
+  private history?: Float64Array[];
+
+  constructor(params: PredictiveParams, state?: PredictiveState, models: (Estimator | undefined)[] = []) {
+    this.params = Object.freeze({ ...params, xgboost: Object.freeze({ ...params.xgboost }) });
+    this.state = state;
+    this.models = models;
+  }
+
+  isFitted(): boolean { return this.state !== undefined; }
+
+  private get lags(): number { return this.params.model === 'xgboost' ? this.params.lags : 0; }
+
+  warmup(): number { return this.lags + 1; }
+
+  async fit(x: Frame, ctx: FitContext): Promise<this> {
+    const p = this.params;
+    const names = x.columns;
+    if (!names.length) throw new DataError('the predictive detector needs at least one numeric channel');
+    const L = this.lags;
+    const n = x.height;
+    const split = Math.floor(n * (1 - p.holdout));
+    const need = p.model === 'xgboost' ? Math.ceil((2 * (L + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)) : 3;
+    if (n < need) throw new DataError(`the predictive detector (${p.model}${p.model === 'xgboost' ? `, lags ${L}, holdout ${p.holdout}` : ''}) needs at least ${need} nominal rows to learn from; got ${n}`);
+    const channels: ChannelModel[] = [];
+    const models: (Estimator | undefined)[] = [];
+    const nominal = new Float64Array(n).fill(NaN);
+    for (let c = 0; c < names.length; c++) {
+      throwIfAborted(ctx.signal);
+      const v = float64Values(columnOf(x, names[c]!));
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${names[c]}": row ${i + 1} of the nominal data is ${v[i]}; the detector learns from complete rows`, { path: names[c] });
+      }
+      const diffs = new Float64Array(n - 1);
+      for (let i = 1; i < n; i++) diffs[i - 1] = v[i]! - v[i - 1]!;
+      const tiny = Math.max(1e-12, 1e-9 * Math.abs(median(v)));
+      const changeScale = spread(diffs, tiny);
+      let errors: Float64Array;
+      let from: number;
+      if (p.model === 'xgboost') {
+        const { XGBoostEstimator, resolveEngine } = await xgboostModule();
+        const { xgboostParamsSchema } = await import('../../estimators/xgboost/spec.js');
+        const engine = await resolveEngine(p.engine, ctx.log);
+        const est = new XGBoostEstimator(xgboostParamsSchema.parse(p.xgboost), { engine: p.engine }).withEngine(engine);
+        const tr = lagRows(v, L, changeScale, 0, split);
+        const features = Array.from({ length: L }, (_, k) => `d_lag${k + 1}`);
+        await est.fit({ x: { data: tr.x, rows: tr.rows, cols: L }, y: tr.y, featureNames: features, featureTypes: features.map(() => 'q' as const) }, { kind: 'regression' }, { log: ctx.log, seed: ctx.seed, signal: ctx.signal });
+        const ho = lagRows(v, L, changeScale, split, n);
+        const pred = est.predict({ data: ho.x, rows: ho.rows, cols: L });
+        errors = Float64Array.from(ho.y, (y, r) => Math.abs(y - pred[r]!));
+        from = n - ho.rows;
+        models.push(est);
+      } else {
+        errors = Float64Array.from(diffs, (d) => Math.abs(d) / changeScale);
+        from = 1;
+        models.push(undefined);
+      }
+      const errorScale = spread(errors, 1e-6);
+      for (let r = 0; r < errors.length; r++) {
+        const s = errors[r]! / errorScale;
+        const i = from + r;
+        if (!(nominal[i]! >= s)) nominal[i] = s;
+      }
+      channels.push({ name: names[c]!, changeScale, errorScale });
+    }
+    this.state = { channels };
+    this.models = models;
+    this.nominal = nominal;
+    this.history = undefined;
+    return this;
+  }
+
+  /** the scores of the held-out nominal rows (NaN elsewhere): what the threshold is fitted on */
+  fitScores(): Float64Array | undefined {
+    return this.nominal;
+  }
+
+  async score(batch: RowBatch, ctx?: { signal?: AbortSignal }): Promise<Scores> {
+    const st = this.fitted();
+    throwIfAborted(ctx?.signal);
+    const n = batch.values[0]?.length ?? 0;
+    const idx = st.channels.map((c) => batch.columns.indexOf(c.name));
+    const missing = idx.indexOf(-1);
+    if (missing >= 0) throw new DataError(`channel "${st.channels[missing]!.name}" is missing (the detector was fitted with it)`, { path: st.channels[missing]!.name });
+    const keep = this.lags + 1;
+    this.history ??= st.channels.map(() => new Float64Array(0));
+    const out: Scores = { score: new Float64Array(n).fill(NaN), cause: new Int32Array(n).fill(-1) };
+    for (let c = 0; c < st.channels.length; c++) {
+      const ch = st.channels[c]!;
+      const h: Float64Array = this.history[c]!;
+      const v = new Float64Array(h.length + n);
+      v.set(h);
+      v.set(batch.values[idx[c]!]!, h.length);
+      // rows of v that get a score: those with lags + 1 values before them in the stream
+      const first = Math.max(h.length, keep);
+      let err: Float64Array;
+      if (this.params.model === 'xgboost') {
+        const rows = lagRows(v, this.lags, ch.changeScale, first, v.length);
+        const pred = rows.rows ? this.models[c]!.predict({ data: rows.x, rows: rows.rows, cols: this.lags }) : new Float64Array(0);
+        err = Float64Array.from(rows.y, (y, r) => Math.abs(y - pred[r]!));
+      } else {
+        err = new Float64Array(Math.max(0, v.length - first));
+        for (let t = first; t < v.length; t++) err[t - first] = Math.abs(v[t]! - v[t - 1]!) / ch.changeScale;
+      }
+      for (let r = 0; r < err.length; r++) {
+        const i = first + r - h.length;
+        const s = err[r]! / ch.errorScale;
+        if (!(out.score[i]! >= s)) { out.score[i] = s; out.cause![i] = idx[c]!; }
+      }
+      this.history[c] = v.slice(Math.max(0, v.length - keep));
+    }
+    return out;
+  }
+
+  /** a new stream starts: no history */
+  reset(): void {
+    this.history = undefined;
+  }
+
+  private fitted(): PredictiveState {
+    if (!this.state) throw new NotFittedError(this.name, 'score()');
+    return this.state;
+  }
+
+  async save(w: BlobWriter): Promise<PredictiveState> {
+    const st = this.fitted();
+    const channels: ChannelModel[] = [];
+    for (let c = 0; c < st.channels.length; c++) {
+      const m = this.models[c];
+      channels.push({ ...st.channels[c]!, ...(m ? { estimator: await m.save(under.writer(w, `c${c}`)) } : {}) });
+    }
+    return { channels };
+  }
+
+  dispose(): void {
+    for (const m of this.models) m?.dispose();
+  }
+}
+
+async function restore(p: PredictiveParams, s: PredictiveState, reader: BlobReader, log: Logger): Promise<PredictiveDetector> {
+  if (!Array.isArray(s?.channels) || !s.channels.length || s.channels.some((c) => typeof c?.name !== 'string' || !(c.changeScale > 0) || !(c.errorScale > 0))) {
+    throw new BundleError('predictive detector: saved state is malformed');
+  }
+  const models: (Estimator | undefined)[] = [];
+  if (p.model === 'xgboost') {
+    const { XGBoostEstimator } = await xgboostModule();
+    const { xgboostParamsSchema } = await import('../../estimators/xgboost/spec.js');
+    for (let c = 0; c < s.channels.length; c++) {
+      const st = s.channels[c]!.estimator;
+      if (!st) throw new BundleError(`predictive detector: channel "${s.channels[c]!.name}" has no model`);
+      models.push(await XGBoostEstimator.restore(xgboostParamsSchema.parse(p.xgboost), st as any, under.reader(reader, `c${c}`), log, { engine: p.engine }));
+    }
+  } else s.channels.forEach(() => models.push(undefined));
+  const state: PredictiveState = { channels: s.channels.map(({ estimator: _e, ...rest }) => rest) };
+  return new PredictiveDetector(p, state, models);
+}
+
+export const impl: ComponentImpl<PredictiveParams, PredictiveState, PredictiveDetector> = {
+  create: (p) => new PredictiveDetector(p),
+  restore: (p, s, reader, ctx) => restore(p, s, reader, ctx.log),
+};

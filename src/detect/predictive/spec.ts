@@ -1,0 +1,28 @@
+/** Light spec of the `predictive` detector (implementation in index.ts, loaded only when a run uses it). */
+import { z } from 'zod';
+import type { ComponentSpec } from '../../core/component.js';
+
+export const PREDICTIVE_MODELS = ['xgboost', 'naive'] as const;
+
+export const predictiveParamsSchema = z.strictObject({
+  /** the one-step-ahead predictor: xgboost on lagged changes, or naive (the last value) */
+  model: z.enum(PREDICTIVE_MODELS).default('xgboost'),
+  /** xgboost: lagged changes the prediction of each next change uses */
+  lags: z.number().int().gte(1).lte(4096).default(16),
+  /** xgboost: the last fraction of the nominal rows held out of training; its errors set the error scale and the threshold */
+  holdout: z.number().gt(0).lt(1).default(0.25),
+  /** XGBoost's own params (num_round, max_depth, eta, ...) */
+  xgboost: z.record(z.string(), z.unknown()).default({}),
+  /** the XGBoost engine */
+  engine: z.enum(['auto', 'native', 'wasm']).default('auto'),
+});
+export type PredictiveParams = z.infer<typeof predictiveParamsSchema>;
+
+export const specs: ComponentSpec[] = [{
+  name: 'predictive',
+  kind: 'detector',
+  description: 'detect.mode predictive: each channel\'s next value predicted from its recent changes (model.type xgboost on lags, or naive); the score is the prediction error in units of its nominal spread, the largest over channels (cause: that channel)',
+  params: predictiveParamsSchema,
+  tags: { allowsNaN: false },
+  load: async () => (await import('./index.js')).impl,
+}];
