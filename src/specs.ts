@@ -15,6 +15,7 @@ import { specs as timeseries } from './pipeline/timeseries/spec.js';
 import { specs as fft } from './pipeline/fft/spec.js';
 import { specs as statistical } from './detect/statistical/spec.js';
 import { specs as predictive } from './detect/predictive/spec.js';
+import { specs as supervised } from './detect/supervised/spec.js';
 
 export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...xgboost,
@@ -27,6 +28,7 @@ export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...fft,
   ...statistical,
   ...predictive,
+  ...supervised,
 ];
 
 /** A new registry holding the built-in components (each caller gets its own: no shared state). */

@@ -10,7 +10,7 @@ import { configSchema, type AnyConfig, type Config } from './schema.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { validatePipeline } from './pipeline.js';
 import { formatPath, issueToError, PlaceFinder, valueAt } from './places.js';
-import { FREQ_ALIASES, parseFreq } from '../core/time.js';
+import { FREQ_ALIASES, parseDuration, parseFreq } from '../core/time.js';
 import type { Registry } from '../core/registry.js';
 
 export interface LoadedConfig<C = Config> {
@@ -82,8 +82,16 @@ function detectRules(config: AnyConfig, finder: PlaceFinder, registry: Registry)
     if (Array.isArray(m.params.lags)) throw at(['model', 'params', 'lags'], 'detect.mode predictive takes lags as a number n (the last n changes)');
     if (m.type === 'naive' && Object.keys(m.params).length) throw at(['model', 'params'], 'the naive predictor takes no params');
   }
+  if (d.mode === 'supervised') {
+    if (config.model && config.model.type !== 'xgboost') throw at(['model', 'type'], `detect.mode supervised takes model.type xgboost (a classifier), not ${JSON.stringify(config.model.type)}`);
+    const extra = Object.keys(d.params).find((k) => k !== 'lags');
+    if (extra !== undefined) throw at(['detect', 'params', extra], `detect.mode supervised takes detect.params.lags only (the changes each channel's features include); XGBoost's params go in model.params`);
+    if (d.params.lags !== undefined && !(Number.isInteger(d.params.lags) && (d.params.lags as number) >= 0 && (d.params.lags as number) <= 256)) throw at(['detect', 'params', 'lags'], 'expected an integer from 0 to 256');
+    if (typeof d.lead === 'string' && !parseDuration(d.lead)) throw at(['detect', 'lead'], `"${d.lead}" is not a duration: a number of rows, or a number with a unit (ms, s, min, h, d), e.g. 15min`);
+    if (typeof d.lead === 'string' && !config.data.time) throw at(['detect', 'lead'], `a lead given as a duration needs data.time (or give it in rows: lead: 12)`);
+  } else if (d.mode !== 'unsupervised' && Object.keys(d.params).length) throw at(['detect', 'params'], `detect.params is for detect.mode unsupervised and supervised; predictive takes model.params`);
   const t = d.threshold;
-  if (t.method === 'dynamic' && t.z_min > t.z_max) throw at(['detect', 'threshold', 'z_min'], `z_min (${t.z_min}) is above z_max (${t.z_max})`);
+  if (t?.method === 'dynamic' && t.z_min > t.z_max) throw at(['detect', 'threshold', 'z_min'], `z_min (${t.z_min}) is above z_max (${t.z_max})`);
   const special = [['data', 'time', config.data.time], ['detect', 'label', d.label]] as const;
   (d.channels ?? []).forEach((c, k) => {
     const clash = special.find((s) => s[2] === c);

@@ -106,7 +106,7 @@ const detectSchema = z.strictObject({
   mode: z.enum(DETECT_MODES),
   /** unsupervised: the detector (a registry name) */
   detector: z.string().min(1).default('statistical'),
-  /** unsupervised: the detector's params */
+  /** unsupervised: the detector's params; supervised: { lags } (the changes each channel's features include) */
   params: z.record(z.string(), z.unknown()).default({}),
   /** the channels (numeric columns) watched; default every numeric column except data.time, the label and data.drop */
   channels: z.array(z.string().min(1)).min(1).optional(),
@@ -116,7 +116,8 @@ const detectSchema = z.strictObject({
   lead: z.union([z.string().min(1), z.number().int().gte(0)]).optional(),
   /** unsupervised: keep updating the nominal statistics from rows judged normal */
   adapt: z.boolean().default(false),
-  threshold: thresholdSchema.prefault({ method: 'quantile' }),
+  /** default: quantile 0.999 of the nominal scores; supervised: fixed 0.5 (a probability) */
+  threshold: thresholdSchema.optional(),
   /** consecutive rows above the threshold before a row is anomalous */
   min_duration: z.number().int().gte(1).default(1),
   /** rows after an anomalous row that are written as normal (hold-off) */

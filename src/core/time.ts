@@ -297,3 +297,13 @@ function fits(t: ArrayLike<number>, f: Freq): boolean {
   for (let i = 1; i < t.length; i++) if (Number.isNaN(stepsBetween(t[i - 1]!, t[i]!, f))) return false;
   return true;
 }
+
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as "15min", "2h", "30s", "1.5d" in milliseconds; undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|sec|s|min|h|d)\s*$/.exec(text);
+  if (!m) return undefined;
+  const v = Number(m[1]) * DURATION_MS[m[2]!]!;
+  return v > 0 ? v : undefined;
+}

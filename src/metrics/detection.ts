@@ -7,7 +7,8 @@
  *   anomalous rows. A labelled event overlapped by some predicted event is a TP (else an FN); a predicted
  *   event that overlaps no labelled event is an FP. precision = TP / (TP + FP), recall = TP / (TP + FN);
  * - time to detect: per detected event, rows (and time, when the rows have times) from the event's first
- *   row to its first anomalous row, averaged; a detection before the event (in the lead given) counts 0;
+ *   row to its first alarm, averaged; with a lead (rows), alarms up to `lead` rows before an event count
+ *   for it (their delay is negative: the lead achieved);
  * - NAB scores (standard, reward_low_FP_rate, reward_low_FN_rate) from metrics/nab.ts when windows are
  *   given, normalised for this stream alone: 100 (raw - null) / (perfect - null).
  */
@@ -51,7 +52,7 @@ export interface DetectionMetrics {
   event_recall: number;
   event_f1: number;
   event_f05: number;
-  /** mean rows from an event's first row to its first anomalous row, over detected events */
+  /** mean rows from an event's first row to its first alarm, over detected events (negative: the alarm came early, within the lead) */
   detect_delay_rows?: number;
   /** the same in seconds, when the rows have times */
   detect_delay_seconds?: number;
@@ -65,7 +66,7 @@ export interface DetectionMetrics {
  * against `label` (0/1 per row). `times` (epoch ms) gives delays in seconds; `nabWindows` (row ranges,
  * inclusive) gives NAB scores.
  */
-export function detectionMetrics(anomaly: ArrayLike<number>, label: ArrayLike<number>, opts: { times?: ArrayLike<number>; nabWindows?: [number, number][] } = {}): DetectionMetrics {
+export function detectionMetrics(anomaly: ArrayLike<number>, label: ArrayLike<number>, opts: { times?: ArrayLike<number>; nabWindows?: [number, number][]; lead?: number } = {}): DetectionMetrics {
   const n = anomaly.length;
   if (label.length !== n) throw new RangeError(`${n} verdicts but ${label.length} labels`);
   let tp = 0, fp = 0, fn = 0, lab = 0, flag = 0;
@@ -85,15 +86,17 @@ export function detectionMetrics(anomaly: ArrayLike<number>, label: ArrayLike<nu
   let etp = 0;
   const delays: number[] = [];
   const delaySec: number[] = [];
+  // with a lead (supervised detectors warn ahead), an alarm up to `lead` rows before an event is for it
+  const lead = opts.lead ?? 0;
   for (const [s, e] of truth) {
-    const hit = pred.find(([ps, pe]) => ps <= e && pe >= s);
+    const hit = pred.find(([ps, pe]) => ps <= e && pe >= s - lead);
     if (!hit) continue;
     etp++;
-    const first = Math.max(s, hit[0]);
+    const first = Math.max(s - lead, hit[0]);
     delays.push(first - s);
     if (opts.times) delaySec.push((opts.times[first]! - opts.times[s]!) / 1000);
   }
-  const efp = pred.filter(([ps, pe]) => !truth.some(([s, e]) => ps <= e && pe >= s)).length;
+  const efp = pred.filter(([ps, pe]) => !truth.some(([s, e]) => ps <= e && pe >= s - lead)).length;
   const efn = truth.length - etp;
   const ep = etp + efp > 0 ? etp / (etp + efp) : 0;
   const er = truth.length > 0 ? etp / truth.length : 0;

@@ -29,6 +29,7 @@ import { AlarmState } from '../detect/alarms.js';
 import { detectionMetrics, labelsFromWindows, type DetectionMetrics } from '../metrics/detection.js';
 import { nabWindows } from '../metrics/nab.js';
 import { collectBatchGarbage } from '../core/memory.js';
+import { parseDuration } from '../core/time.js';
 
 /** What a detect bundle keeps besides the detector node (manifest.detection). */
 export interface DetectionState {
@@ -40,6 +41,8 @@ export interface DetectionState {
   suppress: number;
   /** rows of warm-up a stream starts with */
   warmup: number;
+  /** supervised: rows ahead the classifier was trained to warn */
+  lead?: number;
 }
 
 export type BadRowPolicy = 'fail' | 'skip' | 'flag';
@@ -113,12 +116,20 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
       if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${channels[c]}" is ${Number.isNaN(v[i]!) ? 'empty or NaN' : v[i]} in the training data; the detector learns from complete rows (remove or fill the row)`, { file: name, line: table.lineOf(i), path: channels[c] });
     }
   });
-  if (d.mode === 'supervised') throw new DataError('detect.mode supervised is not available yet in this version (unsupervised and predictive are)', { path: 'detect.mode' });
-  const kind = d.mode === 'predictive' ? 'predictive' : d.detector;
+  const kind = d.mode === 'unsupervised' ? d.detector : d.mode;
   const spec = ctx.registry.get('detector', kind);
   const impl = await ctx.registry.load<unknown, unknown, Detector>('detector', kind);
-  const detector = impl.create(spec.params.parse(d.mode === 'predictive' ? predictiveParams(lc) : { ...d.params, adapt: d.adapt }), {});
-  const features = frame.select(...channels);
+  let lead = 0;
+  if (d.mode === 'supervised') {
+    const label = d.label!;
+    if (!frame.columns.includes(label)) throw new DataError(`detect.label: column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
+    lead = leadRows(d.lead, frame, time, name);
+  }
+  const params = d.mode === 'predictive' ? predictiveParams(lc)
+    : d.mode === 'supervised' ? { label: d.label, lead, ...d.params, xgboost: lc.modelParams, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) }
+    : { ...d.params, adapt: d.adapt };
+  const detector = impl.create(spec.params.parse(params), {});
+  const features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
   await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
   throwIfAborted(ctx.signal);
   // the threshold from the detector's scores on the nominal rows (a stream of its own, then forgotten)
@@ -126,7 +137,8 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const held = (detector as Detector & { fitScores?(): Float64Array | undefined }).fitScores?.();
   const nominal = held ? { score: held } : await detector.score(batch, { signal: ctx.signal });
   (detector as Detector & { reset?(): void }).reset?.();
-  const threshold = fitThreshold(d.threshold as ThresholdConfig, nominal.score);
+  const thresholdConfig: ThresholdConfig = (d.threshold as ThresholdConfig | undefined) ?? (d.mode === 'supervised' ? { method: 'fixed', value: 0.5 } : { method: 'quantile', q: 0.999 });
+  const threshold = fitThreshold(thresholdConfig, nominal.score);
   // how many nominal rows the rules would flag: a check of the threshold on data said to be normal
   const th = new StreamThreshold(threshold);
   const alarms = new AlarmState(d.min_duration, d.suppress);
@@ -139,7 +151,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const node = await saveComponent(detector, 'detector', files);
   const timeInfo = time !== undefined ? schemaOf(frame.select(time))[0] : undefined;
   const columns: ColumnInfo[] = [...channels.map((c): ColumnInfo => ({ name: c, dtype: 'float64' })), ...(timeInfo ? [timeInfo] : [])];
-  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress: d.suppress, warmup: detector.warmup() };
+  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress: d.suppress, warmup: detector.warmup(), ...(d.mode === 'supervised' ? { lead } : {}) };
   await Promise.resolve();
   throwIfAborted(ctx.signal);
   saveBundle(lc.outputDir, {
@@ -151,7 +163,22 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     detection,
     metrics: {},
   }, files, { force: ctx.force });
-  return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'predictive' ? `predictive (${lc.config.model!.type})` : d.detector };
+  return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})` };
+}
+
+/** detect.lead in rows: a number is rows; a duration is divided by the median step of data.time. */
+function leadRows(lead: string | number | undefined, frame: Frame, time: string | undefined, file: string): number {
+  if (lead === undefined) return 0;
+  if (typeof lead === 'number') return lead;
+  const ms = parseDuration(lead)!;
+  const raw = columnOf(frame, time!).cast(pl.Utf8).toArray() as (string | null)[];
+  const t = raw.map((x) => (x === null ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(x) ? x : x.replace(' ', 'T') + 'Z')));
+  const steps: number[] = [];
+  for (let i = 1; i < t.length; i++) if (Number.isFinite(t[i]!) && Number.isFinite(t[i - 1]!) && t[i]! > t[i - 1]!) steps.push(t[i]! - t[i - 1]!);
+  if (!steps.length) throw new DataError(`detect.lead ${lead}: data.time "${time}" has no increasing timestamps to measure the step`, { file, path: 'detect.lead' });
+  steps.sort((a, b) => a - b);
+  const step = steps[steps.length >> 1]!;
+  return Math.max(0, Math.round(ms / step));
 }
 
 /** The predictive detector's params from the config's model: (type, lags, XGBoost's own params, engine). */
@@ -399,5 +426,6 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
   await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [] });
   if (at !== n) throw new DataError(`the stream gave ${at} verdicts for ${n} rows`, { file: table.name });
   const epoch = times?.map((t) => (t === null ? NaN : Date.parse(t.includes('T') || t.endsWith('Z') ? t : t.replace(' ', 'T') + 'Z')));
-  return { metrics: detectionMetrics(anomaly, labels, { times: epoch, nabWindows: nab }), rows: n };
+  const lead = (bundle.manifest.detection as DetectionState | undefined)?.lead;
+  return { metrics: detectionMetrics(anomaly, labels, { times: epoch, nabWindows: nab, lead }), rows: n };
 }

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BIN, DATASETS, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+import { gaussian, rng } from '../../src/core/random.js';
 
 const dir = tmpDir('mlkit-detect-');
 const EC2 = readFileSync(path.join(DATASETS, 'nab_ec2_request_latency_system_failure.csv'), 'utf8').split('\n').filter((l) => l !== '');
@@ -241,6 +242,56 @@ output: { dir: pm }
     write(dir, 'badp.yaml', text);
     const b = runCli(['train', 'badp.yaml'], { cwd: dir });
     assert.equal(b.status, 2, `${text}\n${b.stderr}`);
+    assert.match(oneLineError(b), re);
+  }
+});
+
+test('supervised mode: a classifier on a fault label, trained with a lead, warns ahead of the faults it has learnt', () => {
+  // two channels; every 500 rows a 30-row fault, announced by vibration rising over the 20 rows before it
+  const u = rng(3);
+  const g = gaussian(u);
+  const lines = ['timestamp,temp,vib,fault'];
+  for (let i = 0; i < 8000; i++) {
+    const ph = i % 500;
+    const fault = ph >= 450 && ph < 480 ? 1 : 0;
+    const pre = ph >= 430 && ph < 450 ? (ph - 430) / 20 : 0;
+    const ts = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+    lines.push(`${ts},${(70 + 2 * Math.sin(i / 50) + 0.3 * g() + 3 * fault).toFixed(3)},${(1 + 0.05 * g() + 0.5 * pre + fault).toFixed(4)},${fault}`);
+  }
+  write(dir, 'sup_train.csv', lines.slice(0, 5001).join('\n') + '\n');
+  write(dir, 'sup_test.csv', [lines[0], ...lines.slice(5001)].join('\n') + '\n');
+  write(dir, 'sup.yaml', `task: detect
+data: { train: sup_train.csv, time: timestamp }
+detect: { mode: supervised, label: fault, lead: 15min }
+model: { type: xgboost, params: { num_round: 30 } }
+output: { dir: ms }
+`);
+  const t = runCli(['train', 'sup.yaml'], { cwd: dir });
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stderr, /supervised \(xgboost\) detector on 2 channels \(temp, vib\)/);
+  assert.match(t.stderr, /threshold 0\.500000/, 'a probability threshold by default');
+  const r = runCli(['evaluate', '-m', 'ms', 'sup_test.csv', '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout).metrics;
+  assert.equal(m.events, 6);
+  assert.ok(m.event_recall >= 5 / 6, `recall ${m.event_recall}`);
+  assert.ok(m.detect_delay_rows < 0, `alarms ahead of the faults (delay ${m.detect_delay_rows} rows)`);
+  assert.ok(m.detect_delay_seconds < 0);
+  const d = runCli(['detect', '-m', 'ms', 'sup_test.csv'], { cwd: dir });
+  assert.equal(d.status, 0, d.stderr);
+  assert.match(d.stderr, /ignoring column\(s\) the detector does not use: fault/);
+  const rows = csvRows(d.stdout).slice(1);
+  assert.equal(rows.length, 3000);
+  assert.ok(rows.filter((x) => x[3] === '1').every((x) => x[4] === 'temp' || x[4] === 'vib'));
+  const cases: [string, string, RegExp][] = [
+    ['lead: 15min', 'lead: soon', /detect\.lead: "soon" is not a duration/],
+    ['label: fault', 'label: faults', /detect\.label: column "faults" not found; did you mean "fault"/],
+    ['lead: 15min }', 'lead: 15min, params: { window: 3 } }', /detect\.params\.window: detect\.mode supervised takes detect\.params\.lags only/],
+  ];
+  for (const [from, to, re] of cases) {
+    write(dir, 'sup-bad.yaml', readFileSync(path.join(dir, 'sup.yaml'), 'utf8').replace(from, to));
+    const b = runCli(['train', 'sup-bad.yaml'], { cwd: dir });
+    assert.ok(b.status === 2 || b.status === 3, b.stderr);
     assert.match(oneLineError(b), re);
   }
 });

@@ -15,6 +15,7 @@
  */
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
+import { channelIndex, newXGBoost, restoreXGBoost } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, Estimator, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
 import type { PredictiveParams } from './spec.js';
 
@@ -59,10 +60,6 @@ function lagRows(v: Float64Array, lags: number, scale: number, from: number, to:
     for (let k = 1; k <= lags; k++) x[r * lags + k - 1] = (v[t - k]! - v[t - k - 1]!) / scale;
   }
   return { x, y, rows };
-}
-
-async function xgboostModule() {
-  return import('../../estimators/xgboost/index.js');
 }
 
 /** A BlobWriter / BlobReader under a sub-folder. */
@@ -119,10 +116,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       let errors: Float64Array;
       let from: number;
       if (p.model === 'xgboost') {
-        const { XGBoostEstimator, resolveEngine } = await xgboostModule();
-        const { xgboostParamsSchema } = await import('../../estimators/xgboost/spec.js');
-        const engine = await resolveEngine(p.engine, ctx.log);
-        const est = new XGBoostEstimator(xgboostParamsSchema.parse(p.xgboost), { engine: p.engine }).withEngine(engine);
+        const est = await newXGBoost(p.xgboost, p.engine, ctx.log);
         const tr = lagRows(v, L, changeScale, 0, split);
         const features = Array.from({ length: L }, (_, k) => `d_lag${k + 1}`);
         await est.fit({ x: { data: tr.x, rows: tr.rows, cols: L }, y: tr.y, featureNames: features, featureTypes: features.map(() => 'q' as const) }, { kind: 'regression' }, { log: ctx.log, seed: ctx.seed, signal: ctx.signal });
@@ -160,9 +154,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     const st = this.fitted();
     throwIfAborted(ctx?.signal);
     const n = batch.values[0]?.length ?? 0;
-    const idx = st.channels.map((c) => batch.columns.indexOf(c.name));
-    const missing = idx.indexOf(-1);
-    if (missing >= 0) throw new DataError(`channel "${st.channels[missing]!.name}" is missing (the detector was fitted with it)`, { path: st.channels[missing]!.name });
+    const idx = channelIndex(st.channels.map((c) => c.name), batch);
     const keep = this.lags + 1;
     this.history ??= st.channels.map(() => new Float64Array(0));
     const out: Scores = { score: new Float64Array(n).fill(NaN), cause: new Int32Array(n).fill(-1) };
@@ -224,12 +216,10 @@ async function restore(p: PredictiveParams, s: PredictiveState, reader: BlobRead
   }
   const models: (Estimator | undefined)[] = [];
   if (p.model === 'xgboost') {
-    const { XGBoostEstimator } = await xgboostModule();
-    const { xgboostParamsSchema } = await import('../../estimators/xgboost/spec.js');
     for (let c = 0; c < s.channels.length; c++) {
       const st = s.channels[c]!.estimator;
       if (!st) throw new BundleError(`predictive detector: channel "${s.channels[c]!.name}" has no model`);
-      models.push(await XGBoostEstimator.restore(xgboostParamsSchema.parse(p.xgboost), st as any, under.reader(reader, `c${c}`), log, { engine: p.engine }));
+      models.push(await restoreXGBoost(p.xgboost, st, under.reader(reader, `c${c}`), log, p.engine));
     }
   } else s.channels.forEach(() => models.push(undefined));
   const state: PredictiveState = { channels: s.channels.map(({ estimator: _e, ...rest }) => rest) };
