@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { BIN, DATASETS, oneLineError, runCli, tmpDir, write } from '../helpers.js';
@@ -195,8 +195,11 @@ test('Ctrl-C ends the stream: the rows scored so far are in the --out file, exit
   let err = '';
   p.stderr.on('data', (d) => { err += d; });
   p.stdin.write(EC2.slice(0, 101).join('\n') + '\n');
-  // the 100 rows are scored once the pipe pauses; then interrupt with stdin still open
-  await new Promise((r) => setTimeout(r, 1500));
+  // the 100 rows are scored once the pipe pauses and written to the temporary file beside part.csv; then
+  // interrupt with stdin still open
+  const deadline = Date.now() + 30_000;
+  const written = () => readdirSync(dir).filter((f) => f.startsWith('.part.csv.tmp-')).some((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').length > 101);
+  while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   p.kill('SIGINT');
   const status = await new Promise<number | null>((resolve) => p.on('close', resolve));
   assert.equal(status, 130, err);

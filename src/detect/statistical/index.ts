@@ -10,7 +10,14 @@
  *     recomputed every `fft_hop` rows (a changed vibration or noise pattern at the same level).
  * Spreads are 1.4826 x the median absolute deviation (the standard deviation for normal data). The
  * channel's score is the largest of its z-scores; the row's score is the largest over channels and its
- * cause that channel (a fault in one of many channels is not averaged away).
+ * cause that channel (a fault in one of many channels is not averaged away). A spread that is 0 (a
+ * quantized channel) falls back to 1.2533 x the mean absolute deviation.
+ * Multivariate (`multivariate`, two or more channels): the vector of the channels' level deviations
+ * ((trailing median - nominal level) / nominal spread) is scored by its squared Mahalanobis distance
+ * from a robust (MCD-like, see ../robust-cov.ts) fit on the nominal rows, turned into a normal deviate
+ * (Wilson-Hilferty) and combined with the per-channel scores by the max (cause: the channel with the
+ * largest term of the distance); `per_channel: false` keeps only this distance (sustained faults that
+ * move several channels a little, without the per-channel spike scores' heavy tails).
  * Causal: a row's score uses it and earlier rows only; the first max(window, fft_window) rows of a stream
  * are its warm-up (no score). With `adapt`, rows scoring below the 0.99-quantile of the nominal scores
  * update the stream's copy of the statistics (EWMA, rate `adapt_rate`), so slow drift is followed; the
@@ -20,6 +27,7 @@ import { fftWindowFeatures } from '../../pipeline/fft-core.js';
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { quantile } from '../thresholds.js';
+import { chi2ToZ, fitRobustCov, mahalanobis2, type RobustCov } from '../robust-cov.js';
 import type { ComponentImpl, Detector, FitContext, Frame, RowBatch, Scores, Tags } from '../../core/types.js';
 import type { StatisticalParams } from './spec.js';
 
@@ -28,6 +36,8 @@ const MAD_TO_SD = 1.4826;
 const MEAN_ABS_TO_SD = 1.2533;
 /** nominal spreads of log band energies are at least this (a perfectly regular nominal spectrum) */
 const MIN_BAND_SCALE = 0.1;
+/** ridge of the channels' joint covariance, a fraction of each variance (channels that move together) */
+const MULTI_RIDGE = 0.01;
 
 export interface ChannelStats {
   name: string;
@@ -44,6 +54,8 @@ export interface StatisticalState {
   channels: ChannelStats[];
   /** rows scoring below this adapt the statistics (with adapt) */
   adaptBelow: number;
+  /** robust joint distribution of the channels' level deviations (multivariate, two or more channels) */
+  multi?: RobustCov | null;
 }
 
 function median(a: Float64Array): number {
@@ -53,11 +65,16 @@ function median(a: Float64Array): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** 1.4826 x the median absolute deviation from `center`. */
+/**
+ * 1.4826 x the median absolute deviation from `center`; when that is 0 (a quantized or mostly constant
+ * channel: more than half the values at the center), 1.2533 x the mean absolute deviation instead.
+ */
 function madScale(a: Float64Array, center: number): number {
   const d = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) d[i] = Math.abs(a[i]! - center);
-  return MAD_TO_SD * median(d);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) { d[i] = Math.abs(a[i]! - center); sum += d[i]!; }
+  const mad = MAD_TO_SD * median(d);
+  return mad > 0 || !d.length ? mad : MEAN_ABS_TO_SD * (sum / d.length);
 }
 
 /** A trailing window kept sorted, for its median (insert and remove by binary search). */
@@ -129,6 +146,8 @@ class ChannelStream {
   private readonly win?: Float64Array;
   private readonly bandsNow?: Float64Array;
   readonly s: ChannelStats;
+  /** the last row's level deviation (trailing median - nominal level) / nominal spread; NaN in warm-up */
+  dev = NaN;
 
   constructor(private readonly p: StatisticalParams, stats: ChannelStats) {
     this.s = structuredClone(stats);
@@ -146,10 +165,12 @@ class ChannelStream {
     const s = this.s;
     let z = NaN;
     const warm = this.med.full && (!this.fftRing || this.fftN === this.fftRing.length);
+    this.dev = NaN;
     if (warm) {
       const m = this.med.median();
       z = Math.abs(x - m) / s.localScale;
-      if (p.level) z = Math.max(z, Math.abs(m - s.level) / s.levelScale);
+      this.dev = (m - s.level) / s.levelScale;
+      if (p.level) z = Math.max(z, Math.abs(this.dev));
     }
     this.med.push(x);
     if (this.fftRing) {
@@ -199,20 +220,47 @@ class ChannelStream {
 /** The stream scorer over all channels (fresh windows; statistics copied from the fitted state). */
 class Stream {
   private readonly ch: ChannelStream[];
+  private readonly multi: RobustCov | null;
+  private readonly perChannel: boolean;
+  /** with `collect`, each scored row's level deviations (C per row) are appended here */
+  collected?: number[];
+
   constructor(private readonly p: StatisticalParams, private readonly st: StatisticalState, private readonly adapt: boolean) {
     this.ch = st.channels.map((c) => new ChannelStream({ ...p, adapt }, c));
+    this.multi = p.multivariate && st.multi ? st.multi : null;
+    this.perChannel = p.per_channel || !this.multi;
   }
 
   score(values: Float64Array[], n: number, out: Scores): void {
     const C = this.ch.length;
     const z = new Float64Array(C);
+    const u = new Float64Array(C);
+    const tmp = new Float64Array(C);
+    const multi = this.multi;
     const judged = (zc: number) => !(zc >= this.st.adaptBelow);
     for (let i = 0; i < n; i++) {
       let best = -1;
       let score = NaN;
       for (let c = 0; c < C; c++) {
         z[c] = this.ch[c]!.score(values[c]![i]!, judged);
-        if (z[c]! === z[c]! && !(z[c]! <= score)) { score = z[c]!; best = c; }
+        if (this.perChannel && z[c]! === z[c]! && !(z[c]! <= score)) { score = z[c]!; best = c; }
+      }
+      const dev0 = this.ch[0]!.dev;
+      if (this.collected && dev0 === dev0) for (let c = 0; c < C; c++) this.collected.push(this.ch[c]!.dev);
+      if (multi && dev0 === dev0) {
+        for (let c = 0; c < C; c++) u[c] = this.ch[c]!.dev;
+        const zm = chi2ToZ(mahalanobis2(u, multi.center, multi.precision, C, tmp), C);
+        if (!(zm <= score)) {
+          score = zm;
+          // cause: the channel with the largest term of the distance
+          let top = -Infinity;
+          for (let c = 0; c < C; c++) {
+            let t = 0;
+            for (let k = 0; k < C; k++) t += multi.precision[c * C + k]! * tmp[k]!;
+            t *= tmp[c]!;
+            if (t > top) { top = t; best = c; }
+          }
+        }
       }
       out.score[i] = score;
       out.cause![i] = best;
@@ -259,8 +307,17 @@ export class StatisticalDetector implements Detector<StatisticalParams, Statisti
       channels.push(fitChannel(names[c]!, v, p));
     }
     // nominal scores without adaptation: the level below which rows count as normal for `adapt`
-    const state: StatisticalState = { channels, adaptBelow: Infinity };
-    const out: Scores = { score: new Float64Array(x.height), cause: new Int32Array(x.height) };
+    const state: StatisticalState = { channels, adaptBelow: Infinity, multi: null };
+    let out: Scores = { score: new Float64Array(x.height), cause: new Int32Array(x.height) };
+    if (p.multivariate && (names.length >= 2 || !p.per_channel)) {
+      // the joint distribution of the level deviations over the nominal rows
+      const s0 = new Stream(p, state, false);
+      s0.collected = [];
+      s0.score(values, x.height, out);
+      const C = names.length;
+      state.multi = fitRobustCov(Float64Array.from(s0.collected), s0.collected.length / C, C, MULTI_RIDGE);
+      out = { score: new Float64Array(x.height), cause: new Int32Array(x.height) };
+    }
     new Stream(p, state, false).score(values, x.height, out);
     state.adaptBelow = quantile(out.score, 0.99);
     this.state = state;
@@ -339,6 +396,6 @@ export const impl: ComponentImpl<StatisticalParams, StatisticalState, Statistica
   restore: async (p, s) => {
     if (!Array.isArray(s?.channels) || !s.channels.length || (typeof s.adaptBelow !== 'number' && s.adaptBelow !== null)) throw new BundleError('statistical detector: saved state is malformed');
     // JSON has no Infinity: a null limit means no row adapts
-    return new StatisticalDetector(p, { ...s, adaptBelow: s.adaptBelow ?? Infinity });
+    return new StatisticalDetector(p, { ...s, adaptBelow: s.adaptBelow ?? Infinity, multi: s.multi ?? null });
   },
 };

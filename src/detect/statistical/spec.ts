@@ -10,11 +10,15 @@ export const statisticalParamsSchema = z.strictObject({
   /** rows of the trailing FFT window (a power of two; 0 = no spectral check) */
   fft_window: z.number().int().gte(0).lte(1 << 16).default(32).refine((n) => n === 0 || pow2(n), { message: 'a power of two >= 4 (or 0 for no spectral check)' }),
   /** equal-width frequency bands compared with the nominal spectrum */
-  fft_bands: z.number().int().gte(1).lte(64).default(4),
+  fft_bands: z.number().int().gte(1).lte(64).default(2),
   /** rows between spectra (the last one holds in between) */
   fft_hop: z.number().int().gte(1).default(4),
   /** also compare each channel's local level with its nominal range (drift, stuck-at-offset faults) */
   level: z.boolean().default(true),
+  /** also score the robust Mahalanobis distance of the channels' level deviations from their nominal joint distribution (two or more channels) */
+  multivariate: z.boolean().default(true),
+  /** score each channel's own z-scores (false: only the multivariate distance) */
+  per_channel: z.boolean().default(true),
   /** keep updating the nominal statistics from rows judged normal (follows slow drift); detect.adapt sets it */
   adapt: z.boolean().default(false),
   /** weight of each normal row in the adapted statistics (an EWMA rate) */
@@ -27,7 +31,7 @@ export type StatisticalParams = z.infer<typeof statisticalParamsSchema>;
 export const specs: ComponentSpec[] = [{
   name: 'statistical',
   kind: 'detector',
-  description: 'unsupervised, fitted on nominal data: per channel a robust z-score of the value against its trailing median, of that median against the nominal level, and of FFT band energies against the nominal spectrum; the row score is the largest over channels (cause: that channel)',
+  description: 'unsupervised, fitted on nominal data: per channel a robust z-score of the value against its trailing median, of that median against the nominal level, and of FFT band energies against the nominal spectrum; the row score is the largest over channels (cause: that channel), and with several channels also a robust Mahalanobis distance of their level deviations',
   params: statisticalParamsSchema,
   tags: { allowsNaN: false },
   load: async () => (await import('./index.js')).impl,
