@@ -23,7 +23,8 @@
  * update the stream's copy of the statistics (EWMA, rate `adapt_rate`), so slow drift is followed; the
  * fitted statistics in the bundle do not change.
  */
-import { fftWindowFeatures } from '../../pipeline/fft-core.js';
+import FFT from 'fft.js';
+import { bandEdges, periodicHann } from '../../pipeline/fft-core.js';
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { quantile } from '../thresholds.js';
@@ -125,14 +126,41 @@ class RollingMedian {
   }
 }
 
-/** Log band energies of a window (mean removed), into `out`. */
-function logBands(win: Float64Array, bands: number, floor: number, out: Float64Array): void {
-  let mean = 0;
-  for (let i = 0; i < win.length; i++) mean += win[i]!;
-  mean /= win.length;
-  for (let i = 0; i < win.length; i++) win[i] = win[i]! - mean;
-  const f = fftWindowFeatures(win, { window: win.length, hop: win.length, bins: 1, windowFn: 'hann', bands });
-  for (let b = 0; b < bands; b++) out[b] = Math.log(f.data[2 + b]! + floor);
+/**
+ * Log band energies of windows of one length (mean removed, periodic Hann window; plain sums of |X_k|^2
+ * over equal-width bands of bins 0..W/2, split as numpy.array_split), with the FFT plan and buffers made
+ * once: a stream computes one every fft_hop rows per channel.
+ */
+class LogBands {
+  private readonly fft: FFT;
+  private readonly hann: Float64Array;
+  private readonly edges: Int32Array;
+  private readonly buf: Float64Array;
+  private readonly spec: Float64Array;
+
+  constructor(private readonly W: number, private readonly bands: number) {
+    this.fft = new FFT(W);
+    this.hann = periodicHann(W);
+    this.edges = bandEdges(W, bands);
+    this.buf = new Float64Array(W);
+    this.spec = new Float64Array(2 * W);
+  }
+
+  /** the log band energies of `win` (length W, only read), plus `floor` before the log, into `out` */
+  compute(win: Float64Array, floor: number, out: Float64Array): void {
+    const W = this.W;
+    let mean = 0;
+    for (let i = 0; i < W; i++) mean += win[i]!;
+    mean /= W;
+    for (let i = 0; i < W; i++) this.buf[i] = (win[i]! - mean) * this.hann[i]!;
+    this.fft.realTransform(this.spec, this.buf);
+    const sp = this.spec;
+    for (let b = 0; b < this.bands; b++) {
+      let e = 0;
+      for (let k = this.edges[b]!; k < this.edges[b + 1]!; k++) e += sp[2 * k]! * sp[2 * k]! + sp[2 * k + 1]! * sp[2 * k + 1]!;
+      out[b] = Math.log(e + floor);
+    }
+  }
 }
 
 /** One channel's stream state: its trailing windows and (with adapt) its own copy of the statistics. */
@@ -145,6 +173,7 @@ class ChannelStream {
   private zFft = 0;
   private readonly win?: Float64Array;
   private readonly bandsNow?: Float64Array;
+  private readonly spectra?: LogBands;
   readonly s: ChannelStats;
   /** the last row's level deviation (trailing median - nominal level) / nominal spread; NaN in warm-up */
   dev = NaN;
@@ -155,6 +184,7 @@ class ChannelStream {
     if (p.fft_window > 0) {
       this.fftRing = new Float64Array(p.fft_window);
       this.win = new Float64Array(p.fft_window);
+      this.spectra = new LogBands(p.fft_window, p.fft_bands);
       this.bandsNow = new Float64Array(p.fft_bands);
     }
   }
@@ -184,7 +214,7 @@ class ChannelStream {
         const w = this.win!;
         w.set(r.subarray(this.fftPos), 0);
         w.set(r.subarray(0, this.fftPos), r.length - this.fftPos);
-        logBands(w, p.fft_bands, s.energyFloor, this.bandsNow!);
+        this.spectra!.compute(w, s.energyFloor, this.bandsNow!);
         let zf = 0;
         for (let b = 0; b < p.fft_bands; b++) zf = Math.max(zf, Math.abs(this.bandsNow![b]! - s.bandMean[b]!) / s.bandScale[b]!);
         this.zFft = zf;
@@ -375,11 +405,10 @@ function fitChannel(name: string, v: Float64Array, p: StatisticalParams): Channe
   if (p.fft_window > 0) {
     const W = p.fft_window;
     const per: Float64Array[] = Array.from({ length: p.fft_bands }, () => new Float64Array(Math.floor((v.length - W) / p.fft_hop) + 1));
-    const w = new Float64Array(W);
     const e = new Float64Array(p.fft_bands);
+    const spectra = new LogBands(W, p.fft_bands);
     for (let s = 0, k = 0; s + W <= v.length; s += p.fft_hop, k++) {
-      w.set(v.subarray(s, s + W));
-      logBands(w, p.fft_bands, energyFloor, e);
+      spectra.compute(v.subarray(s, s + W), energyFloor, e);
       for (let b = 0; b < p.fft_bands; b++) per[b]![k] = e[b]!;
     }
     for (const a of per) {
