@@ -75,6 +75,11 @@ export interface TabularFitData {
   featureTypes: FeatureType[];
   /** validation rows for per-round metrics and early stopping */
   valid?: { x: DenseMatrix; y: Float32Array };
+  /**
+   * the caller no longer needs x's values: the estimator may replace x.data with an empty array once it
+   * holds its own copy (XGBoost's DMatrix), so the matrix is freed during training (rows, cols stay)
+   */
+  releaseX?: boolean;
 }
 
 /**

@@ -42,7 +42,8 @@ export class AutoTabular {
   readonly name = 'auto';
   readonly params: Readonly<AutoParams>;
   private state?: AutoState;
-  private numericExpr?: ReturnType<typeof pl.col>;
+  /** per chunk size: the expressions of the numeric columns' chunks, built once per encoder */
+  private numericExprs = new Map<number, ReturnType<typeof pl.col>[]>();
 
   constructor(params: AutoParams, state?: AutoState) {
     this.params = Object.freeze({ ...params });
@@ -86,6 +87,27 @@ export class AutoTabular {
   }
 
   transform(frame: Frame): Encoded {
+    const steps = this.transformSteps(frame, Infinity);
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  }
+
+  /**
+   * transform for one large frame (training): the numeric columns are copied in chunks of about
+   * BLOCK_CELLS cells, and between chunks `between` runs (a full collection and a turn of the event
+   * loop): the polars series of a chunk and their typed-array copies live in native memory that only
+   * napi finalizers free, and those never run inside a synchronous transform, so without this every
+   * chunk's copies (2 x 80 MiB of float32 for 1M x 20) stay allocated until the matrix is complete.
+   */
+  async transformAsync(frame: Frame, between: () => Promise<void>): Promise<Encoded> {
+    const steps = this.transformSteps(frame, BLOCK_CELLS);
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done) return r.value;
+      await between();
+    }
+  }
+
+  /** The transform; yields between chunks of numeric columns of about `chunkCells` cells each. */
+  private *transformSteps(frame: Frame, chunkCells: number): Generator<void, Encoded, void> {
     const st = this.toState();
     const { names, types } = this.featureNames();
     const rows = frame.height;
@@ -103,14 +125,27 @@ export class AutoTabular {
     }
     const numeric = st.columns.flatMap((c, k) => (c.kind === 'numeric' ? [k] : []));
     if (numeric.length <= FEW_COLUMNS) {
-      // one query with an expression built once per encoder (building a polars expression costs about a
-      // millisecond per node; a stream encodes many batches): float32 columns, nulls as NaN
-      this.numericExpr ??= pl.col(numeric.map((k) => st.columns[k]!.name)).cast(pl.Float32).fillNull(pl.lit(NaN));
-      const series = new Map((numeric.length ? frame.select(this.numericExpr).getColumns() : []).map((s) => [s.name, s]));
-      numeric.forEach((k) => {
-        const v = series.get(st.columns[k]!.name)!.toTypedArray() as Float32Array;
-        for (let i = 0, o = offsets[k]!; i < rows; i++, o += cols) data[o] = v[i]!;
-      });
+      // one query per chunk of columns (one chunk for a stream's batches and for transform), with
+      // expressions built once per encoder and chunk size (building a polars expression costs about a
+      // millisecond per node; a stream encodes many batches): float32 columns, nulls as NaN. The NaN
+      // literal is cast too: a float64 literal makes fillNull's result float64 again (twice the memory).
+      const per = Math.max(1, Math.min(numeric.length, Math.floor(chunkCells / Math.max(1, rows))));
+      let exprs = this.numericExprs.get(per);
+      if (!exprs) {
+        exprs = [];
+        for (let b = 0; b < numeric.length; b += per) {
+          exprs.push(pl.col(numeric.slice(b, b + per).map((k) => st.columns[k]!.name)).cast(pl.Float32).fillNull(pl.lit(NaN).cast(pl.Float32)));
+        }
+        this.numericExprs.set(per, exprs);
+      }
+      for (let b = 0, e = 0; b < numeric.length; b += per, e++) {
+        const series = frame.select(exprs[e]!).getColumns();
+        numeric.slice(b, b + per).forEach((k, q) => {
+          const v = series[q]!.toTypedArray() as Float32Array;
+          for (let i = 0, o = offsets[k]!; i < rows; i++, o += cols) data[o] = v[i]!;
+        });
+        if (b + per < numeric.length) yield;
+      }
     } else {
       // many columns: row-major blocks of a bounded number of cells (tall data is not held twice)
       const per = Math.max(1, Math.floor(BLOCK_CELLS / Math.max(1, rows)));

@@ -7,6 +7,7 @@
 import type { ColumnInfo, ComponentNode, Frame, TransformContext } from '../core/types.js';
 import type { Registry } from '../core/registry.js';
 import { BundleError } from '../core/errors.js';
+import { releaseNativeMemory } from '../core/memory.js';
 import { schemaOf } from '../data/read.js';
 import { AutoTabular, encodedToFrame, type AutoParams, type AutoState, type Encoded } from './auto.js';
 import { Pipeline, restoreNode, toNode, type StepConfig } from './pipeline.js';
@@ -20,9 +21,10 @@ export class ModelInput {
 
   /** Fits on the training features and returns their encoding. */
   async fitEncode(frame: Frame, columns: ColumnInfo[], ctx: TransformContext): Promise<Encoded> {
-    if (!this.pipe) return this.auto.fit(frame, columns).transform(frame);
+    // the training matrix is encoded in chunks, freeing each chunk's temporary copies (see transformAsync)
+    if (!this.pipe) return this.auto.fit(frame, columns).transformAsync(frame, releaseNativeMemory);
     const out = await this.pipe.fitTransform(frame, ctx);
-    return this.auto.fit(out, schemaOf(out)).transform(out);
+    return this.auto.fit(out, schemaOf(out)).transformAsync(out, releaseNativeMemory);
   }
 
   /**

@@ -14,7 +14,7 @@ import type { TableWriter } from '../data/write.js';
 import { checkInput } from '../data/schema.js';
 import { numericColumn, type Encoded } from '../pipeline/auto.js';
 import { ModelInput } from '../pipeline/model-input.js';
-import { collectBatchGarbage, releaseNativeMemory } from '../core/memory.js';
+import { collectBatchGarbage, releaseNativeMemory, trimNativeHeap } from '../core/memory.js';
 import { splitIndices } from '../core/random.js';
 import { classificationMetrics, metricsForTask, regressionMetrics, type Metrics } from '../metrics/index.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
@@ -200,6 +200,7 @@ async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext
   const runtime = await estimator.prepare(ctx.log);
   const prep = await prepareTraining(lc, ctx, runtime.categorical, estimator.wantsValidation());
   await releaseNativeMemory();
+  trimNativeHeap(); // the freed polars tables, still resident in malloc's arenas otherwise
 
   const { fit, valid, test, tstate, input } = prep;
   ctx.log.debug(`fitting ${estimator.name} on ${fit.matrix.rows} rows x ${fit.matrix.cols} features`);
@@ -207,6 +208,7 @@ async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext
   await estimator.fit({
     x: fit.matrix, y: Float32Array.from(fit.y), featureNames: fit.featureNames, featureTypes: fit.featureTypes,
     valid: valid ? { x: valid.matrix, y: Float32Array.from(valid.y) } : undefined,
+    releaseX: true, // only fit.matrix.rows is read afterwards
   }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
   throwIfAborted(ctx.signal);
 

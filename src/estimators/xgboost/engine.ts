@@ -24,6 +24,8 @@ export interface TrainRequest {
   valid?: { x: DenseMatrix; label: Float32Array };
   featureNames: string[];
   featureTypes: FeatureType[];
+  /** the engine may empty train.data once it holds its own copy (see TabularFitData.releaseX) */
+  releaseTrain?: boolean;
   /**
    * Booster parameters with XGBoost names (objective, num_class, max_depth, eta, subsample, lambda,
    * eval_metric, nthread, seed, ...). num_round and early_stopping_rounds are NOT in here.

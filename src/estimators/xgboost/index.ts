@@ -148,6 +148,7 @@ export class XGBoostEstimator implements Estimator<XGBoostParams, XGBoostState> 
         valid: data.valid ? { x: data.valid.x, label: data.valid.y } : undefined,
         featureNames: data.featureNames,
         featureTypes: data.featureTypes,
+        releaseTrain: data.releaseX,
         params,
         numRound: this.params.num_round,
         earlyStoppingRounds: this.params.early_stopping_rounds,
