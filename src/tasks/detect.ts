@@ -184,8 +184,10 @@ function leadRows(lead: string | number | undefined, frame: Frame, time: string 
 /** The predictive detector's params from the config's model: (type, lags, XGBoost's own params, engine). */
 function predictiveParams(lc: LoadedConfig<AnyConfig>): Record<string, unknown> {
   // the forecaster schema's defaults for forecasting-only keys are dropped (the config rules refuse them when given)
+  const type = lc.config.model!.type;
+  if (type !== 'xgboost') return { model: type, ...(lc.modelParams.s !== undefined ? { s: lc.modelParams.s } : {}) };
   const { lags, rolling: _r, calendar: _c, differences: _d, scale: _s, per_series: _p, ...rest } = lc.modelParams as Record<string, unknown>;
-  return { model: lc.config.model!.type, ...(lags !== undefined ? { lags } : {}), xgboost: rest, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) };
+  return { model: type, ...(lags !== undefined ? { lags } : {}), xgboost: rest, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) };
 }
 
 interface LoadedDetection {

@@ -234,8 +234,15 @@ output: { dir: pm }
   const nv = runCli(['train', 'naive.yaml', '--json'], { cwd: dir });
   assert.equal(nv.status, 0, nv.stderr);
   assert.equal(JSON.parse(nv.stdout).detector, 'predictive (naive)');
+  // seasonal_naive: a daily season of 5-minute rows; warm-up is the season
+  write(dir, 'snaive.yaml', cfg('{ type: seasonal_naive, params: { s: 288 } }').replace('dir: pm', 'dir: psn'));
+  assert.equal(runCli(['train', 'snaive.yaml', '-q'], { cwd: dir }).status, 0);
+  const sn = csvRows(runCli(['detect', '-m', 'psn', 'ec2.csv'], { cwd: dir }).stdout).slice(1);
+  assert.equal(sn.length, ROWS);
+  assert.equal(sn.findIndex((x) => x[1] !== ''), 288);
   const bad: [string, RegExp][] = [
-    [cfg('{ type: arima }'), /model\.type: detect\.mode predictive takes model\.type xgboost or naive, not "arima"/],
+    [cfg('{ type: arima }'), /model\.type: detect\.mode predictive takes model\.type xgboost, naive or seasonal_naive, not "arima"/],
+    [cfg('{ type: seasonal_naive }'), /seasonal_naive needs model\.params\.s/],
     [cfg('{ type: xgboost, params: { calendar: none } }'), /model\.params\.calendar: calendar is for forecasting/],
     [cfg('{ type: xgboost, params: { lags: [1, 2] } }'), /lags as a number/],
     [cfg('{ type: xgboost }').replace(/model:.*\n/, ''), /needs model for detect\.mode predictive/],

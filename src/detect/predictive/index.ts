@@ -9,9 +9,10 @@
  *   nominal rows; its errors on the held-out rows give the error spread (1.4826 x their median absolute
  *   value) and are the scores the threshold is fitted on (fitScores), so the threshold is not set on
  *   errors the model has seen.
- * - `naive`: the prediction is the last value (the error is the change itself).
+ * - `naive`: the prediction is the last value (the error is the change itself); `seasonal_naive`: the
+ *   value `s` rows back (the error is the seasonal change), in units of the nominal spread of those changes.
  * Causal: a row's score uses the rows before it only (its own value is what is predicted); the first
- * lags + 1 rows of a stream are the warm-up. Every batch is predicted in one call per channel.
+ * lags + 1 rows (naive: 1, seasonal_naive: s) of a stream are the warm-up. Every batch is predicted in one call per channel.
  */
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
@@ -89,7 +90,13 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
 
   private get lags(): number { return this.params.model === 'xgboost' ? this.params.lags : 0; }
 
-  warmup(): number { return this.lags + 1; }
+  /** the baselines' gap: the value predicted is this many rows back */
+  private get gap(): number { return this.params.model === 'seasonal_naive' ? this.params.s ?? 1 : 1; }
+
+  /** values of history a prediction needs */
+  private get keep(): number { return this.params.model === 'xgboost' ? this.lags + 1 : this.gap; }
+
+  warmup(): number { return this.keep; }
 
   async fit(x: Frame, ctx: FitContext): Promise<this> {
     const p = this.params;
@@ -98,7 +105,8 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     const L = this.lags;
     const n = x.height;
     const split = Math.floor(n * (1 - p.holdout));
-    const need = p.model === 'xgboost' ? Math.ceil((2 * (L + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)) : 3;
+    if (p.model === 'seasonal_naive' && p.s === undefined) throw new DataError('seasonal_naive needs its season length: model.params.s (rows)');
+    const need = p.model === 'xgboost' ? Math.ceil((2 * (L + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)) : this.gap + 3;
     if (n < need) throw new DataError(`the predictive detector (${p.model}${p.model === 'xgboost' ? `, lags ${L}, holdout ${p.holdout}` : ''}) needs at least ${need} nominal rows to learn from; got ${n}`);
     const channels: ChannelModel[] = [];
     const models: (Estimator | undefined)[] = [];
@@ -109,8 +117,10 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       for (let i = 0; i < n; i++) {
         if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${names[c]}": row ${i + 1} of the nominal data is ${v[i]}; the detector learns from complete rows`, { path: names[c] });
       }
-      const diffs = new Float64Array(n - 1);
-      for (let i = 1; i < n; i++) diffs[i - 1] = v[i]! - v[i - 1]!;
+      // changes over one row (xgboost, naive) or over the season (seasonal_naive)
+      const gap = p.model === 'xgboost' ? 1 : this.gap;
+      const diffs = new Float64Array(n - gap);
+      for (let i = gap; i < n; i++) diffs[i - gap] = v[i]! - v[i - gap]!;
       const tiny = Math.max(1e-12, 1e-9 * Math.abs(median(v)));
       const changeScale = spread(diffs, tiny);
       let errors: Float64Array;
@@ -127,7 +137,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         models.push(est);
       } else {
         errors = Float64Array.from(diffs, (d) => Math.abs(d) / changeScale);
-        from = 1;
+        from = gap;
         models.push(undefined);
       }
       const errorScale = spread(errors, 1e-6);
@@ -155,7 +165,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     throwIfAborted(ctx?.signal);
     const n = batch.values[0]?.length ?? 0;
     const idx = channelIndex(st.channels.map((c) => c.name), batch);
-    const keep = this.lags + 1;
+    const keep = this.keep;
     this.history ??= st.channels.map(() => new Float64Array(0));
     const out: Scores = { score: new Float64Array(n).fill(NaN), cause: new Int32Array(n).fill(-1) };
     for (let c = 0; c < st.channels.length; c++) {
@@ -164,7 +174,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       const v = new Float64Array(h.length + n);
       v.set(h);
       v.set(batch.values[idx[c]!]!, h.length);
-      // rows of v that get a score: those with lags + 1 values before them in the stream
+      // rows of v that get a score: those with `keep` values before them in the stream
       const first = Math.max(h.length, keep);
       let err: Float64Array;
       if (this.params.model === 'xgboost') {
@@ -172,8 +182,9 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         const pred = rows.rows ? this.models[c]!.predict({ data: rows.x, rows: rows.rows, cols: this.lags }) : new Float64Array(0);
         err = Float64Array.from(rows.y, (y, r) => Math.abs(y - pred[r]!));
       } else {
+        const gap = this.gap;
         err = new Float64Array(Math.max(0, v.length - first));
-        for (let t = first; t < v.length; t++) err[t - first] = Math.abs(v[t]! - v[t - 1]!) / ch.changeScale;
+        for (let t = first; t < v.length; t++) err[t - first] = Math.abs(v[t]! - v[t - gap]!) / ch.changeScale;
       }
       for (let r = 0; r < err.length; r++) {
         const i = first + r - h.length;
