@@ -1,9 +1,14 @@
 /**
  * XGBoost benchmark: the same model (binary:logistic, hist, max_depth 6, eta 0.1, 100 rounds, no early
- * stopping, no test split) trained on the same 1,000,000 x 20 CSV by
- *   - `mlkit train` with the native engine (libxgboost through koffi),
- *   - Python xgboost (pandas.read_csv + xgb.DMatrix + xgb.train), when a python with both is found,
- *   - `mlkit train` with the wasm engine (reported, no target),
+ * stopping, no test split) trained on the same generated 1,000,000 x 22 CSV (generator v2): 20 numeric
+ * columns with about 4% of their cells empty (missing, NaN), one text column `cat` (12 skewed levels,
+ * with an effect on the label) and the label `y`; the text column is a native categorical feature on
+ * both sides. Trained by
+ *   - `mlkit train` with the native engine (libxgboost through koffi) and `pipeline: auto` (`cat`
+ *     becomes the codes of its sorted levels, feature type 'c'; empty cells NaN),
+ *   - Python xgboost (pandas.read_csv with `cat` as dtype category, whose levels pandas sorts, +
+ *     xgb.DMatrix(enable_categorical=True) + xgb.train), when a python with both is found,
+ *   - `mlkit train` with the wasm engine (reported, no target; the wasm engine one-hot encodes `cat`),
  * each as a whole process (start-up and CSV load included) under GNU time: wall time and peak RSS.
  * mlkit and Python runs alternate (this shared VM is noisy); medians and mlkit/python ratios are
  * compared with the targets: time <= 0.9x, peak memory <= 1.2x.
@@ -21,10 +26,17 @@ import { gaussian, rng } from '../src/core/random.js';
 import { findPython, type PythonInfo } from './lib/python.js';
 import { cachedData, warmPageCache } from './lib/data.js';
 
-const COLS = 20;
+/** numeric feature columns x0..x19; the file also has the text column `cat` and the label `y` */
+const NUMERIC = 20;
+/** columns in the file: the numeric features, `cat` and `y` */
+const COLS = NUMERIC + 2;
 const SEED = 20240601;
 /** bump when the generator changes, so a cached CSV from an older generator is not reused */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
+/** each numeric cell is empty (a missing value, NaN) with this probability */
+const MISSING_RATE = 0.04;
+/** the text columns, read as categorical features on both sides */
+const CATEGORICAL = ['cat'] as const;
 const PARAMS = { max_depth: 6, eta: 0.1, num_round: 100, tree_method: 'hist' } as const;
 const TARGETS = { time: 0.9, memory: 1.2 } as const;
 const MB = 1024; // KiB per MiB
@@ -32,21 +44,34 @@ const MB = 1024; // KiB per MiB
 // ------------------------------------------------------------------------------------------------
 // Data
 
+/** the levels of `cat` (12, of different lengths), their weights (Zipf-like: 35% down to 2%) and effects on f */
+const CAT_LEVELS = ['north', 'south', 'east', 'west', 'central', 'coastal', 'highlands', 'islands', 'lowlands', 'metro', 'rural', 'suburban'];
+const CAT_WEIGHTS = CAT_LEVELS.map((_, k) => 1 / (k + 1) ** 1.1);
+const CAT_EFFECT = [0, 0.5, -0.4, 0.9, -0.7, 0.3, 1.1, -1.2, 0.6, -0.2, 1.4, -0.9];
 
 /**
- * Writes the CSV: x0..x9 standard normal, x10..x14 uniform on [0, 10), x15..x19 noisy mixtures of
- * earlier columns (correlated features), 6 significant digits; y ~ Bernoulli(sigmoid(f(x) + noise))
- * with f using x0..x4, x10, x11 (linear terms, an interaction, a threshold and a sine).
+ * Writes the CSV (header x0..x19, cat, y): x0..x9 standard normal, x10..x14 uniform on [0, 10),
+ * x15..x19 noisy mixtures of earlier columns (correlated features), 6 significant digits; each numeric
+ * cell is empty with probability 0.04 (drawn for every cell, so a missing cell does not shift the rest
+ * of the stream); `cat` one of 12 text levels, skewed (north 35% ... suburban 2%), never empty;
+ * y ~ Bernoulli(sigmoid(f(x) + noise)) with f using x0..x4, x10, x11 (linear terms, an interaction, a
+ * threshold and a sine; a missing value adds 0) and a per-level effect of cat.
  */
 export function generateCsv(file: string, rows: number, seed: number): void {
   const u = rng(seed);
   const normal = gaussian(u);
+  const total = CAT_WEIGHTS.reduce((a, b) => a + b, 0);
+  const cum = new Float64Array(CAT_WEIGHTS.length);
+  CAT_WEIGHTS.reduce((s, w, i) => ((cum[i] = s + w / total), s + w / total), 0);
+  cum[cum.length - 1] = 1;
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    const header = [...Array.from({ length: COLS }, (_, j) => `x${j}`), 'y'].join(',') + '\n';
+    const header = [...Array.from({ length: NUMERIC }, (_, j) => `x${j}`), ...CATEGORICAL, 'y'].join(',') + '\n';
     writeSync(fd, header);
-    const x = new Float64Array(COLS);
+    const x = new Float64Array(NUMERIC);
+    const miss = new Uint8Array(NUMERIC);
+    const v = (j: number) => (miss[j] ? 0 : x[j]!);
     const CHUNK = 20000;
     for (let start = 0; start < rows; start += CHUNK) {
       const end = Math.min(rows, start + CHUNK);
@@ -55,15 +80,22 @@ export function generateCsv(file: string, rows: number, seed: number): void {
         for (let j = 0; j < 10; j++) x[j] = normal();
         for (let j = 10; j < 15; j++) x[j] = 10 * u();
         for (let j = 15; j < 20; j++) x[j] = 0.6 * x[j - 15]! + 0.4 * x[j - 10]! + 0.5 * normal();
-        const vals = new Array<string>(COLS + 1);
-        for (let j = 0; j < COLS; j++) {
+        const vals = new Array<string>(COLS);
+        for (let j = 0; j < NUMERIC; j++) {
           // round to the 6 significant digits written, so the label depends on the values as read
           const s = x[j]!.toPrecision(6);
-          vals[j] = s;
           x[j] = Number(s);
+          miss[j] = u() < MISSING_RATE ? 1 : 0;
+          vals[j] = miss[j] ? '' : s;
         }
-        const f = 1.2 * x[0]! - 0.8 * x[1]! + 0.6 * x[2]! * x[3]! + (x[4]! > 0.5 ? 0.9 : -0.3) + 0.8 * Math.sin(x[10]!) + 0.15 * (x[11]! - 5) + 0.5 * normal();
-        vals[COLS] = u() < 1 / (1 + Math.exp(-f)) ? '1' : '0';
+        let k = 0;
+        const r = u();
+        while (r >= cum[k]! && k < cum.length - 1) k++;
+        vals[NUMERIC] = CAT_LEVELS[k]!;
+        const f =
+          1.2 * v(0) - 0.8 * v(1) + 0.6 * v(2) * v(3) + (miss[4] ? 0 : x[4]! > 0.5 ? 0.9 : -0.3) + 0.8 * Math.sin(v(10)) +
+          (miss[11] ? 0 : 0.15 * (x[11]! - 5)) + CAT_EFFECT[k]! + 0.5 * normal();
+        vals[NUMERIC + 1] = u() < 1 / (1 + Math.exp(-f)) ? '1' : '0';
         lines[i - start] = vals.join(',');
       }
       writeSync(fd, lines.join('\n') + '\n');
@@ -87,6 +119,7 @@ data:
   train: ${JSON.stringify(csv)}
   target: y
   split: { test: 0 }          # no test split: train on every row, as the Python side does
+pipeline: auto                # numeric as-is (empty = NaN), cat as a native categorical feature
 model:
   type: xgboost
   engine: native
@@ -205,7 +238,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   spawnSync(process.execPath, [mlkitBin, '--version'], { stdio: 'ignore' });
   if (py) spawnSync(py.exe, ['-c', 'import xgboost, pandas'], { stdio: 'ignore' });
 
-  const pyParams = JSON.stringify({ objective: 'binary:logistic', ...PARAMS });
+  const pyParams = JSON.stringify({ objective: 'binary:logistic', ...PARAMS, categorical: CATEGORICAL });
   const runMlkit = async (i: number): Promise<Run> => {
     const idle = await quiet();
     const load = loadavg()[0]!;
@@ -275,7 +308,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   if (wasmRuns.some((r) => r.ok)) quality.mlkitWasmEvaluate = evaluate(wasmDir);
   if (py && pyRuns.some((r) => r.ok)) {
     const models = [pyModel, join(nativeDir, 'estimator', 'model.json')].filter((p) => existsSync(p));
-    const r = spawnSync(py.exe, [pyScript, 'check', csv, ...models], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(py.exe, [pyScript, 'check', csv, ...models, '--categorical', CATEGORICAL.join(',')], { encoding: 'utf8', maxBuffer: 1 << 26 });
     try {
       quality.python = JSON.parse(r.stdout.trim().split('\n').pop()!) as unknown;
     } catch {
@@ -306,8 +339,10 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
 
   const result = {
     machine,
-    data: { file: csv, rows, cols: COLS, bytes: statSync(csv).size, seed: SEED, generatorVersion: GENERATOR_VERSION, generatedSeconds: generatedSeconds === null ? 'cached' : round(generatedSeconds, 1) },
-    params: { objective: 'binary:logistic', ...PARAMS, earlyStopping: false, testSplit: 0 },
+    data: {
+      file: csv, rows, cols: COLS, numericCols: NUMERIC, missingRate: MISSING_RATE,
+      categorical: Object.fromEntries(CATEGORICAL.map((c) => [c, { levels: CAT_LEVELS.length }])), bytes: statSync(csv).size, seed: SEED, generatorVersion: GENERATOR_VERSION, generatedSeconds: generatedSeconds === null ? 'cached' : round(generatedSeconds, 1) },
+    params: { objective: 'binary:logistic', ...PARAMS, earlyStopping: false, testSplit: 0, pipeline: 'auto', categorical: 'native (mlkit auto; pandas category + enable_categorical)' },
     repeat,
     order: 'alternating: mlkit native, python, mlkit native, python, ...; then mlkit wasm once',
     medians: { mlkitNative: native, python, mlkitWasm: wasm ? { ...wasm, rounds: wasmRounds } : null, pythonStages: stageMedians },
@@ -322,7 +357,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   const auc = (q: any) => (q && typeof q === 'object' && 'metrics' in q ? f(q.metrics?.auc, 4) : 'n/a');
   const pyQ = (quality.python as any)?.models as any[] | undefined;
   const summary = [
-    `data: ${rows} x ${COLS} CSV (${(result.data.bytes / 2 ** 20).toFixed(0)} MiB), ${repeat} alternating pair(s), ${machine.cores} cores, node ${process.version}, ${String(info.libxgboost ?? 'libxgboost ?')}`,
+    `data: ${rows} x ${COLS} CSV (${NUMERIC} numeric ${Math.round(MISSING_RATE * 100)}% empty, text ${CATEGORICAL.join(', ')}; ${(result.data.bytes / 2 ** 20).toFixed(0)} MiB), ${repeat} alternating pair(s), ${machine.cores} cores, node ${process.version}, ${String(info.libxgboost ?? 'libxgboost ?')}`,
     `quiet-machine check before each run (wait up to ${waitIdle} s): ${noisy.length ? `${noisy.length} run(s) started busy` : 'all runs started quiet'}`,
     `mlkit native: median ${f(native.wallSeconds)} s, ${f(native.maxRssMiB, 0)} MiB peak  (runs: ${nativeRuns.map((r) => `${f(r.wallSeconds)}s/${f(r.maxRssMiB, 0)}MiB`).join(', ')})`,
     python
@@ -339,7 +374,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
 
 const bench: Benchmark = {
   name: 'xgboost',
-  description: 'XGBoost 1M x 20 CSV: mlkit (native, wasm) vs Python xgboost + pandas, whole process',
+  description: 'XGBoost 1M x 22 CSV (20 numeric with NaNs, 1 text column as categorical): mlkit (native, wasm) vs Python xgboost + pandas, whole process',
   run,
 };
 export default bench;
