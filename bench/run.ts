@@ -23,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   predict: () => import('./predict.js'),
   wide: () => import('./wide.js'),
   'detect-accuracy': () => import('./detect-accuracy.js'),
+  'detect-throughput': () => import('./detect-throughput.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
@@ -78,6 +79,13 @@ predict options:
   --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 180)
   --timeout S       seconds per run (BENCH_TIMEOUT, default 1800)
   --no-python, --python PATH   as for xgboost
+detect-throughput options:
+  --sizes LIST      stream sizes, comma-separated (BENCH_SIZES, default 1m,10m; e.g. --sizes 1m)
+  --detectors LIST  statistical,predictive,supervised (BENCH_DETECTORS, default all three)
+  --repeat N        runs per detector at sizes below 10M (BENCH_REPEAT, default 1); --repeat-10m N (default 1)
+  --no-stdin        skip the cat | mlkit detect - run (statistical, 1M)
+  --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 60)
+  --timeout S       seconds per run (BENCH_TIMEOUT, default 1800)
 `;
 
 async function main(): Promise<number> {
