@@ -199,7 +199,9 @@ export function openTableWriter(out: string, signal?: AbortSignal): TableWriter 
         sink.write(whole.writeParquet({ compression: 'snappy' } as any) as any);
       }
       if (sink === process.stdout) {
-        await new Promise<void>((resolve) => (sink.writableNeedDrain ? sink.once('drain', () => resolve()) : resolve()));
+        // a reader that went away (`| head`: EPIPE) never drains: then there is nothing left to wait for
+        if (!gone && sink.writableNeedDrain) await drain();
+        if (gone) return;
         check();
         return;
       }

@@ -123,6 +123,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   if (d.mode === 'supervised') {
     const label = d.label!;
     if (!frame.columns.includes(label)) throw new DataError(`detect.label: column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
+    if (!NUMERIC.has(schemaOf(frame.select(label))[0]!.dtype)) throw new DataError(`detect.label: column "${label}" is text; expected 0 or 1`, { file: name, path: 'detect.label' });
     lead = leadRows(d.lead, frame, time, name);
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
@@ -402,6 +403,7 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
     labelColumn = col;
     if (!col) throw new UsageError('the labels: give --label COLUMN (a 0/1 column of the data) or --windows FILE (NAB-style anomaly windows)');
     if (!table.frame.columns.includes(col)) throw new DataError(`label column "${col}" not found${didYouMean(col, table.frame.columns)}`, { file: table.name, path: col });
+    if (!NUMERIC.has(schemaOf(table.frame.select(col))[0]!.dtype)) throw new DataError(`label column "${col}" is text; expected 0 or 1`, { file: table.name, path: col });
     const v = float64Values(columnOf(table.frame, col));
     labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { BIN, DATASETS, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 import { gaussian, rng } from '../../src/core/random.js';
@@ -166,6 +166,15 @@ test('evaluate on a detect bundle: event-wise and point-wise metrics, NAB scores
   const badGate = runCli(['evaluate', '-m', 'model', 'labelled.csv', '--label', 'fault', '--fail-under', 'auc=0.9'], { cwd: dir });
   assert.equal(badGate.status, 2);
   assert.match(oneLineError(badGate), /unknown metric "auc"/);
+});
+
+test('| head: a reader that goes away after a few lines ends detect and predict with exit 0 (a real pipe, EPIPE)', () => {
+  assert.equal(train.status, 0, train.stderr);
+  for (const cmd of [`"${process.execPath}" "${BIN}" detect -m model ec2.csv`, `"${process.execPath}" "${BIN}" predict -m tab ec2.csv`]) {
+    if (cmd.includes('predict') && !existsSync(path.join(dir, 'tab'))) continue;
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${cmd} | head -2 > head.out; echo "rc=\${PIPESTATUS[0]}"`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.match(r.stdout, /rc=0/, `${cmd}: ${r.stdout} ${r.stderr}`);
+  }
 });
 
 test('detect answers rows while stdin is still open', async () => {
