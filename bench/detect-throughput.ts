@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { waitForIdle, type IdleWait } from './lib/idle.js';
 import { hasGnuTime, measure, type Measurement } from './lib/measure.js';
 import { intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
+import { mlkitInfo, gitInfo } from './lib/info.js';
 import { cachedData, warmPageCache } from './lib/data.js';
 import { gaussian, rng } from '../src/core/random.js';
 
@@ -196,22 +197,7 @@ function lastJson(s: string): Record<string, any> | null {
   return null;
 }
 
-function mlkitInfo(opts: BenchOptions): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [join(opts.root, 'bin', 'mlkit'), 'doctor', '--json'], { encoding: 'utf8', timeout: 60000 });
-  try {
-    const d = JSON.parse(r.stdout) as any;
-    return { mlkit: d.mlkit, libxgboost: d.xgboost?.native?.version ?? null, xgboostEngine: d.xgboost?.engine };
-  } catch {
-    return { doctorError: (r.stderr || r.error?.message || `exit ${r.status}`).trim().slice(0, 500) };
-  }
-}
 
-function gitInfo(root: string): Record<string, unknown> {
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  const status = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' });
-  const changed = (status.stdout ?? '').split('\n').filter(Boolean);
-  return { commit: head.stdout?.trim() || null, uncommittedSrcFiles: changed.length, uncommittedSrc: changed.slice(0, 20) };
-}
 
 /** HEAD's short hash and the newest modification time of dist/src's .js files: which build a run used. */
 function buildStamp(root: string): string {
@@ -275,7 +261,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const mlkitBin = join(opts.root, 'bin', 'mlkit');
-  const info = mlkitInfo(opts);
+  const info = mlkitInfo(opts.root);
   const machine = {
     cores: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryMiB: Math.round(totalmem() / 2 ** 20),
     node: process.version, platform: `${process.platform} ${process.arch}`, ...info, gnuTime: hasGnuTime(), git: gitInfo(opts.root),

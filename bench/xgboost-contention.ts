@@ -33,6 +33,7 @@ import { waitForIdle, type IdleWait } from './lib/idle.js';
 import { hasGnuTime, measure } from './lib/measure.js';
 import { cachedData, warmPageCache } from './lib/data.js';
 import { flagOption, intOption, median, round, type Benchmark, type BenchOptions, type BenchOutcome } from './lib/types.js';
+import { mlkitInfo } from './lib/info.js';
 import { gaussian, rng } from '../src/core/random.js';
 
 const SEED = 20240601;
@@ -173,15 +174,6 @@ interface Run {
   error?: string;
 }
 
-function mlkitInfo(opts: BenchOptions): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [join(opts.root, 'bin', 'mlkit'), 'doctor', '--json'], { encoding: 'utf8', timeout: 60000 });
-  try {
-    const d = JSON.parse(r.stdout) as any;
-    return { mlkit: d.mlkit, libxgboost: d.xgboost?.native?.version ?? null, xgboostEngine: d.xgboost?.engine ?? null };
-  } catch {
-    return { doctorError: (r.stderr || r.error?.message || `exit ${r.status}`).trim().slice(0, 500) };
-  }
-}
 
 /** libgomp's own report of the wait policy and spin count it chose (OMP_DISPLAY_ENV=verbose), per setting. */
 function openmpReport(opts: BenchOptions, cfg: string, env: NodeJS.ProcessEnv, s: Setting): Record<string, string> | null {
@@ -239,7 +231,7 @@ output: { dir: ${JSON.stringify(join(outRoot, 'model'))} }
     }
   }
 
-  const info = mlkitInfo(opts);
+  const info = mlkitInfo(opts.root);
   const machine = {
     cores: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemoryMiB: Math.round(totalmem() / 2 ** 20),
     node: process.version, platform: `${process.platform} ${process.arch}`, ...info, gnuTime: hasGnuTime(),
