@@ -27,6 +27,7 @@ import FFT from 'fft.js';
 import { bandEdges, periodicHann } from '../../pipeline/fft-core.js';
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
+import { channelIndex } from '../common.js';
 import { quantile } from '../thresholds.js';
 import { chi2ToZ, fitRobustCov, mahalanobis2, type RobustCov } from '../robust-cov.js';
 import type { ComponentImpl, Detector, FitContext, Frame, RowBatch, Scores, Tags } from '../../core/types.js';
@@ -359,9 +360,7 @@ export class StatisticalDetector implements Detector<StatisticalParams, Statisti
     const st = this.fitted();
     throwIfAborted(ctx?.signal);
     const n = batch.values[0]?.length ?? 0;
-    const idx = st.channels.map((c) => batch.columns.indexOf(c.name));
-    const missing = idx.indexOf(-1);
-    if (missing >= 0) throw new DataError(`channel "${st.channels[missing]!.name}" is missing (the detector was fitted with it)`, { path: st.channels[missing]!.name });
+    const idx = channelIndex(st.channels.map((c) => c.name), batch);
     this.stream ??= new Stream(this.params, st, this.params.adapt);
     const out: Scores = { score: new Float64Array(n), cause: new Int32Array(n) };
     this.stream.score(idx.map((k) => batch.values[k]!), n, out);
