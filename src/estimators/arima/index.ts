@@ -34,7 +34,8 @@ interface SeriesFit {
   options: CtsaOptions | null;
   order: Order;
   retval?: number;
-  coefficients?: { ar: number[]; ma: number[]; sar: number[]; sma: number[]; exog: number[] };
+  /** R's sign for ma and sma (ctsa's negated); mean: the intercept (0 when differenced) */
+  coefficients?: { ar: number[]; ma: number[]; sar: number[]; sma: number[]; exog: number[]; mean?: number };
   sigma2: number;
   note?: string;
 }
@@ -221,7 +222,7 @@ class ArimaForecaster implements Forecaster<ArimaParams, ArimaState> {
         order: out.order,
         retval: out.retval,
         sigma2: out.sigma2,
-        ...(m ? { coefficients: { ar: m.phi, ma: m.theta.map((v) => -v), sar: m.PHI, sma: m.THETA.map((v) => -v), exog: m.exog } } : {}),
+        ...(m ? { coefficients: { ar: m.phi, ma: m.theta.map((v) => -v), sar: m.PHI, sma: m.THETA.map((v) => -v), exog: m.exog, mean: m.mean } } : {}),
         ...((out as { note?: string }).note ? { note: (out as { note?: string }).note } : {}),
       });
       ctx.onProgress?.();
