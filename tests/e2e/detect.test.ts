@@ -250,7 +250,8 @@ output: { dir: pm }
   assert.equal(sn.length, ROWS);
   assert.equal(sn.findIndex((x) => x[1] !== ''), 288);
   const bad: [string, RegExp][] = [
-    [cfg('{ type: arima }'), /model\.type: detect\.mode predictive takes model\.type xgboost, naive or seasonal_naive, not "arima"/],
+    [cfg('{ type: theta }'), /model\.type: detect\.mode predictive takes model\.type xgboost, arima, naive or seasonal_naive, not "theta"/],
+    [cfg('{ type: arima, params: { p: one } }'), /model\.params\.p: expected number/],
     [cfg('{ type: seasonal_naive }'), /seasonal_naive needs model\.params\.s/],
     [cfg('{ type: xgboost, params: { calendar: none } }'), /model\.params\.calendar: calendar is for forecasting/],
     [cfg('{ type: xgboost, params: { lags: [1, 2] } }'), /lags as a number/],
@@ -263,6 +264,30 @@ output: { dir: pm }
     assert.equal(b.status, 2, `${text}\n${b.stderr}`);
     assert.match(oneLineError(b), re);
   }
+});
+
+test('predictive mode with arima: one-step predictions from the fitted ARIMA; warm-up is d + p rows; batches change nothing', () => {
+  write(dir, 'arima.yaml', `task: detect
+data: { train: nominal.csv, time: timestamp, target: value }
+detect:
+  mode: predictive
+  threshold: { method: quantile, q: 0.999 }
+model: { type: arima, params: { p: 2, d: 1, q: 1 } }
+output: { dir: pa }
+`);
+  const t = runCli(['train', 'arima.yaml', '--json'], { cwd: dir });
+  assert.equal(t.status, 0, t.stderr);
+  assert.equal(JSON.parse(t.stdout).detector, 'predictive (arima)');
+  assert.match(t.stderr, /channel "value": ARIMA\(2,1,1\)/);
+  const r = runCli(['detect', '-m', 'pa', 'ec2.csv'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = csvRows(r.stdout).slice(1);
+  assert.equal(rows.length, ROWS);
+  assert.equal(rows.findIndex((x) => x[1] !== ''), 3, 'd + p warm-up rows');
+  assert.ok(rows.some((x) => x[3] === '1'));
+  const live = runCli(['detect', '-m', 'pa', '-'], { cwd: dir, input: EC2.slice(0, 300).join('\n') + '\n', env: { MLKIT_BATCH_BYTES: '40' } });
+  assert.equal(live.status, 0, live.stderr);
+  assert.deepEqual(csvRows(live.stdout).slice(1), rows.slice(0, 299));
 });
 
 test('supervised mode: a classifier on a fault label, trained with a lead, warns ahead of the faults it has learnt', () => {

@@ -9,6 +9,10 @@
  *   nominal rows; its errors on the held-out rows give the error spread (1.4826 x their median absolute
  *   value) and are the scores the threshold is fitted on (fitScores), so the threshold is not set on
  *   errors the model has seen.
+ * - `arima`: the arima forecaster (fixed orders or AutoARIMA, model.params as in forecasting) fitted on the
+ *   first 1 - `holdout` of the nominal rows; its coefficients then predict each next value by a recursion
+ *   on the values and innovations before it (arima.ts); the held-out errors set the error spread and the
+ *   threshold as for xgboost. The innovations carry over from batch to batch; a new stream starts them at 0.
  * - `naive`: the prediction is the last value (the error is the change itself); `seasonal_naive`: the
  *   value `s` rows back (the error is the seasonal change), in units of the nominal spread of those changes.
  * Causal: a row's score uses the rows before it only (its own value is what is predicted); the first
@@ -19,6 +23,7 @@ import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { channelIndex, newXGBoost, restoreXGBoost } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, Estimator, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
 import type { PredictiveParams } from './spec.js';
+import { fitArima, historyOf, oneStepErrors, recursionOf, type ArimaRecursion } from './arima.js';
 
 const MAD_TO_SD = 1.4826;
 
@@ -30,6 +35,8 @@ interface ChannelModel {
   errorScale: number;
   /** the XGBoost estimator's state (xgboost model), its files under c<k>/ */
   estimator?: unknown;
+  /** arima: the fitted recursion */
+  arima?: ArimaRecursion;
 }
 
 export interface PredictiveState {
@@ -79,6 +86,8 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
   private nominal?: Float64Array;
   /** per channel: the last lags + 1 values of the stream */
   private history?: Float64Array[];
+  /** arima, per channel: the last innovations of the stream */
+  private innovations?: Float64Array[];
 
   constructor(params: PredictiveParams, state?: PredictiveState, models: (Estimator | undefined)[] = []) {
     this.params = Object.freeze({ ...params, xgboost: Object.freeze({ ...params.xgboost }) });
@@ -93,8 +102,11 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
   /** the baselines' gap: the value predicted is this many rows back */
   private get gap(): number { return this.params.model === 'seasonal_naive' ? this.params.s ?? 1 : 1; }
 
-  /** values of history a prediction needs */
-  private get keep(): number { return this.params.model === 'xgboost' ? this.lags + 1 : this.gap; }
+  /** values of history a prediction needs (arima: the most any channel's model needs) */
+  private get keep(): number {
+    if (this.params.model === 'arima') return Math.max(1, ...(this.state?.channels ?? []).map((c) => (c.arima ? historyOf(c.arima) : 1)));
+    return this.params.model === 'xgboost' ? this.lags + 1 : this.gap;
+  }
 
   warmup(): number { return this.keep; }
 
@@ -125,7 +137,20 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       const changeScale = spread(diffs, tiny);
       let errors: Float64Array;
       let from: number;
-      if (p.model === 'xgboost') {
+      let arima: ArimaRecursion | undefined;
+      if (p.model === 'arima') {
+        arima = recursionOf(await fitArima(v.slice(0, split), p.arima, names[c]!, ctx));
+        const first = historyOf(arima);
+        if (n - split < 20 || split <= first) throw new DataError(`the predictive detector (arima, ${arima.order}, holdout ${p.holdout}) needs more nominal rows: ${n} leave ${n - split} held out`);
+        const all = oneStepErrors(arima, v, first, new Float64Array(arima.ma.length));
+        for (let i = 0; i < all.length; i++) {
+          if (!Number.isFinite(all[i]!)) throw new DataError(`channel "${names[c]}": ${arima.order} gives non-finite predictions on the nominal data (an unstable fit); try other orders`, { path: names[c] });
+        }
+        errors = Float64Array.from(all.subarray(split - first), (e) => Math.abs(e) / changeScale);
+        from = split;
+        models.push(undefined);
+        ctx.log.info(`channel "${names[c]}": ${arima.order}`);
+      } else if (p.model === 'xgboost') {
         const est = await newXGBoost(p.xgboost, p.engine, ctx.log);
         const tr = lagRows(v, L, changeScale, 0, split);
         const features = Array.from({ length: L }, (_, k) => `d_lag${k + 1}`);
@@ -146,12 +171,12 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         const i = from + r;
         if (!(nominal[i]! >= s)) nominal[i] = s;
       }
-      channels.push({ name: names[c]!, changeScale, errorScale });
+      channels.push({ name: names[c]!, changeScale, errorScale, ...(arima ? { arima } : {}) });
     }
     this.state = { channels };
     this.models = models;
     this.nominal = nominal;
-    this.history = undefined;
+    this.reset();
     return this;
   }
 
@@ -167,6 +192,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     const idx = channelIndex(st.channels.map((c) => c.name), batch);
     const keep = this.keep;
     this.history ??= st.channels.map(() => new Float64Array(0));
+    this.innovations ??= st.channels.map((ch) => new Float64Array(ch.arima?.ma.length ?? 0));
     const out: Scores = { score: new Float64Array(n).fill(NaN), cause: new Int32Array(n).fill(-1) };
     for (let c = 0; c < st.channels.length; c++) {
       const ch = st.channels[c]!;
@@ -177,7 +203,9 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       // rows of v that get a score: those with `keep` values before them in the stream
       const first = Math.max(h.length, keep);
       let err: Float64Array;
-      if (this.params.model === 'xgboost') {
+      if (ch.arima) {
+        err = oneStepErrors(ch.arima, v, first, this.innovations[c]!).map((e) => Math.abs(e) / ch.changeScale);
+      } else if (this.params.model === 'xgboost') {
         const rows = lagRows(v, this.lags, ch.changeScale, first, v.length);
         const pred = rows.rows ? this.models[c]!.predict({ data: rows.x, rows: rows.rows, cols: this.lags }) : new Float64Array(0);
         err = Float64Array.from(rows.y, (y, r) => Math.abs(y - pred[r]!));
@@ -199,6 +227,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
   /** a new stream starts: no history */
   reset(): void {
     this.history = undefined;
+    this.innovations = undefined;
   }
 
   private fitted(): PredictiveState {
@@ -224,6 +253,10 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
 async function restore(p: PredictiveParams, s: PredictiveState, reader: BlobReader, log: Logger): Promise<PredictiveDetector> {
   if (!Array.isArray(s?.channels) || !s.channels.length || s.channels.some((c) => typeof c?.name !== 'string' || !(c.changeScale > 0) || !(c.errorScale > 0))) {
     throw new BundleError('predictive detector: saved state is malformed');
+  }
+  const finite = (a: unknown) => Array.isArray(a) && a.every((x) => Number.isFinite(x));
+  if (p.model === 'arima' && s.channels.some(({ arima: r }) => !r || !finite(r.diff) || !finite(r.ar) || !finite(r.ma) || !Number.isFinite(r.mean))) {
+    throw new BundleError('predictive detector: a channel\'s saved ARIMA model is malformed');
   }
   const models: (Estimator | undefined)[] = [];
   if (p.model === 'xgboost') {

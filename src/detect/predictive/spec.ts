@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import type { ComponentSpec } from '../../core/component.js';
 
-export const PREDICTIVE_MODELS = ['xgboost', 'naive', 'seasonal_naive'] as const;
+export const PREDICTIVE_MODELS = ['xgboost', 'arima', 'naive', 'seasonal_naive'] as const;
 
 export const predictiveParamsSchema = z.strictObject({
-  /** the one-step-ahead predictor: xgboost on lagged changes, naive (the last value) or seasonal_naive (the value s rows back) */
+  /** the one-step-ahead predictor: xgboost on lagged changes, arima, naive (the last value) or seasonal_naive (the value s rows back) */
   model: z.enum(PREDICTIVE_MODELS).default('xgboost'),
   /** xgboost: lagged changes the prediction of each next change uses */
   lags: z.number().int().gte(1).lte(4096).default(16),
@@ -13,6 +13,8 @@ export const predictiveParamsSchema = z.strictObject({
   holdout: z.number().gt(0).lt(1).default(0.25),
   /** seasonal_naive: the season length in rows */
   s: z.number().int().gte(1).optional(),
+  /** arima: the arima forecaster's params (p, d, q, P, D, Q, s, auto, method, ...; see mlkit list forecaster) */
+  arima: z.record(z.string(), z.unknown()).default({}),
   /** XGBoost's own params (num_round, max_depth, eta, ...) */
   xgboost: z.record(z.string(), z.unknown()).default({}),
   /** the XGBoost engine */
@@ -23,7 +25,7 @@ export type PredictiveParams = z.infer<typeof predictiveParamsSchema>;
 export const specs: ComponentSpec[] = [{
   name: 'predictive',
   kind: 'detector',
-  description: 'detect.mode predictive: each channel\'s next value predicted from its recent changes (model.type xgboost on lags, naive or seasonal_naive); the score is the prediction error in units of its nominal spread, the largest over channels (cause: that channel)',
+  description: 'detect.mode predictive: each channel\'s next value predicted from its recent changes (model.type xgboost on lags, arima, naive or seasonal_naive); the score is the prediction error in units of its nominal spread, the largest over channels (cause: that channel)',
   params: predictiveParamsSchema,
   tags: { allowsNaN: false },
   load: async () => (await import('./index.js')).impl,
