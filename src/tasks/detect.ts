@@ -207,33 +207,122 @@ async function loadDetection(dir: string, ctx: RunContext): Promise<LoadedDetect
   return { manifest: m, detector, state };
 }
 
+/** How the time column is written: as the training data had it (integers stay integers, text stays text). */
+type TimeKind = 'int' | 'float' | 'text';
+
+/**
+ * The time column of a batch in its output type, and the rows whose time does not fit that type (text
+ * where the training data had numbers, a fraction where it had integers). CSV batches read an integer
+ * time as text, so that it is converted exactly (epoch nanoseconds do not survive a float).
+ */
+export function timeColumn(ts: pl.Series, kind: TimeKind, name: string): { series: pl.Series; bad?: Map<number, string> } {
+  const target = kind === 'int' ? pl.Int64 : kind === 'float' ? pl.Float64 : pl.Utf8;
+  if (kind === 'text') return { series: ts.cast(pl.Utf8).rename(name) };
+  const out = ts.cast(target, false).rename(name);
+  const lost = out.nullCount() - ts.nullCount();
+  let fraction = false;
+  if (kind === 'int' && lost === 0 && String(ts.dtype).includes('Float')) {
+    // a float series cast to integers truncates: a value with a fraction is not an integer time
+    const a = float64Values(ts);
+    fraction = a.some((x) => Number.isFinite(x) && !Number.isInteger(x));
+  }
+  if (lost === 0 && !fraction) return { series: out };
+  const raw = ts.toArray() as unknown[];
+  const got = out.toArray() as unknown[];
+  const bad = new Map<number, string>();
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i];
+    if (r === null || r === undefined) continue;
+    const notInt = kind === 'int' && typeof r === 'number' && !Number.isInteger(r);
+    if (got[i] !== null && !notInt) continue;
+    bad.set(i, `time column "${name}": ${JSON.stringify(typeof r === 'string' ? r : String(r))} is not ${kind === 'int' ? 'an integer (the training data had integer times)' : 'a number (the training data had numeric times)'}`);
+  }
+  // rows with a bad time are written with an empty one
+  const series = fraction ? pl.Series(name, (got as (number | bigint | null)[]).map((v, i) => (bad.has(i) ? null : v)), target) : out;
+  return { series, bad };
+}
+
+/**
+ * The field `index` of one CSV record's text (quotes removed, doubled quotes undone), or undefined when
+ * the record has no such field. For the time of a line the reader could not take.
+ */
+export function csvField(text: string, index: number, delimiter = ',', quote = '"'): string | undefined {
+  const rec = text.replace(/\r?\n$/, '');
+  let field = 0;
+  let cur = '';
+  let inQuotes = false;
+  for (let i = 0; i < rec.length; i++) {
+    const c = rec[i]!;
+    if (inQuotes) {
+      if (c === quote && rec[i + 1] === quote) { cur += quote; i++; }
+      else if (c === quote) inQuotes = false;
+      else cur += c;
+    } else if (c === quote && cur === '') inQuotes = true;
+    else if (c === delimiter) {
+      if (field === index) return cur;
+      field++;
+      cur = '';
+    } else cur += c;
+  }
+  return field === index && !inQuotes ? cur : undefined;
+}
+
+export interface DetectStreamOptions {
+  format?: TableFormat;
+  onBadRow?: BadRowPolicy;
+  /** columns the caller uses itself (a label): not noted as ignored */
+  alsoUsed?: string[];
+  /** what a bad row's error says to do (default: the --on-bad-row policies of mlkit detect) */
+  badRowHint?: string;
+}
+
 /**
  * Streams `file` through a detect bundle into `sink`: one output row per input row (minus skipped bad
- * rows), in order. Returns the summary; stops early when the reader of stdout goes away.
+ * rows), in order. Returns the summary; stops early when the reader of stdout goes away. With
+ * `onBadRow` fail, the rows before the first bad one are written before its error is thrown.
  */
-export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat; onBadRow?: BadRowPolicy; /** columns the caller uses itself (a label): not noted as ignored */ alsoUsed?: string[] } = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
+export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: DetectStreamOptions = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
   const { manifest, detector, state } = await loadDetection(dir, ctx);
   const policy = opts.onBadRow ?? 'fail';
+  const hint = opts.badRowHint ?? 'use --on-bad-row skip or flag to go on past such rows';
   const { channels, time } = state;
+  const timeInfo = manifest.input.columns.find((c) => c.name === time);
+  const timeKind: TimeKind = timeInfo?.dtype === 'int64' ? 'int' : timeInfo?.dtype === 'string' ? 'text' : 'float';
   const dtypes: Record<string, 'float64' | 'string'> = {};
   for (const c of manifest.input.columns) dtypes[c.name] = c.dtype === 'string' ? 'string' : 'float64';
+  // an integer time is read as text and converted exactly (a float64 would write 1.0, and round epoch nanoseconds)
+  if (time && timeKind === 'int') dtypes[time] = 'string';
   const thresholds = new StreamThreshold(state.threshold);
   const alarms = new AlarmState(state.min_duration, state.suppress);
   const t0 = performance.now();
   const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
   const cfg = manifest.config as AnyConfig;
+  const csv = cfg?.data?.csv;
   let first = true;
   // records the reader could not take (ragged, text in a channel, not text at all): with skip or flag,
   // reported in input order between batches
-  const pendingBad: BadRecord[] = [];
+  const pendingBad: (BadRecord & { text?: string })[] = [];
   const exprCache = new Map<string, ReturnType<typeof pl.col>[]>();
-  const timeDtype = manifest.input.columns.find((c) => c.name === time)?.dtype === 'string' ? pl.Utf8 : pl.Float64;
+  const timeDtype = timeKind === 'int' ? pl.Int64 : timeKind === 'text' ? pl.Utf8 : pl.Float64;
+  /** the time column's position in the input's records (for the time of a line the reader could not take) */
+  let timeIndex = -1;
   const flushBad = async () => {
     if (!pendingBad.length) return;
     summary.badRows += pendingBad.length;
     if (policy === 'flag') {
       const k = pendingBad.length;
-      const out = outputFrame(exprCache, time ? pl.Series(time, new Array(k).fill(null), timeDtype) : undefined, new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
+      let ts: pl.Series | undefined;
+      if (time) {
+        // the time field of the line, when the reader gave the line's text and the field is there
+        const nulls = new Set(csv?.null_values ?? []);
+        const raw = pendingBad.map((b) => {
+          const f = b.text !== undefined && timeIndex >= 0 ? csvField(b.text, timeIndex, csv?.delimiter, csv?.quote_char) : undefined;
+          const v = f === undefined ? undefined : csv?.trim ? f.trim() : f;
+          return v === undefined || v === '' || nulls.has(v) ? null : v;
+        });
+        ts = raw.some((v) => v !== null) ? timeColumn(pl.Series(time, raw, pl.Utf8), timeKind, time).series : pl.Series(time, new Array(k).fill(null), timeDtype);
+      }
+      const out = outputFrame(exprCache, ts, new Float64Array(k).fill(NaN), new Float64Array(k).fill(thresholds.current), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
       await sink.write(out);
       summary.rows += k;
     }
@@ -241,10 +330,11 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   };
   const onBadRecord = policy === 'fail' ? undefined : (b: BadRecord) => { pendingBad.push(b); };
   try {
-    for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+    for await (const { table } of readBatches(file, { format: opts.format, csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+      const frame = table.frame;
+      if (time && timeIndex < 0) timeIndex = frame.columns.indexOf(time);
       await flushBad();
       if (sink.gone) break;
-      const frame = table.frame;
       const cols = new Set(frame.columns);
       for (const c of [...channels, ...(time ? [time] : [])]) {
         if (!cols.has(c)) throw new DataError(`column "${c}" is missing (the detector was trained with it)${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
@@ -257,36 +347,53 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       }
       const n = frame.height;
       const batch = rowBatch(frame, channels);
-      // bad rows: a channel empty, NaN or infinite
+      const tcol = time ? timeColumn(columnOf(frame, time), timeKind, time) : undefined;
+      // bad rows: a channel empty, NaN or infinite; a time that is not of the training data's type
       let bad: Int32Array | undefined;
       const errors: (string | null)[] = [];
+      // fail: the first bad row's error, thrown once the rows before it are written
+      let failure: DataError | undefined;
+      let m = n;
       for (let i = 0; i < n; i++) {
-        for (let c = 0; c < channels.length; c++) {
-          const x = batch.values[c]![i]!;
-          if (Number.isFinite(x)) continue;
-          const why = `channel "${channels[c]}" is ${Number.isNaN(x) ? 'empty or NaN' : x}`;
-          if (policy === 'fail') throw new DataError(`${why}; use --on-bad-row skip or flag to go on past such rows`, { file: table.name, line: table.lineOf(i), path: channels[c] });
-          bad ??= new Int32Array(n).fill(-1);
-          if (bad[i] === -1) { bad[i] = errors.length; errors.push(`line ${table.lineOf(i)}: ${why}`); }
+        let why = tcol?.bad?.get(i);
+        let where = time;
+        if (why === undefined) {
+          for (let c = 0; c < channels.length; c++) {
+            const x = batch.values[c]![i]!;
+            if (Number.isFinite(x)) continue;
+            why = `channel "${channels[c]}" is ${Number.isNaN(x) ? 'empty or NaN' : x}`;
+            where = channels[c];
+            break;
+          }
+        }
+        if (why === undefined) continue;
+        if (policy === 'fail') {
+          failure = new DataError(`${why}; ${hint}`, { file: table.name, line: table.lineOf(i), path: where });
+          m = i;
           break;
         }
+        bad ??= new Int32Array(n).fill(-1);
+        bad[i] = errors.length;
+        errors.push(`line ${table.lineOf(i)}: ${why}`);
       }
       const good: number[] = [];
-      if (bad) for (let i = 0; i < n; i++) { if (bad[i] === -1) good.push(i); }
+      if (bad) for (let i = 0; i < m; i++) { if (bad[i] === -1) good.push(i); }
       summary.badRows += errors.length;
-      const scoredBatch = bad ? { columns: channels, values: batch.values.map((v) => Float64Array.from(good, (i) => v[i]!)) } : batch;
-      const scores = await detector.score(scoredBatch, { signal: ctx.signal });
+      const part = m < n ? { columns: channels, values: batch.values.map((v) => v.subarray(0, m)) } : batch;
+      const scoredBatch = bad ? { columns: channels, values: part.values.map((v) => Float64Array.from(good, (i) => v[i]!)) } : part;
+      const scores = m > 0 ? await detector.score(scoredBatch, { signal: ctx.signal }) : { score: new Float64Array(0) };
       throwIfAborted(ctx.signal);
       // per output row (all rows for flag, good rows otherwise)
-      const outRows = bad && policy === 'skip' ? good.length : n;
+      const outRows = bad && policy === 'skip' ? good.length : m;
       const score = new Float64Array(outRows).fill(NaN);
       const thr = new Float64Array(outRows).fill(NaN);
       const anomaly = new Float64Array(outRows).fill(NaN);
       const cause: (string | null)[] = new Array(outRows).fill(null);
       const err: (string | null)[] | undefined = policy === 'flag' ? new Array(outRows).fill(null) : undefined;
-      for (let o = 0, g = 0, i = 0; i < n; i++) {
+      for (let o = 0, g = 0, i = 0; i < m; i++) {
         if (bad && bad[i]! >= 0) {
-          if (policy === 'flag') { err![o] = errors[bad[i]!]!; o++; }
+          // flag: written with the threshold in force, no score and no verdict
+          if (policy === 'flag') { err![o] = errors[bad[i]!]!; thr[o] = thresholds.current; o++; }
           continue;
         }
         const s = scores.score[g]!;
@@ -303,13 +410,16 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         o++;
       }
       let timeSeries: pl.Series | undefined;
-      if (time) {
-        const ts = columnOf(frame, time);
+      if (tcol) {
+        const ts = m < n ? tcol.series.slice(0, m) : tcol.series;
         timeSeries = bad && policy === 'skip' ? ts.gather(good) : ts;
       }
-      const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
-      await sink.write(out);
-      summary.rows += outRows;
+      if (outRows > 0) {
+        const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
+        await sink.write(out);
+        summary.rows += outRows;
+      }
+      if (failure) throw failure;
       if (sink.gone) break;
       collectBatchGarbage(n * (channels.length + 1));
     }
