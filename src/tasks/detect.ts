@@ -19,7 +19,7 @@ import type { RunContext } from '../core/context.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { loadTable, readStdinAsync, schemaOf, type TableFormat } from '../data/read.js';
+import { loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
 import { readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
@@ -27,7 +27,8 @@ import { columnOf, float64Values } from '../pipeline/frame-columns.js';
 import { fitThreshold, StreamThreshold, type ThresholdConfig, type ThresholdState } from '../detect/thresholds.js';
 import { AlarmState } from '../detect/alarms.js';
 import { detectionMetrics, labelsFromWindows, type DetectionMetrics } from '../metrics/detection.js';
-import { nabWindows } from '../metrics/nab.js';
+import { nabWindows, parseNabTimestamp } from '../metrics/nab.js';
+import { innerName } from '../data/compression.js';
 import { collectBatchGarbage } from '../core/memory.js';
 import { parseDuration } from '../core/time.js';
 
@@ -467,18 +468,21 @@ export interface EvaluateDetectOptions {
 }
 
 /** The windows of a NAB-style JSON file for `data`: a list, or the entry of an object keyed by file name. */
-function windowsFor(file: string, data: string): [string, string][] {
+function windowsFor(file: string, data: string): [string | number, string | number][] {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new DataError(`cannot read the windows: ${(e as Error).message.split('\n')[0]}`, { file });
   }
-  const isList = (v: unknown): v is [string, string][] => Array.isArray(v) && v.every((w) => Array.isArray(w) && w.length === 2);
+  const isLimit = (x: unknown) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+  const isList = (v: unknown): v is [string | number, string | number][] => Array.isArray(v) && v.every((w) => Array.isArray(w) && w.length === 2 && w.every(isLimit));
   if (isList(doc)) return doc;
+  if (Array.isArray(doc)) throw new DataError('expected a list of [start, end] windows (two timestamps or two numbers each)', { file });
   if (!doc || typeof doc !== 'object') throw new DataError('expected a list of [start, end] windows, or an object of such lists keyed by file name (NAB combined_windows.json)', { file });
   const keys = Object.keys(doc);
-  const base = path.basename(data);
+  // the data's name without .gz / .zst: NAB's key realKnownCause/foo.csv names foo.csv.gz too
+  const base = path.basename(innerName(data));
   // the key naming the file: the same name, else a name the file's name ends with (nab_x.csv for folder/x.csv)
   let match = keys.filter((k) => k === data || path.basename(k) === base);
   if (!match.length) match = keys.filter((k) => base.endsWith(path.basename(k)));
@@ -488,11 +492,42 @@ function windowsFor(file: string, data: string): [string, string][] {
   return w;
 }
 
+/** A date-time as epoch milliseconds (NAB's "YYYY-MM-DD HH:MM:SS" as UTC, ISO forms), NaN when it is not one. */
+function epochOf(t: string): number {
+  try {
+    return parseNabTimestamp(t);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The rows' times for --windows: numbers when the data's time column is numeric (window limits are then
+ * numbers), epoch milliseconds when it holds date-times; a time that is neither is a data error naming its line.
+ */
+function windowTimes(table: Table, time: string): { values: Float64Array; numeric: boolean } {
+  const s = columnOf(table.frame, time);
+  const dtype = schemaOf(table.frame.select(time))[0]!.dtype;
+  if (NUMERIC.has(dtype)) return { values: float64Values(s), numeric: true };
+  const raw = s.cast(pl.Utf8).toArray() as (string | null)[];
+  const values = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i];
+    values[i] = t === null || t === '' ? NaN : epochOf(t);
+    if (t !== null && t !== '' && Number.isNaN(values[i]!)) {
+      throw new DataError(`time column "${time}": ${JSON.stringify(t)} is neither a date-time nor a number; --windows matches window limits with the data's times (use --label for a 0/1 label column)`, { file: table.name, line: table.lineOf(i), path: time });
+    }
+  }
+  return { values, numeric: false };
+}
+
 /**
  * Detection metrics of a detect bundle on labelled data: the stream's verdicts (as `mlkit detect` gives
- * them) against a 0/1 label column or NAB-style windows (which also give NAB scores).
+ * them) against a 0/1 label column or NAB-style windows (which also give NAB scores). Every row is
+ * scored: a bad row (as `mlkit detect --on-bad-row fail` finds them) is a data error naming its line.
  */
 export async function evaluateDetect(dir: string, file: string, ctxIn: RunContext, opts: EvaluateDetectOptions = {}): Promise<{ metrics: DetectionMetrics; rows: number }> {
+  if (opts.label !== undefined && opts.windows !== undefined) throw new UsageError('--label and --windows both give the labels: use one of them');
   const bundle = loadBundle(dir);
   // stdin is read twice (the labels, then the stream): held once
   const ctx = file === '-' && !ctxIn.stdin ? { ...ctxIn, stdin: await readStdinAsync(ctxIn.signal) } : ctxIn;
@@ -503,11 +538,29 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
   let labels: Uint8Array;
   let labelColumn: string | undefined;
   let nab: [number, number][] | undefined;
-  const times = time && table.frame.columns.includes(time) ? (columnOf(table.frame, time).cast(pl.Utf8).toArray() as (string | null)[]) : undefined;
+  const hasTime = time !== undefined && table.frame.columns.includes(time);
+  /** epoch ms per row when the times are date-times (delays in seconds), else undefined */
+  let epoch: Float64Array | undefined;
   if (opts.windows) {
-    if (!times) throw new UsageError(`--windows needs the data's time column${time ? ` "${time}"` : ' (the bundle was trained without data.time)'}`);
-    nab = nabWindows(times.map((t) => t ?? ''), windowsFor(opts.windows, file));
+    if (!hasTime) throw new UsageError(`--windows needs the data's time column${time ? ` "${time}"` : ' (the bundle was trained without data.time)'}`);
+    const times = windowTimes(table, time!);
+    const windows = windowsFor(opts.windows, file);
+    // the rows' times are numbers already (NaN: no time); a limit is a number, or text: a number (numeric
+    // times) or a date-time
+    const parse = (t: number | string): number => {
+      if (typeof t === 'number') return t;
+      const v = times.numeric ? (t.trim() === '' ? NaN : Number(t)) : epochOf(t);
+      if (Number.isNaN(v)) throw new DataError(times.numeric ? `anomaly window limit ${JSON.stringify(t)}: the data's time column "${time}" is numeric; give the window limits as numbers` : `anomaly window limit ${JSON.stringify(t)} is not a date-time (the data's time column "${time}" holds date-times)`, { file: opts.windows });
+      return v;
+    };
+    try {
+      nab = nabWindows(times.values, windows, parse);
+    } catch (e) {
+      if (e instanceof DataError && !e.place.file) throw new DataError(e.message, { ...e.place, file: opts.windows });
+      throw e;
+    }
     labels = labelsFromWindows(n, nab);
+    if (!times.numeric) epoch = times.values;
   } else {
     const col = opts.label ?? cfg?.detect?.label;
     labelColumn = col;
@@ -519,6 +572,10 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
     for (let i = 0; i < n; i++) {
       if (v[i] !== 0 && v[i] !== 1) throw new DataError(`label column "${col}": expected 0 or 1, got ${Number.isNaN(v[i]!) ? 'an empty value' : v[i]}`, { file: table.name, line: table.lineOf(i), path: col });
       labels[i] = v[i]!;
+    }
+    if (hasTime && !NUMERIC.has(schemaOf(table.frame.select(time!))[0]!.dtype)) {
+      const raw = columnOf(table.frame, time!).cast(pl.Utf8).toArray() as (string | null)[];
+      epoch = Float64Array.from(raw, (t) => (t === null ? NaN : epochOf(t)));
     }
   }
   // the verdicts, from the same stream `mlkit detect` runs
@@ -537,9 +594,9 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
     async finish() {},
     abort() {},
   };
-  await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [] });
+  // evaluate has no --on-bad-row: every row is compared with its label, so a bad row is an error to fix
+  await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [], badRowHint: 'mlkit evaluate scores every row: fix or remove it (mlkit detect --on-bad-row flag lists every bad row)' });
   if (at !== n) throw new DataError(`the stream gave ${at} verdicts for ${n} rows`, { file: table.name });
-  const epoch = times?.map((t) => (t === null ? NaN : Date.parse(t.includes('T') || t.endsWith('Z') ? t : t.replace(' ', 'T') + 'Z')));
   const lead = (bundle.manifest.detection as DetectionState | undefined)?.lead;
   return { metrics: detectionMetrics(anomaly, labels, { times: epoch, nabWindows: nab, lead }), rows: n };
 }

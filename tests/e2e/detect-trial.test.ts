@@ -74,6 +74,68 @@ test('5: an integer time (a row index, epoch nanoseconds) is written as it came,
   assert.match(flag.stdout.split('\n')[300]!, /line 301: time column ""t"": ""300\.5"" is not an integer/);
 });
 
+test('6: evaluate --windows on numeric times takes numeric window limits; text times that are not date-times are exit 3 naming file, line and column', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'w_num.json', JSON.stringify([[400, 420]]));
+  const r = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_num.json', '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout).metrics;
+  assert.equal(m.labelled_rows, 21);
+  assert.equal(m.events, 1);
+  assert.equal(typeof m.nab_standard, 'number');
+  assert.equal(m.detect_delay_seconds, undefined, 'no seconds from numeric times');
+  // limits as numeric text (NAB's files are text) work too
+  write(dir, 'w_numtext.json', JSON.stringify({ 'x/int.csv': [['400', '420']] }));
+  const t = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_numtext.json', '--json'], { cwd: dir });
+  assert.equal(t.status, 0, t.stderr);
+  assert.deepEqual(JSON.parse(t.stdout).metrics, m);
+  // date-time limits against numeric times: the windows file is named
+  write(dir, 'w_date.json', JSON.stringify([['2020-01-01 00:00:00', '2020-01-02 00:00:00']]));
+  const d = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_date.json'], { cwd: dir });
+  assert.equal(d.status, 3);
+  assert.match(oneLineError(d), /^mlkit: w_date\.json: anomaly window limit "2020-01-01 00:00:00": the data's time column "t" is numeric; give the window limits as numbers$/);
+  // a limit that is no time of the data
+  write(dir, 'w_far.json', JSON.stringify([[400, 99999]]));
+  const far = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_far.json'], { cwd: dir });
+  assert.equal(far.status, 3);
+  assert.match(oneLineError(far), /^mlkit: w_far\.json: anomaly window \[400, 99999\]: 99999 is not a timestamp of the data/);
+  // text times that are not date-times
+  write(dir, 'txt.csv', table((i) => `r${i + 1}`));
+  write(dir, 'txt.yaml', cfg('txt.csv', 'm_txt'));
+  assert.equal(runCli(['train', 'txt.yaml', '-q'], { cwd: dir }).status, 0);
+  write(dir, 'w_txt.json', JSON.stringify([['r400', 'r420']]));
+  const x = runCli(['evaluate', '-m', 'm_txt', 'txt.csv', '--windows', 'w_txt.json'], { cwd: dir });
+  assert.equal(x.status, 3);
+  assert.match(oneLineError(x), /^mlkit: txt\.csv:2 t: time column "t": "r1" is neither a date-time nor a number/);
+  // text times that are date-times are parsed (and give delays in seconds)
+  const start = Date.UTC(2024, 0, 1);
+  const iso = (i: number) => new Date(start + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+  write(dir, 'dt.csv', table(iso));
+  write(dir, 'dt.yaml', cfg('dt.csv', 'm_dt'));
+  assert.equal(runCli(['train', 'dt.yaml', '-q'], { cwd: dir }).status, 0);
+  write(dir, 'w_dt.json', JSON.stringify([[iso(399), iso(419)]]));
+  const ok = runCli(['evaluate', '-m', 'm_dt', 'dt.csv', '--windows', 'w_dt.json', '--json'], { cwd: dir });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).metrics.labelled_rows, 21);
+});
+
+test('7: evaluate has no --on-bad-row and its bad-row error does not suggest it', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  // line 201 has an empty channel; a fault column of zeros
+  write(dir, 'nan_eval.csv', table(rowIndex, { 200: '200,' }).split('\n').map((l, i) => (i === 0 ? `${l},fault` : l ? `${l},0` : l)).join('\n'));
+  const r = runCli(['evaluate', '-m', 'm_int', 'nan_eval.csv', '--label', 'fault'], { cwd: dir });
+  assert.equal(r.status, 3);
+  const line = oneLineError(r);
+  assert.match(line, /nan_eval\.csv:201 value: channel "value" is empty or NaN; mlkit evaluate scores every row: fix or remove it/);
+  assert.doesNotMatch(line, /use --on-bad-row/);
+  const flag = runCli(['evaluate', '-m', 'm_int', 'nan_eval.csv', '--label', 'fault', '--on-bad-row', 'skip'], { cwd: dir });
+  assert.equal(flag.status, 2, 'not an option of evaluate');
+  // detect still suggests it
+  write(dir, 'nan.csv', table(rowIndex, { 200: '200,' }));
+  const d = runCli(['detect', '-m', 'm_int', 'nan.csv'], { cwd: dir });
+  assert.match(oneLineError(d), /use --on-bad-row skip or flag/);
+});
+
 test('8: --on-bad-row flag: a line the reader rejected has the threshold in force, no score or verdict, and its error', () => {
   assert.equal(trainInt.status, 0, trainInt.stderr);
   write(dir, 'rejected.csv', table(rowIndex, { 100: '100,abc', 200: '200,1.0,extra', 300: '300,' }));
@@ -100,6 +162,37 @@ test('8: the time field of a rejected CSV record, when the reader gives the reco
   assert.equal(csvField('only', 1), undefined);
   assert.equal(csvField('a,"open', 1), undefined, 'an unclosed quote is no field');
 });
+
+test('12: --label with --windows is a usage error; a NAB key names foo.csv.gz and foo.csv.zst data too', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'w_num2.json', JSON.stringify([[400, 420]]));
+  const both = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--label', 'fault', '--windows', 'w_num2.json'], { cwd: dir });
+  assert.equal(both.status, 2);
+  assert.match(oneLineError(both), /^mlkit: --label and --windows both give the labels: use one of them$/);
+  writeFileSync(path.join(dir, 'foo.csv.gz'), gzipSync(readFileSync(path.join(dir, 'int.csv'))));
+  write(dir, 'combined.json', JSON.stringify({ 'realKnownCause/foo.csv': [[400, 420]], 'realKnownCause/other.csv': [] }));
+  const gz = runCli(['evaluate', '-m', 'm_int', 'foo.csv.gz', '--windows', 'combined.json', '--json'], { cwd: dir });
+  assert.equal(gz.status, 0, gz.stderr);
+  assert.equal(JSON.parse(gz.stdout).metrics.labelled_rows, 21);
+  writeFileSync(path.join(dir, 'foo.csv.zst'), zstdStored(readFileSync(path.join(dir, 'int.csv'))));
+  const zst = runCli(['evaluate', '-m', 'm_int', 'foo.csv.zst', '--windows', 'combined.json', '--json'], { cwd: dir });
+  assert.equal(zst.status, 0, zst.stderr);
+  assert.deepEqual(JSON.parse(zst.stdout), JSON.parse(gz.stdout));
+});
+
+/** A zstd frame of raw (stored) blocks: enough to test .zst inputs without a compressor. */
+function zstdStored(data: Buffer): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3])]; // magic; no content size; window 2^17
+  const max = 1 << 17;
+  for (let off = 0; off < data.length || off === 0; off += max) {
+    const chunk = data.subarray(off, off + max);
+    const last = off + max >= data.length ? 1 : 0;
+    const h = last | (chunk.length << 3); // raw block (type 0)
+    parts.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]), chunk);
+    if (last) break;
+  }
+  return Buffer.concat(parts);
+}
 
 test('4: --on-bad-row fail writes the rows before the bad one, in order, also from its own batch', () => {
   assert.equal(trainInt.status, 0, trainInt.stderr);
