@@ -163,6 +163,68 @@ test('8: the time field of a rejected CSV record, when the reader gives the reco
   assert.equal(csvField('a,"open', 1), undefined, 'an unclosed quote is no field');
 });
 
+test('9: an objective the detector cannot use is a config error at model.params.objective', () => {
+  // the predictive detector regresses the next change
+  for (const [obj, re] of [['binary:logistic', /regresses each next change: objective reg:squarederror \(default\), reg:absoluteerror or reg:pseudohubererror, not "binary:logistic"/], ['nonsense', /not "nonsense"/]] as const) {
+    write(dir, 'obj.yaml', `task: detect
+data: { train: int.csv, time: t, target: value }
+detect: { mode: predictive }
+model: { type: xgboost, params: { num_round: 5, objective: "${obj}" } }
+output: { dir: m_obj }
+`);
+    const o = runCli(['train', 'obj.yaml'], { cwd: dir });
+    assert.equal(o.status, 2);
+    assert.match(oneLineError(o), /^mlkit: obj\.yaml:4:\d+ model\.params\.objective: detect\.mode predictive /);
+    assert.match(oneLineError(o), re);
+  }
+  // the supervised one is a binary classifier
+  write(dir, 'supobj.yaml', `task: detect
+data: { train: int.csv, time: t }
+detect: { mode: supervised, label: value }
+model: { type: xgboost, params: { num_round: 5 } }
+output: { dir: m_supobj }
+`);
+  const so = runCli(['train', 'supobj.yaml', '--set', 'model.params.objective=reg:squarederror'], { cwd: dir });
+  assert.equal(so.status, 2);
+  assert.match(oneLineError(so), /model\.params\.objective: detect\.mode supervised is a binary classifier .*objective binary:logistic, not "reg:squarederror"/);
+});
+
+test('10: detect.detector outside mode unsupervised, and a --set threshold without detect.threshold, blame the right key', () => {
+  const base = `task: detect
+data: { train: int.csv, time: t, target: value }
+detect: { mode: predictive, detector: statistical }
+model: { type: naive }
+output: { dir: m_x }
+`;
+  write(dir, 'det.yaml', base);
+  const r = runCli(['train', 'det.yaml'], { cwd: dir });
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /^mlkit: det\.yaml:3:\d+ detect\.detector: detect\.detector is for detect\.mode unsupervised only; detect\.mode predictive uses model:/);
+  write(dir, 'det2.yaml', base.replace('mode: predictive,', 'mode: supervised, label: value,').replace('naive', 'xgboost'));
+  const r2 = runCli(['train', 'det2.yaml'], { cwd: dir });
+  assert.equal(r2.status, 2);
+  assert.match(oneLineError(r2), /det2\.yaml:3:\d+ detect\.detector: detect\.detector is for detect\.mode unsupervised only; detect\.mode supervised/);
+  const unsup = runCli(['train', 'int.yaml', '--set', 'detect.detector=predictive'], { cwd: dir });
+  assert.equal(unsup.status, 2);
+  assert.match(oneLineError(unsup), /detect\.detector: "predictive" is not an unsupervised detector: it is detect\.mode predictive/);
+  const q = runCli(['train', 'int.yaml', '--set', 'detect.threshold.q=0.99'], { cwd: dir });
+  assert.equal(q.status, 2);
+  assert.match(oneLineError(q), /^mlkit: --set detect\.threshold\.q=0\.99 detect\.threshold\.method: required key is missing \(one of "fixed" \| "quantile" \| "dynamic"\); "q" is a key of method "quantile": add method: quantile$/);
+  const v = runCli(['train', 'int.yaml', '--set', 'detect.threshold.value=3'], { cwd: dir });
+  assert.match(oneLineError(v), /"value" is a key of method "fixed"/);
+  // both given by --set: trains
+  const both = runCli(['train', 'int.yaml', '--set', 'detect.threshold.method=quantile', '--set', 'detect.threshold.q=0.99', '--set', 'output.dir=m_q', '-q'], { cwd: dir });
+  assert.equal(both.status, 0, both.stderr);
+  // in the file: the file's place
+  write(dir, 'thr.yaml', cfg('int.csv', 'm_thr', '\n  threshold: { q: 0.99 }'));
+  const f = runCli(['train', 'thr.yaml'], { cwd: dir });
+  assert.match(oneLineError(f), /^mlkit: thr\.yaml:7:\d+ detect\.threshold\.method: required key is missing/);
+  // adapt inside detect.params would be overridden by detect.adapt: refused
+  const a = runCli(['train', 'int.yaml', '--set', 'detect.params.adapt=true'], { cwd: dir });
+  assert.equal(a.status, 2);
+  assert.match(oneLineError(a), /detect\.params\.adapt: adapt is set by detect\.adapt/);
+});
+
 test('12: --label with --windows is a usage error; a NAB key names foo.csv.gz and foo.csv.zst data too', () => {
   assert.equal(trainInt.status, 0, trainInt.stderr);
   write(dir, 'w_num2.json', JSON.stringify([[400, 420]]));
