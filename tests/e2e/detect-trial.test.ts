@@ -225,6 +225,18 @@ output: { dir: m_x }
   assert.match(oneLineError(a), /detect\.params\.adapt: adapt is set by detect\.adapt/);
 });
 
+test('11: mlkit list detector shows the config keys users set, not internal params', () => {
+  const r = runCli(['list', 'detector']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const hidden of [/^\s+holdout:/m, /^\s+xgboost:/m, /^\s+engine:/m, /^\s+model: /m, /^\s+label:/m, /^\s+adapt:/m]) assert.doesNotMatch(r.stdout, hidden);
+  for (const shown of [/model\.type: xgboost \| naive \| seasonal_naive \(required\)/, /model\.params\.lags: integer >= 1 <= 4096 = 16/, /model\.params\.s: integer >= 1/, /model\.engine: auto \| native \| wasm = auto/, /detect\.params\.window: integer >= 3 <= 100000 = 32/, /detect\.adapt: boolean = false/, /detect\.label: string \(required\)/, /detect\.lead: integer >= 0 \| duration = 0/, /detect\.params\.lags: integer >= 0 <= 256 = 4/]) assert.match(r.stdout, shown);
+  const j = runCli(['list', 'detector', '--json']);
+  const comps = JSON.parse(j.stdout).components as { name: string; params: { name: string }[] }[];
+  const names = (n: string) => comps.find((c) => c.name === n)!.params.map((p) => p.name);
+  assert.deepEqual(names('predictive'), ['model.type', 'model.params.lags', 'model.params.s', 'model.params', 'model.engine']);
+  assert.deepEqual(names('supervised'), ['detect.label', 'detect.lead', 'detect.params.lags', 'model.params', 'model.engine']);
+});
+
 test('12: --label with --windows is a usage error; a NAB key names foo.csv.gz and foo.csv.zst data too', () => {
   assert.equal(trainInt.status, 0, trainInt.stderr);
   write(dir, 'w_num2.json', JSON.stringify([[400, 420]]));
