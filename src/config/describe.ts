@@ -119,3 +119,13 @@ export function describeComponents(registry: Registry, kind?: ComponentKind): Co
     };
   });
 }
+
+/**
+ * The config key a component's param is set by, when the spec says (a detector's `lags` is
+ * model.params.lags in detect.mode predictive, detect.params.lags in supervised): the param's `config`
+ * metadata; undefined when the spec does not say, null for a param no config key sets.
+ */
+export function configKeyOf(spec: ComponentSpec, param: string): string | null | undefined {
+  const p = jsonSchema(spec.params).properties?.[param];
+  return p && 'config' in p ? (p.config as string | null) : undefined;
+}

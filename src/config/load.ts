@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readConfigFile } from './file.js';
 import { parseDocument, LineCounter, isMap, isSeq, parse as parseYamlValue } from 'yaml';
 import { configSchema, type AnyConfig, type Config } from './schema.js';
-import { ConfigError, UsageError } from '../core/errors.js';
+import { ConfigError, UsageError, type Place } from '../core/errors.js';
 import { validatePipeline } from './pipeline.js';
 import { formatPath, issueToError, PlaceFinder, valueAt } from './places.js';
 import { FREQ_ALIASES, parseDuration, parseFreq } from '../core/time.js';
@@ -27,6 +27,8 @@ export interface LoadedConfig<C = Config> {
   modelParams: Record<string, unknown>;
   /** the component's runtime options (the `model:` keys besides type and params), after its spec's options schema */
   modelOptions: Record<string, unknown>;
+  /** where a config key is (file:line:col, or the --set that gave it): for errors found after loading */
+  placeOf?(p: (string | number)[]): Place;
 }
 
 type PathSeg = string | number;
@@ -263,5 +265,6 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     outputDir: path.resolve(cwd, config.output.dir),
     modelParams,
     modelOptions,
+    placeOf: (p) => finder.find(p),
   };
 }

@@ -17,7 +17,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { AnyConfig, DetectSettings } from '../config/schema.js';
 import type { RunContext } from '../core/context.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
-import { BundleError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
+import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
 import { readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
@@ -125,6 +125,10 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     const label = d.label!;
     if (!frame.columns.includes(label)) throw new DataError(`detect.label: column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
     if (!NUMERIC.has(schemaOf(frame.select(label))[0]!.dtype)) throw new DataError(`detect.label: column "${label}" is text; expected 0 or 1`, { file: name, path: 'detect.label' });
+    const y = float64Values(columnOf(frame, label));
+    for (let i = 0; i < y.length; i++) {
+      if (y[i] !== 0 && y[i] !== 1) throw new DataError(`detect.label column "${label}": expected 0 or 1, got ${Number.isNaN(y[i]!) ? 'an empty value' : y[i]}`, { file: name, line: table.lineOf(i), path: label });
+    }
     lead = leadRows(d.lead, frame, time, name);
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
@@ -132,7 +136,35 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     : { ...d.params, adapt: d.adapt };
   const detector = impl.create(spec.params.parse(params), {});
   const features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
-  await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
+  // too few nominal rows: named with the data file and the config keys that decide how many are needed
+  const min = (detector as Detector & { minRows?(): { rows: number; params: string[] } }).minRows?.();
+  if (min && frame.height < min.rows) {
+    const { configKeyOf } = await import('../config/describe.js');
+    const why = min.params.map((p) => {
+      const key = configKeyOf(spec, p) ?? p;
+      const keyPath = key.split('.');
+      const given = valueAtPath(config, keyPath) !== undefined;
+      const place = given ? lc.placeOf?.(keyPath) : undefined;
+      const where = place?.file ? `, ${place.file}${place.line !== undefined ? `:${place.line}:${place.col ?? 1}` : ''}` : '';
+      return `${key} is ${JSON.stringify((detector.params as Record<string, unknown>)[p])}${given ? where : ' by default'}`;
+    });
+    throw new DataError(`${frame.height} nominal row${frame.height === 1 ? '' : 's'}; the ${d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})`} detector needs at least ${min.rows}${why.length ? ` (${why.join('; ')})` : ''}`, { file: name });
+  }
+  try {
+    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
+  } catch (e) {
+    // the detector's own errors name neither the file nor the config: add them (XGBoost's params are model.params)
+    if (e instanceof MlkitError && !e.place.file) {
+      const xp = /^params\.(.+)$/.exec(e.place.path ?? '');
+      if (xp && config.model) {
+        const keyPath = ['model', 'params', ...xp[1]!.split('.')];
+        const Err = e.kind === 'data' ? DataError : ConfigError;
+        throw new Err(e.message, { ...lc.placeOf?.(keyPath), path: keyPath.join('.') });
+      }
+      if (e instanceof DataError) throw new DataError(e.message, { ...e.place, file: name });
+    }
+    throw e;
+  }
   throwIfAborted(ctx.signal);
   // the threshold from the detector's scores on the nominal rows (a stream of its own, then forgotten)
   // (a detector that holds out part of the nominal rows gives the scores of those instead: fitScores)
@@ -166,6 +198,15 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     metrics: {},
   }, files, { force: ctx.force });
   return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})` };
+}
+
+function valueAtPath(obj: unknown, p: string[]): unknown {
+  let cur: any = obj;
+  for (const k of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[k];
+  }
+  return cur;
 }
 
 /** detect.lead in rows: a number is rows; a duration is divided by the median step of data.time. */

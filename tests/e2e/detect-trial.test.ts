@@ -163,6 +163,33 @@ test('8: the time field of a rejected CSV record, when the reader gives the reco
   assert.equal(csvField('a,"open', 1), undefined, 'an unclosed quote is no field');
 });
 
+test('9: a supervised label that is not 0/1, and too few nominal rows, name the file\'s line or the config key', () => {
+  // a supervised label that is not 0/1: the physical line (a comment line above the header shifts it)
+  const lines = ['# exported', 't,value,fault', ...values.map((v, i) => `${i + 1},${v},${i % 100 > 90 ? 1 : 0}`)];
+  lines[302] = lines[302]!.replace(/,\d$/, ',2');
+  write(dir, 'sup.csv', lines.join('\n') + '\n');
+  write(dir, 'sup.yaml', `task: detect
+data: { train: sup.csv, time: t, csv: { comment_prefix: "#" } }
+detect: { mode: supervised, label: fault }
+model: { type: xgboost, params: { num_round: 5 } }
+output: { dir: m_sup }
+`);
+  const s = runCli(['train', 'sup.yaml'], { cwd: dir });
+  assert.equal(s.status, 3);
+  assert.match(oneLineError(s), /^mlkit: sup\.csv:303 fault: detect\.label column "fault": expected 0 or 1, got 2$/);
+  // seasonal_naive with a season longer than the nominal rows: the data file, and model.params.s with its place
+  write(dir, 'short.csv', table(rowIndex).split('\n').slice(0, 101).join('\n') + '\n');
+  write(dir, 'sn.yaml', `task: detect
+data: { train: short.csv, time: t, target: value }
+detect: { mode: predictive }
+model: { type: seasonal_naive, params: { s: 288 } }
+output: { dir: m_sn }
+`);
+  const sn = runCli(['train', 'sn.yaml'], { cwd: dir });
+  assert.equal(sn.status, 3);
+  assert.match(oneLineError(sn), /^mlkit: short\.csv: 100 nominal rows; the predictive \(seasonal_naive\) detector needs at least 291 \(model\.params\.s is 288, sn\.yaml:4:\d+\)$/);
+});
+
 test('9: an objective the detector cannot use is a config error at model.params.objective', () => {
   // the predictive detector regresses the next change
   for (const [obj, re] of [['binary:logistic', /regresses each next change: objective reg:squarederror \(default\), reg:absoluteerror or reg:pseudohubererror, not "binary:logistic"/], ['nonsense', /not "nonsense"/]] as const) {

@@ -98,6 +98,13 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
 
   warmup(): number { return this.keep; }
 
+  /** the nominal rows fit needs, and the params that decide it */
+  minRows(): { rows: number; params: string[] } {
+    const p = this.params;
+    if (p.model === 'xgboost') return { rows: Math.ceil((2 * (this.lags + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)), params: ['lags'] };
+    return { rows: this.gap + 3, params: p.model === 'seasonal_naive' ? ['s'] : [] };
+  }
+
   async fit(x: Frame, ctx: FitContext): Promise<this> {
     const p = this.params;
     const names = x.columns;
@@ -106,7 +113,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     const n = x.height;
     const split = Math.floor(n * (1 - p.holdout));
     if (p.model === 'seasonal_naive' && p.s === undefined) throw new DataError('seasonal_naive needs its season length: model.params.s (rows)');
-    const need = p.model === 'xgboost' ? Math.ceil((2 * (L + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)) : this.gap + 3;
+    const need = this.minRows().rows;
     if (n < need) throw new DataError(`the predictive detector (${p.model}${p.model === 'xgboost' ? `, lags ${L}, holdout ${p.holdout}` : ''}) needs at least ${need} nominal rows to learn from; got ${n}`);
     const channels: ChannelModel[] = [];
     const models: (Estimator | undefined)[] = [];
