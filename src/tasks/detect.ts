@@ -259,11 +259,14 @@ type TimeKind = 'int' | 'float' | 'text';
  */
 export function timeColumn(ts: pl.Series, kind: TimeKind, name: string): { series: pl.Series; bad?: Map<number, string> } {
   const target = kind === 'int' ? pl.Int64 : kind === 'float' ? pl.Float64 : pl.Utf8;
+  // already of its type (the usual case: no new series, each costs about a millisecond)
+  const dtype = String(ts.dtype);
+  if (dtype === String(target) || (kind === 'text' && (dtype === 'DataType(String)' || dtype === 'DataType(Utf8)'))) return { series: ts };
   if (kind === 'text') return { series: ts.cast(pl.Utf8).rename(name) };
   const out = ts.cast(target, false).rename(name);
   const lost = out.nullCount() - ts.nullCount();
   let fraction = false;
-  if (kind === 'int' && lost === 0 && String(ts.dtype).includes('Float')) {
+  if (kind === 'int' && lost === 0 && dtype.includes('Float')) {
     // a float series cast to integers truncates: a value with a fraction is not an integer time
     const a = float64Values(ts);
     fraction = a.some((x) => Number.isFinite(x) && !Number.isInteger(x));
