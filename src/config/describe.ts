@@ -69,13 +69,19 @@ function paramsOf(schema: ZodType | undefined): { list: ParamInfo[]; json: Json 
   if (!schema) return { list: [], json: {} };
   const json = jsonSchema(schema);
   const required = new Set<string>(json.required ?? []);
-  const list = Object.entries<Json>(json.properties ?? {}).map(([name, p]) => ({
-    name,
-    type: typeText(p),
-    required: required.has(name) && !('default' in p),
-    ...('default' in p ? { default: p.default } : {}),
-    ...(typeof p.description === 'string' ? { description: p.description } : {}),
-  }));
+  // a param whose `config` metadata names its config key is listed under that key (a detector's params
+  // live in detect.params, detect.*, model.*); `config: null` is set by no key (internal): not listed
+  const list = Object.entries<Json>(json.properties ?? {}).filter(([, p]) => p.config !== null).map(([name, p]) => {
+    const req = p.configRequired === true || (required.has(name) && !('default' in p));
+    return {
+      name: typeof p.config === 'string' ? p.config : name,
+      type: typeof p.configType === 'string' ? p.configType : typeText(p),
+      required: req,
+      // (a mapping's default {} says nothing: XGBoost's params are listed with the estimator)
+      ...('default' in p && !req && !(typeof p.configType === 'string' && typeof p.default === 'object') ? { default: p.default } : {}),
+      ...(typeof p.description === 'string' ? { description: p.description } : {}),
+    };
+  });
   return { list, json };
 }
 
@@ -112,4 +118,14 @@ export function describeComponents(registry: Registry, kind?: ComponentKind): Co
       schema: params.json,
     };
   });
+}
+
+/**
+ * The config key a component's param is set by, when the spec says (a detector's `lags` is
+ * model.params.lags in detect.mode predictive, detect.params.lags in supervised): the param's `config`
+ * metadata; undefined when the spec does not say, null for a param no config key sets.
+ */
+export function configKeyOf(spec: ComponentSpec, param: string): string | null | undefined {
+  const p = jsonSchema(spec.params).properties?.[param];
+  return p && 'config' in p ? (p.config as string | null) : undefined;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readConfigFile } from './file.js';
 import { parseDocument, LineCounter, isMap, isSeq, parse as parseYamlValue } from 'yaml';
 import { configSchema, type AnyConfig, type Config } from './schema.js';
-import { ConfigError, UsageError } from '../core/errors.js';
+import { ConfigError, UsageError, type Place } from '../core/errors.js';
 import { validatePipeline } from './pipeline.js';
 import { formatPath, issueToError, PlaceFinder, valueAt } from './places.js';
 import { FREQ_ALIASES, parseDuration, parseFreq } from '../core/time.js';
@@ -27,6 +27,8 @@ export interface LoadedConfig<C = Config> {
   modelParams: Record<string, unknown>;
   /** the component's runtime options (the `model:` keys besides type and params), after its spec's options schema */
   modelOptions: Record<string, unknown>;
+  /** where a config key is (file:line:col, or the --set that gave it): for errors found after loading */
+  placeOf?(p: (string | number)[]): Place;
 }
 
 type PathSeg = string | number;
@@ -52,12 +54,31 @@ function forecastRules(config: AnyConfig, finder: PlaceFinder): void {
 }
 
 /** Cross-field rules of task detect; the detector's params are validated by its own spec. */
-function detectRules(config: AnyConfig, finder: PlaceFinder, registry: Registry): void {
+/** the XGBoost objectives of each detect mode's model: predictive regresses the next change, supervised is a binary classifier */
+const DETECT_OBJECTIVES: Record<'predictive' | 'supervised', string[]> = {
+  predictive: ['reg:squarederror', 'reg:absoluteerror', 'reg:pseudohubererror'],
+  supervised: ['binary:logistic'],
+};
+
+function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, registry: Registry): void {
   const d = config.detect;
   const at = (p: PathSeg[], msg: string) => new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
   if (!d) return;
   if (Array.isArray(config.pipeline)) throw at(['pipeline'], 'task detect builds its own features; pipeline must be auto or left out');
+  // detect.detector has a default (statistical): only a detector written in the config (or --set) is blamed
+  if (d.mode !== 'unsupervised' && valueAt(raw, ['detect', 'detector']) !== undefined) {
+    throw at(['detect', 'detector'], `detect.detector is for detect.mode unsupervised only; detect.mode ${d.mode} uses model: ${d.mode === 'predictive' ? '{ type: xgboost, naive or seasonal_naive }' : '{ type: xgboost } (a classifier on detect.label)'}`);
+  }
+  if (d.mode === 'unsupervised' && (d.detector === 'predictive' || d.detector === 'supervised')) {
+    throw at(['detect', 'detector'], `"${d.detector}" is not an unsupervised detector: it is detect.mode ${d.detector} (with model:${d.detector === 'supervised' ? ' and detect.label' : ''}); unsupervised detectors: ${registry.names('detector').filter((n) => n !== 'predictive' && n !== 'supervised').join(', ')}`);
+  }
   if (d.mode === 'unsupervised' && config.model) throw at(['model'], 'detect.mode unsupervised uses detect.detector (and detect.params), not model:');
+  if (d.mode === 'unsupervised' && 'adapt' in d.params) throw at(['detect', 'params', 'adapt'], 'adapt is set by detect.adapt (beside detect.params), not in detect.params');
+  if (d.mode !== 'unsupervised' && config.model?.params.objective !== undefined) {
+    const allowed = DETECT_OBJECTIVES[d.mode];
+    const o = config.model.params.objective;
+    if (!allowed.includes(String(o))) throw at(['model', 'params', 'objective'], `detect.mode ${d.mode} ${d.mode === 'predictive' ? 'regresses each next change' : 'is a binary classifier (the score is P(fault))'}: objective ${allowed.length > 1 ? `${allowed[0]} (default), ${allowed.slice(1, -1).join(', ')}${allowed.length > 2 ? ' or ' : ''}${allowed[allowed.length - 1]}` : allowed[0]}, not ${JSON.stringify(o)}`);
+  }
   if (d.mode !== 'unsupervised' && d.adapt) throw at(['detect', 'adapt'], 'detect.adapt is for detect.mode unsupervised');
   if (d.mode !== 'supervised' && d.label !== undefined) throw at(['detect', 'label'], 'detect.label is for detect.mode supervised (the other modes learn from nominal data, without labels)');
   if (d.mode !== 'supervised' && d.lead !== undefined) throw at(['detect', 'lead'], 'detect.lead is for detect.mode supervised');
@@ -133,7 +154,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
   if (doc.contents === null) throw new ConfigError('the config is empty', { file });
   if (!isMap(doc.contents)) throw new ConfigError('expected a mapping of keys (task, data, model, ...) at the top level', { file, line: 1, col: 1 });
 
-  const sets: { path: PathSeg[]; text: string }[] = [];
+  const sets: { path: PathSeg[]; text: string; created?: PathSeg[] }[] = [];
   for (const s of opts.sets ?? []) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new UsageError(`--set ${s}: expected key.path=value`);
@@ -145,10 +166,15 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     try { value = raw.trim() === '-' ? '-' : parseYamlValue(raw, { logLevel: 'error' }); } catch (e: any) {
       throw new UsageError(`--set ${s}: cannot parse the value: ${String(e.message).split('\n')[0]}`);
     }
-    // create intermediate mappings as needed
+    // create intermediate mappings as needed (the first one created is remembered: a key missing in it is
+    // this --set's doing, e.g. --set detect.threshold.q=0.99 without detect.threshold in the file)
+    let created: PathSeg[] | undefined;
     for (let i = 1; i < p.length; i++) {
       const parent = doc.getIn(p.slice(0, i), true);
-      if (parent === undefined) doc.setIn(p.slice(0, i), doc.createNode({}));
+      if (parent === undefined) {
+        doc.setIn(p.slice(0, i), doc.createNode({}));
+        created ??= p.slice(0, i);
+      }
       else if (!isMap(parent) && !isSeq(parent)) throw new UsageError(`--set ${s}: ${formatPath(p.slice(0, i))} is not a mapping`);
       else if (isSeq(parent) && !/^\d+$/.test(String(p[i]))) throw new UsageError(`--set ${s}: ${formatPath(p.slice(0, i))} is a list; index it with a number (${formatPath(p.slice(0, i))}.0)`);
     }
@@ -157,7 +183,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     } catch (e: any) {
       throw new UsageError(`--set ${s}: ${String(e?.message ?? e).split('\n')[0]}`);
     }
-    sets.push({ path: p, text: s });
+    sets.push({ path: p, text: s, created });
   }
 
   let raw: unknown;
@@ -193,7 +219,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     }
   }
   if (forecasting) forecastRules(config, finder);
-  if (detecting) detectRules(config, finder, opts.registry);
+  if (detecting) detectRules(config, raw, finder, opts.registry);
   if (config.detect && !detecting) throw new ConfigError(`detect: is for task: detect (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['detect']), path: 'detect' });
   let modelParams: Record<string, unknown> = {};
   let modelOptions: Record<string, unknown> = {};
@@ -239,5 +265,6 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     outputDir: path.resolve(cwd, config.output.dir),
     modelParams,
     modelOptions,
+    placeOf: (p) => finder.find(p),
   };
 }

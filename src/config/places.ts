@@ -63,7 +63,7 @@ export class PlaceFinder {
     private readonly doc: Document,
     private readonly lc: LineCounter,
     private readonly file: string,
-    private readonly sets: { path: PathSeg[]; text: string }[],
+    private readonly sets: { path: PathSeg[]; text: string; /** the mapping the --set created (it was not in the file) */ created?: PathSeg[] }[],
   ) {}
 
   private pos(offset: number): Place {
@@ -74,7 +74,9 @@ export class PlaceFinder {
   /** The place of the value at `p` (or the key `key` inside the mapping at `p`). */
   find(p: readonly PathSeg[], key?: string): Place {
     const full = key === undefined ? p : [...p, key];
-    const set = this.sets.find((s) => s.path.length <= full.length && s.path.every((seg, i) => String(seg) === String(full[i])));
+    const under = (prefix: readonly PathSeg[]) => prefix.length <= full.length && prefix.every((seg, i) => String(seg) === String(full[i]));
+    // the --set that gave the value, or that created the mapping it is in (a key missing beside it is its doing)
+    const set = this.sets.find((s) => under(s.path)) ?? this.sets.find((s) => s.created && under(s.created));
     if (set) return { file: `--set ${set.text}` };
     if (key !== undefined) {
       const map = p.length ? this.doc.getIn(p as PathSeg[], true) : this.doc.contents;
@@ -95,6 +97,41 @@ export class PlaceFinder {
     }
     return { file: this.file };
   }
+}
+
+/**
+ * For a discriminated union whose discriminator is missing or wrong: which option the other keys given
+ * belong to (`q is a key of method "quantile"`), found in the union's options.
+ */
+function unionHint(schema: ZodType, parent: readonly PathSeg[], given: unknown, disc: string): string {
+  if (!given || typeof given !== 'object' || Array.isArray(given)) return '';
+  const keys = Object.keys(given).filter((k) => k !== disc);
+  if (!keys.length) return '';
+  let s: any = schema;
+  const unwrap = (x: any): any => {
+    for (let i = 0; i < 10 && x?._zod?.def; i++) {
+      const d = x._zod.def;
+      if (d.innerType) x = d.innerType;
+      else if (d.type === 'pipe' && d.in) x = d.in;
+      else break;
+    }
+    return x;
+  };
+  s = unwrap(s);
+  for (const seg of parent) {
+    const shape = s?._zod?.def?.shape;
+    if (!shape || typeof seg !== 'string') return '';
+    s = unwrap(shape[seg]);
+  }
+  const opts: any[] = s?._zod?.def?.options ?? [];
+  const owners = opts.map((o) => {
+    const shape = unwrap(o)?._zod?.def?.shape ?? {};
+    const value = shape[disc]?._zod?.def?.values?.[0];
+    return { value: String(value), keys: Object.keys(shape) };
+  }).filter((o) => keys.every((k) => o.keys.includes(k)));
+  const listed = keys.map((k) => JSON.stringify(k)).join(', ');
+  if (owners.length === 1) return `; ${listed} ${keys.length === 1 ? 'is a key' : 'are keys'} of ${disc} ${JSON.stringify(owners[0]!.value)}: add ${disc}: ${owners[0]!.value}`;
+  return '';
 }
 
 /** Turn the first zod issue into a ConfigError with a place. */
@@ -119,6 +156,18 @@ export function issueToError(
       msg = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${describeValue(got)}`;
       if (typeof got === 'string') msg += didYouMean(got, issue.values.map(String));
       break;
+    case 'invalid_union': {
+      // a discriminated union (detect.threshold's method): name the discriminator and what the keys given belong to
+      const disc = (issue as { discriminator?: string }).discriminator;
+      const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+      if (disc !== undefined && options.length) {
+        msg = got === undefined ? `required key is missing (one of ${options.map((o) => JSON.stringify(o)).join(' | ')})` : `expected one of ${options.map((o) => JSON.stringify(o)).join(' | ')}, got ${describeValue(got)}${typeof got === 'string' ? didYouMean(got, options) : ''}`;
+        msg += unionHint(schema, (issue.path as PathSeg[]).slice(0, -1), valueAt(raw, (issue.path as PathSeg[]).slice(0, -1)), disc);
+        break;
+      }
+      msg = `${issue.message}, got ${describeValue(got)}`;
+      break;
+    }
     case 'too_small':
     case 'too_big':
       msg = `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(got)}`;

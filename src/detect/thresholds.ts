@@ -164,6 +164,11 @@ export class StreamThreshold {
     if (this.filled < r.length) this.filled++;
   }
 
+  /** The threshold the next row would be compared with (a bad row's, which does not move it). */
+  get current(): number {
+    return this.value;
+  }
+
   /** Scores in order; NaN (warm-up) passes through with the current threshold. */
   next(score: number): { score: number; threshold: number } {
     const st = this.st;

@@ -90,18 +90,19 @@ const toTime = (t: number | string): number => (typeof t === 'number' ? t : pars
  * Anomaly windows (pairs of limit timestamps, as in `labels/combined_windows.json`) as row index ranges
  * [start, end], both inclusive. As NAB's labeler, each limit must equal a timestamp of the data exactly
  * (the first such row is taken, as `timestamps.index(...)` in the sweeper); windows must be ordered and
- * must not overlap (NAB's validateLabels).
+ * must not overlap (NAB's validateLabels). `parse` turns a timestamp or limit into a number (default: NAB's
+ * timestamps as epoch milliseconds, numbers as they are); NaN marks a row without a time.
  */
-export function nabWindows(timestamps: ArrayLike<number | string>, windows: ReadonlyArray<readonly [number | string, number | string]>): Array<[number, number]> {
+export function nabWindows(timestamps: ArrayLike<number | string>, windows: ReadonlyArray<readonly [number | string, number | string]>, parse: (t: number | string) => number = toTime): Array<[number, number]> {
   const index = new Map<number, number>();
   for (let i = 0; i < timestamps.length; i++) {
-    const t = toTime(timestamps[i]!);
-    if (!index.has(t)) index.set(t, i);
+    const t = parse(timestamps[i]!);
+    if (!Number.isNaN(t) && !index.has(t)) index.set(t, i); // NaN: a row without a time
   }
   const out: Array<[number, number]> = [];
   for (const [a, b] of windows) {
-    const s = index.get(toTime(a));
-    const e = index.get(toTime(b));
+    const s = index.get(parse(a));
+    const e = index.get(parse(b));
     if (s === undefined || e === undefined) {
       throw new DataError(`anomaly window [${a}, ${b}]: ${s === undefined ? a : b} is not a timestamp of the data (window limits must match the data's timestamps exactly)`);
     }

@@ -17,9 +17,9 @@ import type { LoadedConfig } from '../config/load.js';
 import type { AnyConfig, DetectSettings } from '../config/schema.js';
 import type { RunContext } from '../core/context.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
-import { BundleError, DataError, UsageError, throwIfAborted } from '../core/errors.js';
+import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { loadTable, readStdinAsync, schemaOf, type TableFormat } from '../data/read.js';
+import { loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
 import { readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
@@ -27,7 +27,8 @@ import { columnOf, float64Values } from '../pipeline/frame-columns.js';
 import { fitThreshold, StreamThreshold, type ThresholdConfig, type ThresholdState } from '../detect/thresholds.js';
 import { AlarmState } from '../detect/alarms.js';
 import { detectionMetrics, labelsFromWindows, type DetectionMetrics } from '../metrics/detection.js';
-import { nabWindows } from '../metrics/nab.js';
+import { nabWindows, parseNabTimestamp } from '../metrics/nab.js';
+import { innerName } from '../data/compression.js';
 import { collectBatchGarbage } from '../core/memory.js';
 import { parseDuration } from '../core/time.js';
 
@@ -124,6 +125,10 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     const label = d.label!;
     if (!frame.columns.includes(label)) throw new DataError(`detect.label: column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
     if (!NUMERIC.has(schemaOf(frame.select(label))[0]!.dtype)) throw new DataError(`detect.label: column "${label}" is text; expected 0 or 1`, { file: name, path: 'detect.label' });
+    const y = float64Values(columnOf(frame, label));
+    for (let i = 0; i < y.length; i++) {
+      if (y[i] !== 0 && y[i] !== 1) throw new DataError(`detect.label column "${label}": expected 0 or 1, got ${Number.isNaN(y[i]!) ? 'an empty value' : y[i]}`, { file: name, line: table.lineOf(i), path: label });
+    }
     lead = leadRows(d.lead, frame, time, name);
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
@@ -131,7 +136,35 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     : { ...d.params, adapt: d.adapt };
   const detector = impl.create(spec.params.parse(params), {});
   const features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
-  await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
+  // too few nominal rows: named with the data file and the config keys that decide how many are needed
+  const min = (detector as Detector & { minRows?(): { rows: number; params: string[] } }).minRows?.();
+  if (min && frame.height < min.rows) {
+    const { configKeyOf } = await import('../config/describe.js');
+    const why = min.params.map((p) => {
+      const key = configKeyOf(spec, p) ?? p;
+      const keyPath = key.split('.');
+      const given = valueAtPath(config, keyPath) !== undefined;
+      const place = given ? lc.placeOf?.(keyPath) : undefined;
+      const where = place?.file ? `, ${place.file}${place.line !== undefined ? `:${place.line}:${place.col ?? 1}` : ''}` : '';
+      return `${key} is ${JSON.stringify((detector.params as Record<string, unknown>)[p])}${given ? where : ' by default'}`;
+    });
+    throw new DataError(`${frame.height} nominal row${frame.height === 1 ? '' : 's'}; the ${d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})`} detector needs at least ${min.rows}${why.length ? ` (${why.join('; ')})` : ''}`, { file: name });
+  }
+  try {
+    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
+  } catch (e) {
+    // the detector's own errors name neither the file nor the config: add them (XGBoost's params are model.params)
+    if (e instanceof MlkitError && !e.place.file) {
+      const xp = /^params\.(.+)$/.exec(e.place.path ?? '');
+      if (xp && config.model) {
+        const keyPath = ['model', 'params', ...xp[1]!.split('.')];
+        const Err = e.kind === 'data' ? DataError : ConfigError;
+        throw new Err(e.message, { ...lc.placeOf?.(keyPath), path: keyPath.join('.') });
+      }
+      if (e instanceof DataError) throw new DataError(e.message, { ...e.place, file: name });
+    }
+    throw e;
+  }
   throwIfAborted(ctx.signal);
   // the threshold from the detector's scores on the nominal rows (a stream of its own, then forgotten)
   // (a detector that holds out part of the nominal rows gives the scores of those instead: fitScores)
@@ -165,6 +198,15 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     metrics: {},
   }, files, { force: ctx.force });
   return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})` };
+}
+
+function valueAtPath(obj: unknown, p: string[]): unknown {
+  let cur: any = obj;
+  for (const k of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[k];
+  }
+  return cur;
 }
 
 /** detect.lead in rows: a number is rows; a duration is divided by the median step of data.time. */
@@ -208,33 +250,125 @@ async function loadDetection(dir: string, ctx: RunContext): Promise<LoadedDetect
   return { manifest: m, detector, state };
 }
 
+/** How the time column is written: as the training data had it (integers stay integers, text stays text). */
+type TimeKind = 'int' | 'float' | 'text';
+
+/**
+ * The time column of a batch in its output type, and the rows whose time does not fit that type (text
+ * where the training data had numbers, a fraction where it had integers). CSV batches read an integer
+ * time as text, so that it is converted exactly (epoch nanoseconds do not survive a float).
+ */
+export function timeColumn(ts: pl.Series, kind: TimeKind, name: string): { series: pl.Series; bad?: Map<number, string> } {
+  const target = kind === 'int' ? pl.Int64 : kind === 'float' ? pl.Float64 : pl.Utf8;
+  // already of its type (the usual case: no new series, each costs about a millisecond)
+  const dtype = String(ts.dtype);
+  if (dtype === String(target) || (kind === 'text' && (dtype === 'DataType(String)' || dtype === 'DataType(Utf8)'))) return { series: ts };
+  if (kind === 'text') return { series: ts.cast(pl.Utf8).rename(name) };
+  const out = ts.cast(target, false).rename(name);
+  const lost = out.nullCount() - ts.nullCount();
+  let fraction = false;
+  if (kind === 'int' && lost === 0 && dtype.includes('Float')) {
+    // a float series cast to integers truncates: a value with a fraction is not an integer time
+    const a = float64Values(ts);
+    fraction = a.some((x) => Number.isFinite(x) && !Number.isInteger(x));
+  }
+  if (lost === 0 && !fraction) return { series: out };
+  const raw = ts.toArray() as unknown[];
+  const got = out.toArray() as unknown[];
+  const bad = new Map<number, string>();
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i];
+    if (r === null || r === undefined) continue;
+    const notInt = kind === 'int' && typeof r === 'number' && !Number.isInteger(r);
+    if (got[i] !== null && !notInt) continue;
+    bad.set(i, `time column "${name}": ${JSON.stringify(typeof r === 'string' ? r : String(r))} is not ${kind === 'int' ? 'an integer (the training data had integer times)' : 'a number (the training data had numeric times)'}`);
+  }
+  // rows with a bad time are written with an empty one
+  const series = fraction ? pl.Series(name, (got as (number | bigint | null)[]).map((v, i) => (bad.has(i) ? null : v)), target) : out;
+  return { series, bad };
+}
+
+/**
+ * The field `index` of one CSV record's text (quotes removed, doubled quotes undone), or undefined when
+ * the record has no such field. For the time of a line the reader could not take.
+ */
+export function csvField(text: string, index: number, delimiter = ',', quote = '"'): string | undefined {
+  const rec = text.replace(/\r?\n$/, '');
+  let field = 0;
+  let cur = '';
+  let inQuotes = false;
+  for (let i = 0; i < rec.length; i++) {
+    const c = rec[i]!;
+    if (inQuotes) {
+      if (c === quote && rec[i + 1] === quote) { cur += quote; i++; }
+      else if (c === quote) inQuotes = false;
+      else cur += c;
+    } else if (c === quote && cur === '') inQuotes = true;
+    else if (c === delimiter) {
+      if (field === index) return cur;
+      field++;
+      cur = '';
+    } else cur += c;
+  }
+  return field === index && !inQuotes ? cur : undefined;
+}
+
+export interface DetectStreamOptions {
+  format?: TableFormat;
+  onBadRow?: BadRowPolicy;
+  /** columns the caller uses itself (a label): not noted as ignored */
+  alsoUsed?: string[];
+  /** what a bad row's error says to do (default: the --on-bad-row policies of mlkit detect) */
+  badRowHint?: string;
+}
+
 /**
  * Streams `file` through a detect bundle into `sink`: one output row per input row (minus skipped bad
- * rows), in order. Returns the summary; stops early when the reader of stdout goes away.
+ * rows), in order. Returns the summary; stops early when the reader of stdout goes away. With
+ * `onBadRow` fail, the rows before the first bad one are written before its error is thrown.
  */
-export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat; onBadRow?: BadRowPolicy; /** columns the caller uses itself (a label): not noted as ignored */ alsoUsed?: string[] } = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
+export async function detectStream(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: DetectStreamOptions = {}, summary: DetectSummary = newSummary()): Promise<DetectSummary> {
   const { manifest, detector, state } = await loadDetection(dir, ctx);
   const policy = opts.onBadRow ?? 'fail';
+  const hint = opts.badRowHint ?? 'use --on-bad-row skip or flag to go on past such rows';
   const { channels, time } = state;
+  const timeInfo = manifest.input.columns.find((c) => c.name === time);
+  const timeKind: TimeKind = timeInfo?.dtype === 'int64' ? 'int' : timeInfo?.dtype === 'string' ? 'text' : 'float';
   const dtypes: Record<string, 'float64' | 'string'> = {};
   for (const c of manifest.input.columns) dtypes[c.name] = c.dtype === 'string' ? 'string' : 'float64';
+  // an integer time is read as text and converted exactly (a float64 would write 1.0, and round epoch nanoseconds)
+  if (time && timeKind === 'int') dtypes[time] = 'string';
   const thresholds = new StreamThreshold(state.threshold);
   const alarms = new AlarmState(state.min_duration, state.suppress);
   const t0 = performance.now();
   const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
   const cfg = manifest.config as AnyConfig;
+  const csv = cfg?.data?.csv;
   let first = true;
   // records the reader could not take (ragged, text in a channel, not text at all): with skip or flag,
   // reported in input order between batches
-  const pendingBad: BadRecord[] = [];
+  const pendingBad: (BadRecord & { text?: string })[] = [];
   const exprCache = new Map<string, ReturnType<typeof pl.col>[]>();
-  const timeDtype = manifest.input.columns.find((c) => c.name === time)?.dtype === 'string' ? pl.Utf8 : pl.Float64;
+  const timeDtype = timeKind === 'int' ? pl.Int64 : timeKind === 'text' ? pl.Utf8 : pl.Float64;
+  /** the time column's position in the input's records (for the time of a line the reader could not take) */
+  let timeIndex = -1;
   const flushBad = async () => {
     if (!pendingBad.length) return;
     summary.badRows += pendingBad.length;
     if (policy === 'flag') {
       const k = pendingBad.length;
-      const out = outputFrame(exprCache, time ? pl.Series(time, new Array(k).fill(null), timeDtype) : undefined, new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
+      let ts: pl.Series | undefined;
+      if (time) {
+        // the time field of the line, when the reader gave the line's text and the field is there
+        const nulls = new Set(csv?.null_values ?? []);
+        const raw = pendingBad.map((b) => {
+          const f = b.text !== undefined && timeIndex >= 0 ? csvField(b.text, timeIndex, csv?.delimiter, csv?.quote_char) : undefined;
+          const v = f === undefined ? undefined : csv?.trim ? f.trim() : f;
+          return v === undefined || v === '' || nulls.has(v) ? null : v;
+        });
+        ts = raw.some((v) => v !== null) ? timeColumn(pl.Series(time, raw, pl.Utf8), timeKind, time).series : pl.Series(time, new Array(k).fill(null), timeDtype);
+      }
+      const out = outputFrame(exprCache, ts, new Float64Array(k).fill(NaN), new Float64Array(k).fill(thresholds.current), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
       await sink.write(out);
       summary.rows += k;
     }
@@ -242,10 +376,11 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   };
   const onBadRecord = policy === 'fail' ? undefined : (b: BadRecord) => { pendingBad.push(b); };
   try {
-    for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+    for await (const { table } of readBatches(file, { format: opts.format, csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+      const frame = table.frame;
+      if (time && timeIndex < 0) timeIndex = frame.columns.indexOf(time);
       await flushBad();
       if (sink.gone) break;
-      const frame = table.frame;
       const cols = new Set(frame.columns);
       for (const c of [...channels, ...(time ? [time] : [])]) {
         if (!cols.has(c)) throw new DataError(`column "${c}" is missing (the detector was trained with it)${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
@@ -258,36 +393,53 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       }
       const n = frame.height;
       const batch = rowBatch(frame, channels);
-      // bad rows: a channel empty, NaN or infinite
+      const tcol = time ? timeColumn(columnOf(frame, time), timeKind, time) : undefined;
+      // bad rows: a channel empty, NaN or infinite; a time that is not of the training data's type
       let bad: Int32Array | undefined;
       const errors: (string | null)[] = [];
+      // fail: the first bad row's error, thrown once the rows before it are written
+      let failure: DataError | undefined;
+      let m = n;
       for (let i = 0; i < n; i++) {
-        for (let c = 0; c < channels.length; c++) {
-          const x = batch.values[c]![i]!;
-          if (Number.isFinite(x)) continue;
-          const why = `channel "${channels[c]}" is ${Number.isNaN(x) ? 'empty or NaN' : x}`;
-          if (policy === 'fail') throw new DataError(`${why}; use --on-bad-row skip or flag to go on past such rows`, { file: table.name, line: table.lineOf(i), path: channels[c] });
-          bad ??= new Int32Array(n).fill(-1);
-          if (bad[i] === -1) { bad[i] = errors.length; errors.push(`line ${table.lineOf(i)}: ${why}`); }
+        let why = tcol?.bad?.get(i);
+        let where = time;
+        if (why === undefined) {
+          for (let c = 0; c < channels.length; c++) {
+            const x = batch.values[c]![i]!;
+            if (Number.isFinite(x)) continue;
+            why = `channel "${channels[c]}" is ${Number.isNaN(x) ? 'empty or NaN' : x}`;
+            where = channels[c];
+            break;
+          }
+        }
+        if (why === undefined) continue;
+        if (policy === 'fail') {
+          failure = new DataError(`${why}; ${hint}`, { file: table.name, line: table.lineOf(i), path: where });
+          m = i;
           break;
         }
+        bad ??= new Int32Array(n).fill(-1);
+        bad[i] = errors.length;
+        errors.push(`line ${table.lineOf(i)}: ${why}`);
       }
       const good: number[] = [];
-      if (bad) for (let i = 0; i < n; i++) { if (bad[i] === -1) good.push(i); }
+      if (bad) for (let i = 0; i < m; i++) { if (bad[i] === -1) good.push(i); }
       summary.badRows += errors.length;
-      const scoredBatch = bad ? { columns: channels, values: batch.values.map((v) => Float64Array.from(good, (i) => v[i]!)) } : batch;
-      const scores = await detector.score(scoredBatch, { signal: ctx.signal });
+      const part = m < n ? { columns: channels, values: batch.values.map((v) => v.subarray(0, m)) } : batch;
+      const scoredBatch = bad ? { columns: channels, values: part.values.map((v) => Float64Array.from(good, (i) => v[i]!)) } : part;
+      const scores = m > 0 ? await detector.score(scoredBatch, { signal: ctx.signal }) : { score: new Float64Array(0) };
       throwIfAborted(ctx.signal);
       // per output row (all rows for flag, good rows otherwise)
-      const outRows = bad && policy === 'skip' ? good.length : n;
+      const outRows = bad && policy === 'skip' ? good.length : m;
       const score = new Float64Array(outRows).fill(NaN);
       const thr = new Float64Array(outRows).fill(NaN);
       const anomaly = new Float64Array(outRows).fill(NaN);
       const cause: (string | null)[] = new Array(outRows).fill(null);
       const err: (string | null)[] | undefined = policy === 'flag' ? new Array(outRows).fill(null) : undefined;
-      for (let o = 0, g = 0, i = 0; i < n; i++) {
+      for (let o = 0, g = 0, i = 0; i < m; i++) {
         if (bad && bad[i]! >= 0) {
-          if (policy === 'flag') { err![o] = errors[bad[i]!]!; o++; }
+          // flag: written with the threshold in force, no score and no verdict
+          if (policy === 'flag') { err![o] = errors[bad[i]!]!; thr[o] = thresholds.current; o++; }
           continue;
         }
         const s = scores.score[g]!;
@@ -304,13 +456,16 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         o++;
       }
       let timeSeries: pl.Series | undefined;
-      if (time) {
-        const ts = columnOf(frame, time);
+      if (tcol) {
+        const ts = m < n ? tcol.series.slice(0, m) : tcol.series;
         timeSeries = bad && policy === 'skip' ? ts.gather(good) : ts;
       }
-      const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
-      await sink.write(out);
-      summary.rows += outRows;
+      if (outRows > 0) {
+        const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
+        await sink.write(out);
+        summary.rows += outRows;
+      }
+      if (failure) throw failure;
       if (sink.gone) break;
       collectBatchGarbage(n * (channels.length + 1));
     }
@@ -358,18 +513,21 @@ export interface EvaluateDetectOptions {
 }
 
 /** The windows of a NAB-style JSON file for `data`: a list, or the entry of an object keyed by file name. */
-function windowsFor(file: string, data: string): [string, string][] {
+function windowsFor(file: string, data: string): [string | number, string | number][] {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new DataError(`cannot read the windows: ${(e as Error).message.split('\n')[0]}`, { file });
   }
-  const isList = (v: unknown): v is [string, string][] => Array.isArray(v) && v.every((w) => Array.isArray(w) && w.length === 2);
+  const isLimit = (x: unknown) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+  const isList = (v: unknown): v is [string | number, string | number][] => Array.isArray(v) && v.every((w) => Array.isArray(w) && w.length === 2 && w.every(isLimit));
   if (isList(doc)) return doc;
+  if (Array.isArray(doc)) throw new DataError('expected a list of [start, end] windows (two timestamps or two numbers each)', { file });
   if (!doc || typeof doc !== 'object') throw new DataError('expected a list of [start, end] windows, or an object of such lists keyed by file name (NAB combined_windows.json)', { file });
   const keys = Object.keys(doc);
-  const base = path.basename(data);
+  // the data's name without .gz / .zst: NAB's key realKnownCause/foo.csv names foo.csv.gz too
+  const base = path.basename(innerName(data));
   // the key naming the file: the same name, else a name the file's name ends with (nab_x.csv for folder/x.csv)
   let match = keys.filter((k) => k === data || path.basename(k) === base);
   if (!match.length) match = keys.filter((k) => base.endsWith(path.basename(k)));
@@ -379,11 +537,42 @@ function windowsFor(file: string, data: string): [string, string][] {
   return w;
 }
 
+/** A date-time as epoch milliseconds (NAB's "YYYY-MM-DD HH:MM:SS" as UTC, ISO forms), NaN when it is not one. */
+function epochOf(t: string): number {
+  try {
+    return parseNabTimestamp(t);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The rows' times for --windows: numbers when the data's time column is numeric (window limits are then
+ * numbers), epoch milliseconds when it holds date-times; a time that is neither is a data error naming its line.
+ */
+function windowTimes(table: Table, time: string): { values: Float64Array; numeric: boolean } {
+  const s = columnOf(table.frame, time);
+  const dtype = schemaOf(table.frame.select(time))[0]!.dtype;
+  if (NUMERIC.has(dtype)) return { values: float64Values(s), numeric: true };
+  const raw = s.cast(pl.Utf8).toArray() as (string | null)[];
+  const values = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i];
+    values[i] = t === null || t === '' ? NaN : epochOf(t);
+    if (t !== null && t !== '' && Number.isNaN(values[i]!)) {
+      throw new DataError(`time column "${time}": ${JSON.stringify(t)} is neither a date-time nor a number; --windows matches window limits with the data's times (use --label for a 0/1 label column)`, { file: table.name, line: table.lineOf(i), path: time });
+    }
+  }
+  return { values, numeric: false };
+}
+
 /**
  * Detection metrics of a detect bundle on labelled data: the stream's verdicts (as `mlkit detect` gives
- * them) against a 0/1 label column or NAB-style windows (which also give NAB scores).
+ * them) against a 0/1 label column or NAB-style windows (which also give NAB scores). Every row is
+ * scored: a bad row (as `mlkit detect --on-bad-row fail` finds them) is a data error naming its line.
  */
 export async function evaluateDetect(dir: string, file: string, ctxIn: RunContext, opts: EvaluateDetectOptions = {}): Promise<{ metrics: DetectionMetrics; rows: number }> {
+  if (opts.label !== undefined && opts.windows !== undefined) throw new UsageError('--label and --windows both give the labels: use one of them');
   const bundle = loadBundle(dir);
   // stdin is read twice (the labels, then the stream): held once
   const ctx = file === '-' && !ctxIn.stdin ? { ...ctxIn, stdin: await readStdinAsync(ctxIn.signal) } : ctxIn;
@@ -394,11 +583,29 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
   let labels: Uint8Array;
   let labelColumn: string | undefined;
   let nab: [number, number][] | undefined;
-  const times = time && table.frame.columns.includes(time) ? (columnOf(table.frame, time).cast(pl.Utf8).toArray() as (string | null)[]) : undefined;
+  const hasTime = time !== undefined && table.frame.columns.includes(time);
+  /** epoch ms per row when the times are date-times (delays in seconds), else undefined */
+  let epoch: Float64Array | undefined;
   if (opts.windows) {
-    if (!times) throw new UsageError(`--windows needs the data's time column${time ? ` "${time}"` : ' (the bundle was trained without data.time)'}`);
-    nab = nabWindows(times.map((t) => t ?? ''), windowsFor(opts.windows, file));
+    if (!hasTime) throw new UsageError(`--windows needs the data's time column${time ? ` "${time}"` : ' (the bundle was trained without data.time)'}`);
+    const times = windowTimes(table, time!);
+    const windows = windowsFor(opts.windows, file);
+    // the rows' times are numbers already (NaN: no time); a limit is a number, or text: a number (numeric
+    // times) or a date-time
+    const parse = (t: number | string): number => {
+      if (typeof t === 'number') return t;
+      const v = times.numeric ? (t.trim() === '' ? NaN : Number(t)) : epochOf(t);
+      if (Number.isNaN(v)) throw new DataError(times.numeric ? `anomaly window limit ${JSON.stringify(t)}: the data's time column "${time}" is numeric; give the window limits as numbers` : `anomaly window limit ${JSON.stringify(t)} is not a date-time (the data's time column "${time}" holds date-times)`, { file: opts.windows });
+      return v;
+    };
+    try {
+      nab = nabWindows(times.values, windows, parse);
+    } catch (e) {
+      if (e instanceof DataError && !e.place.file) throw new DataError(e.message, { ...e.place, file: opts.windows });
+      throw e;
+    }
     labels = labelsFromWindows(n, nab);
+    if (!times.numeric) epoch = times.values;
   } else {
     const col = opts.label ?? cfg?.detect?.label;
     labelColumn = col;
@@ -410,6 +617,10 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
     for (let i = 0; i < n; i++) {
       if (v[i] !== 0 && v[i] !== 1) throw new DataError(`label column "${col}": expected 0 or 1, got ${Number.isNaN(v[i]!) ? 'an empty value' : v[i]}`, { file: table.name, line: table.lineOf(i), path: col });
       labels[i] = v[i]!;
+    }
+    if (hasTime && !NUMERIC.has(schemaOf(table.frame.select(time!))[0]!.dtype)) {
+      const raw = columnOf(table.frame, time!).cast(pl.Utf8).toArray() as (string | null)[];
+      epoch = Float64Array.from(raw, (t) => (t === null ? NaN : epochOf(t)));
     }
   }
   // the verdicts, from the same stream `mlkit detect` runs
@@ -428,9 +639,9 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
     async finish() {},
     abort() {},
   };
-  await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [] });
+  // evaluate has no --on-bad-row: every row is compared with its label, so a bad row is an error to fix
+  await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [], badRowHint: 'mlkit evaluate scores every row: fix or remove it (mlkit detect --on-bad-row flag lists every bad row)' });
   if (at !== n) throw new DataError(`the stream gave ${at} verdicts for ${n} rows`, { file: table.name });
-  const epoch = times?.map((t) => (t === null ? NaN : Date.parse(t.includes('T') || t.endsWith('Z') ? t : t.replace(' ', 'T') + 'Z')));
   const lead = (bundle.manifest.detection as DetectionState | undefined)?.lead;
   return { metrics: detectionMetrics(anomaly, labels, { times: epoch, nabWindows: nab, lead }), rows: n };
 }

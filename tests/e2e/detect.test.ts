@@ -83,6 +83,8 @@ test('bad rows: fail names the line; skip counts them; flag writes them with an 
   assert.deepEqual(rows[0], ['timestamp', 'score', 'threshold', 'anomaly', 'cause', 'error']);
   assert.equal(rows.length - 1, ROWS);
   assert.equal(rows[100]![3], '', 'a flagged row has no verdict');
+  assert.equal(rows[100]![2], rows[99]![2], 'and the threshold in force');
+  assert.equal(rows[100]![0], EC2[100]!.split(',')[0], 'and its time');
   assert.match(flag.stdout.split('\n')[100]!, /line 101: channel ""value"" is empty or NaN/);
   assert.match(flag.stdout.split('\n')[200]!, /line 201/);
   assert.equal(rows[101]![5], '');
@@ -106,7 +108,8 @@ test('rows the reader cannot take (ragged, text, binary, a repeated header, an e
   assert.equal(JSON.parse(flag.stdout).badRows, 5);
   const out = readFileSync(path.join(dir, 'flag.csv'), 'utf8').trim().split('\n');
   assert.equal(out.length - 1, ROWS, 'one output row per input line');
-  assert.match(out[100]!, /^,,,,,"line 101: ragged row/);
+  // no time (the reader gives no fields of the line), no score or verdict; the threshold in force
+  assert.match(out[100]!, /^,,[\d.]+,,,"line 101: ragged row/);
   assert.match(out[200]!, /line 201: column ""value"": ""abc"" is not a number/);
   assert.match(out[300]!, /line 301, column 1: a NUL byte/);
   assert.match(out[400]!, /line 401: column ""value"": ""value"" is not a number/);

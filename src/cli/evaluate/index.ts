@@ -27,6 +27,7 @@ function parseGates(list: string[] | undefined, dir: 'under' | 'over', known: re
 }
 
 export async function evaluateCommand(data: string, opts: GlobalOptions & { model: string; failUnder?: string[]; failOver?: string[]; backtest?: boolean; format?: TableFormat; label?: string; windows?: string }, signal: AbortSignal): Promise<number> {
+  if (opts.label !== undefined && opts.windows !== undefined) throw new UsageError('--label and --windows both give the labels: use one of them');
   const ctx = await runContext(opts, signal);
   const { log } = ctx;
   const { peekTask } = await import('../../bundle/bundle.js');

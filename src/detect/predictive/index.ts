@@ -110,6 +110,23 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
 
   warmup(): number { return this.keep; }
 
+  /** the nominal rows fit needs, and the params that decide it */
+  minRows(): { rows: number; params: string[] } {
+    const p = this.params;
+    if (p.model === 'xgboost') return { rows: Math.ceil((2 * (this.lags + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)), params: ['lags'] };
+    if (p.model === 'arima') {
+      // the arima package's minimum for the orders (fixed: d + sD + max(p + q, 2s, 10); auto: max(2s + d, 20))
+      // on the training part, and 20 held-out rows
+      const o = p.arima as Record<string, number | boolean | undefined>;
+      const num = (k: string, d: number) => (typeof o[k] === 'number' ? (o[k] as number) : d);
+      const seasonal = num('P', 0) + num('D', 0) + num('Q', 0) > 0 || (o.auto === true && num('s', 0) > 1);
+      const s = seasonal ? num('s', 0) : 0;
+      const base = o.auto === true ? Math.max(2 * s + num('d', 2), 20) : num('d', 0) + s * num('D', 0) + Math.max(num('p', 1) + num('q', 1), 2 * s, 10);
+      return { rows: Math.max(Math.ceil(base / (1 - p.holdout)) + 1, Math.ceil(20 / p.holdout)), params: [] };
+    }
+    return { rows: this.gap + 3, params: p.model === 'seasonal_naive' ? ['s'] : [] };
+  }
+
   async fit(x: Frame, ctx: FitContext): Promise<this> {
     const p = this.params;
     const names = x.columns;
@@ -118,7 +135,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     const n = x.height;
     const split = Math.floor(n * (1 - p.holdout));
     if (p.model === 'seasonal_naive' && p.s === undefined) throw new DataError('seasonal_naive needs its season length: model.params.s (rows)');
-    const need = p.model === 'xgboost' ? Math.ceil((2 * (L + 1) + 20) / Math.min(p.holdout, 1 - p.holdout)) : this.gap + 3;
+    const need = this.minRows().rows;
     if (n < need) throw new DataError(`the predictive detector (${p.model}${p.model === 'xgboost' ? `, lags ${L}, holdout ${p.holdout}` : ''}) needs at least ${need} nominal rows to learn from; got ${n}`);
     const channels: ChannelModel[] = [];
     const models: (Estimator | undefined)[] = [];

@@ -6,19 +6,19 @@ export const PREDICTIVE_MODELS = ['xgboost', 'arima', 'naive', 'seasonal_naive']
 
 export const predictiveParamsSchema = z.strictObject({
   /** the one-step-ahead predictor: xgboost on lagged changes, arima, naive (the last value) or seasonal_naive (the value s rows back) */
-  model: z.enum(PREDICTIVE_MODELS).default('xgboost'),
+  model: z.enum(PREDICTIVE_MODELS).default('xgboost').meta({ config: 'model.type', configRequired: true }),
   /** xgboost: lagged changes the prediction of each next change uses */
-  lags: z.number().int().gte(1).lte(4096).default(16),
+  lags: z.number().int().gte(1).lte(4096).default(16).meta({ config: 'model.params.lags', description: 'xgboost' }),
   /** xgboost: the last fraction of the nominal rows held out of training; its errors set the error scale and the threshold */
-  holdout: z.number().gt(0).lt(1).default(0.25),
+  holdout: z.number().gt(0).lt(1).default(0.25).meta({ config: null }),
   /** seasonal_naive: the season length in rows */
-  s: z.number().int().gte(1).optional(),
+  s: z.number().int().gte(1).optional().meta({ config: 'model.params.s', description: 'seasonal_naive, required: the season length in rows' }),
   /** arima: the arima forecaster's params (p, d, q, P, D, Q, s, auto, method, ...; see mlkit list forecaster) */
-  arima: z.record(z.string(), z.unknown()).default({}),
+  arima: z.record(z.string(), z.unknown()).default({}).meta({ config: null }),
   /** XGBoost's own params (num_round, max_depth, eta, ...) */
-  xgboost: z.record(z.string(), z.unknown()).default({}),
+  xgboost: z.record(z.string(), z.unknown()).default({}).meta({ config: 'model.params', configType: "the model's params", description: 'xgboost: num_round, max_depth, eta, ... as in mlkit list estimator; objective reg:squarederror (default), reg:absoluteerror or reg:pseudohubererror; arima: p, d, q, P, D, Q, s (rows), auto, method, ... as in mlkit list forecaster' }),
   /** the XGBoost engine */
-  engine: z.enum(['auto', 'native', 'wasm']).default('auto'),
+  engine: z.enum(['auto', 'native', 'wasm']).default('auto').meta({ config: 'model.engine' }),
 });
 export type PredictiveParams = z.infer<typeof predictiveParamsSchema>;
 

@@ -321,11 +321,16 @@ export class StatisticalDetector implements Detector<StatisticalParams, Statisti
     return Math.max(this.params.window, this.params.fft_window);
   }
 
+  /** the nominal rows fit needs, and the params that decide it */
+  minRows(): { rows: number; params: string[] } {
+    return { rows: this.warmup() + 1, params: ['window', 'fft_window'] };
+  }
+
   async fit(x: Frame, ctx: FitContext): Promise<this> {
     const p = this.params;
     const names = x.columns;
     if (!names.length) throw new DataError('the statistical detector needs at least one numeric channel');
-    const need = this.warmup() + 1;
+    const need = this.minRows().rows;
     if (x.height < need) throw new DataError(`the statistical detector needs at least ${need} nominal rows (window ${p.window}, fft_window ${p.fft_window}) to learn from; got ${x.height}`);
     const values = names.map((n) => float64Values(columnOf(x, n)));
     const channels: ChannelStats[] = [];

@@ -73,13 +73,18 @@ export class SupervisedDetector implements Detector<SupervisedParams, Supervised
 
   warmup(): number { return this.params.lags; }
 
+  /** the training rows fit needs, and the params that decide it */
+  minRows(): { rows: number; params: string[] } {
+    return { rows: this.params.lags + 10, params: ['lags'] };
+  }
+
   async fit(x: Frame, ctx: FitContext): Promise<this> {
     const p = this.params;
     if (!x.columns.includes(p.label)) throw new DataError(`the label column "${p.label}" is missing from the training data`, { path: p.label });
     const names = x.columns.filter((c) => c !== p.label);
     if (!names.length) throw new DataError('the supervised detector needs at least one numeric channel besides the label');
     const n = x.height;
-    if (n < p.lags + 10) throw new DataError(`the supervised detector needs at least ${p.lags + 10} training rows; got ${n}`);
+    if (n < this.minRows().rows) throw new DataError(`the supervised detector needs at least ${this.minRows().rows} training rows; got ${n}`);
     const y = float64Values(columnOf(x, p.label));
     for (let i = 0; i < n; i++) {
       if (y[i] !== 0 && y[i] !== 1) throw new DataError(`label "${p.label}": row ${i + 1} is ${Number.isNaN(y[i]!) ? 'empty' : y[i]}; expected 0 or 1`, { path: p.label });

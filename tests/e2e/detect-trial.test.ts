@@ -1,0 +1,309 @@
+/**
+ * Findings of a new-user trial of `mlkit detect` / `mlkit evaluate` / `mlkit train` on detection configs,
+ * through the built CLI: integer times written as they came, --windows on numeric and text times, no
+ * --on-bad-row hint from evaluate, flagged reader-rejected rows with their threshold, training errors
+ * naming the file's line or the config key, the key blamed for detect.detector and a --set threshold,
+ * `mlkit list detector` showing config keys only, --label with --windows, windows keys for .csv.gz data,
+ * and fail mode writing the rows before a bad one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { oneLineError, runCli, tmpDir, write } from '../helpers.js';
+import { gaussian, rng } from '../../src/core/random.js';
+
+const dir = tmpDir('mlkit-detect-trial-');
+const N = 600;
+const g = gaussian(rng(7));
+const values = Array.from({ length: N }, (_, i) => (10 * Math.sin(i / 9) + g()).toFixed(3));
+/** a CSV with time column `t` (given per row) and channel `value`; `edit` changes lines (0 = the header) */
+function table(times: (i: number) => string, edit: Record<number, string> = {}): string {
+  const lines = ['t,value', ...values.map((v, i) => `${times(i)},${v}`)];
+  for (const [k, l] of Object.entries(edit)) lines[Number(k)] = l;
+  return lines.join('\n') + '\n';
+}
+const rowIndex = (i: number) => String(i + 1);
+const EPOCH_NS = 1_700_000_000_000_000_001n;
+const epochNs = (i: number) => String(EPOCH_NS + BigInt(i) * 60_000_000_000n);
+write(dir, 'int.csv', table(rowIndex));
+write(dir, 'ns.csv', table(epochNs));
+const cfg = (train: string, out: string, extra = '') => `task: detect
+data: { train: ${train}, time: t }
+detect:
+  mode: unsupervised
+  detector: statistical
+  params: { window: 16, fft_window: 16 }${extra}
+output: { dir: ${out} }
+`;
+write(dir, 'int.yaml', cfg('int.csv', 'm_int'));
+write(dir, 'ns.yaml', cfg('ns.csv', 'm_ns'));
+const trainInt = runCli(['train', 'int.yaml', '-q'], { cwd: dir });
+const trainNs = runCli(['train', 'ns.yaml', '-q'], { cwd: dir });
+
+const rowsOf = (csv: string) => csv.trim().split('\n').map((l) => l.split(','));
+
+test('5: an integer time (a row index, epoch nanoseconds) is written as it came, in CSV and NDJSON', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  assert.equal(trainNs.status, 0, trainNs.stderr);
+  const r = runCli(['detect', '-m', 'm_int', 'int.csv'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(rowsOf(r.stdout).slice(1).map((x) => x[0]), values.map((_, i) => rowIndex(i)), 'integers stay integers (no 1.0)');
+  const ns = runCli(['detect', '-m', 'm_ns', 'ns.csv'], { cwd: dir });
+  assert.equal(ns.status, 0, ns.stderr);
+  assert.deepEqual(rowsOf(ns.stdout).slice(1).map((x) => x[0]), values.map((_, i) => epochNs(i)), 'epoch nanoseconds exactly (no float rounding)');
+  const nd = runCli(['detect', '-m', 'm_int', 'int.csv', '--out', 'out.ndjson'], { cwd: dir });
+  assert.equal(nd.status, 0, nd.stderr);
+  const first = readFileSync(path.join(dir, 'out.ndjson'), 'utf8').split('\n')[0]!;
+  assert.match(first, /^\{"t":1,/, first);
+  // from NDJSON input too
+  writeFileSync(path.join(dir, 'int.ndjson'), values.map((v, i) => JSON.stringify({ t: i + 1, value: Number(v) })).join('\n') + '\n');
+  const fromNd = runCli(['detect', '-m', 'm_int', 'int.ndjson'], { cwd: dir });
+  assert.equal(fromNd.status, 0, fromNd.stderr);
+  assert.deepEqual(rowsOf(fromNd.stdout).slice(1).map((x) => x[0]), values.map((_, i) => rowIndex(i)));
+  // a time that is not an integer where the training data had integers: a bad row naming line and column
+  write(dir, 'frac.csv', table(rowIndex, { 300: '300.5,1.0' }));
+  const fail = runCli(['detect', '-m', 'm_int', 'frac.csv'], { cwd: dir });
+  assert.equal(fail.status, 3);
+  assert.match(oneLineError(fail), /frac\.csv:301 t: time column "t": "300\.5" is not an integer/);
+  const flag = runCli(['detect', '-m', 'm_int', 'frac.csv', '--on-bad-row', 'flag'], { cwd: dir });
+  assert.equal(flag.status, 0, flag.stderr);
+  const rows = rowsOf(flag.stdout);
+  assert.equal(rows[300]![0], '', 'the unreadable time is empty');
+  assert.match(flag.stdout.split('\n')[300]!, /line 301: time column ""t"": ""300\.5"" is not an integer/);
+});
+
+test('6: evaluate --windows on numeric times takes numeric window limits; text times that are not date-times are exit 3 naming file, line and column', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'w_num.json', JSON.stringify([[400, 420]]));
+  const r = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_num.json', '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout).metrics;
+  assert.equal(m.labelled_rows, 21);
+  assert.equal(m.events, 1);
+  assert.equal(typeof m.nab_standard, 'number');
+  assert.equal(m.detect_delay_seconds, undefined, 'no seconds from numeric times');
+  // limits as numeric text (NAB's files are text) work too
+  write(dir, 'w_numtext.json', JSON.stringify({ 'x/int.csv': [['400', '420']] }));
+  const t = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_numtext.json', '--json'], { cwd: dir });
+  assert.equal(t.status, 0, t.stderr);
+  assert.deepEqual(JSON.parse(t.stdout).metrics, m);
+  // date-time limits against numeric times: the windows file is named
+  write(dir, 'w_date.json', JSON.stringify([['2020-01-01 00:00:00', '2020-01-02 00:00:00']]));
+  const d = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_date.json'], { cwd: dir });
+  assert.equal(d.status, 3);
+  assert.match(oneLineError(d), /^mlkit: w_date\.json: anomaly window limit "2020-01-01 00:00:00": the data's time column "t" is numeric; give the window limits as numbers$/);
+  // a limit that is no time of the data
+  write(dir, 'w_far.json', JSON.stringify([[400, 99999]]));
+  const far = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--windows', 'w_far.json'], { cwd: dir });
+  assert.equal(far.status, 3);
+  assert.match(oneLineError(far), /^mlkit: w_far\.json: anomaly window \[400, 99999\]: 99999 is not a timestamp of the data/);
+  // text times that are not date-times
+  write(dir, 'txt.csv', table((i) => `r${i + 1}`));
+  write(dir, 'txt.yaml', cfg('txt.csv', 'm_txt'));
+  assert.equal(runCli(['train', 'txt.yaml', '-q'], { cwd: dir }).status, 0);
+  write(dir, 'w_txt.json', JSON.stringify([['r400', 'r420']]));
+  const x = runCli(['evaluate', '-m', 'm_txt', 'txt.csv', '--windows', 'w_txt.json'], { cwd: dir });
+  assert.equal(x.status, 3);
+  assert.match(oneLineError(x), /^mlkit: txt\.csv:2 t: time column "t": "r1" is neither a date-time nor a number/);
+  // text times that are date-times are parsed (and give delays in seconds)
+  const start = Date.UTC(2024, 0, 1);
+  const iso = (i: number) => new Date(start + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+  write(dir, 'dt.csv', table(iso));
+  write(dir, 'dt.yaml', cfg('dt.csv', 'm_dt'));
+  assert.equal(runCli(['train', 'dt.yaml', '-q'], { cwd: dir }).status, 0);
+  write(dir, 'w_dt.json', JSON.stringify([[iso(399), iso(419)]]));
+  const ok = runCli(['evaluate', '-m', 'm_dt', 'dt.csv', '--windows', 'w_dt.json', '--json'], { cwd: dir });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).metrics.labelled_rows, 21);
+});
+
+test('7: evaluate has no --on-bad-row and its bad-row error does not suggest it', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  // line 201 has an empty channel; a fault column of zeros
+  write(dir, 'nan_eval.csv', table(rowIndex, { 200: '200,' }).split('\n').map((l, i) => (i === 0 ? `${l},fault` : l ? `${l},0` : l)).join('\n'));
+  const r = runCli(['evaluate', '-m', 'm_int', 'nan_eval.csv', '--label', 'fault'], { cwd: dir });
+  assert.equal(r.status, 3);
+  const line = oneLineError(r);
+  assert.match(line, /nan_eval\.csv:201 value: channel "value" is empty or NaN; mlkit evaluate scores every row: fix or remove it/);
+  assert.doesNotMatch(line, /use --on-bad-row/);
+  const flag = runCli(['evaluate', '-m', 'm_int', 'nan_eval.csv', '--label', 'fault', '--on-bad-row', 'skip'], { cwd: dir });
+  assert.equal(flag.status, 2, 'not an option of evaluate');
+  // detect still suggests it
+  write(dir, 'nan.csv', table(rowIndex, { 200: '200,' }));
+  const d = runCli(['detect', '-m', 'm_int', 'nan.csv'], { cwd: dir });
+  assert.match(oneLineError(d), /use --on-bad-row skip or flag/);
+});
+
+test('8: --on-bad-row flag: a line the reader rejected has the threshold in force, no score or verdict, and its error', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'rejected.csv', table(rowIndex, { 100: '100,abc', 200: '200,1.0,extra', 300: '300,' }));
+  const r = runCli(['detect', '-m', 'm_int', 'rejected.csv', '--on-bad-row', 'flag'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = rowsOf(r.stdout);
+  assert.deepEqual(rows[0], ['t', 'score', 'threshold', 'anomaly', 'cause', 'error']);
+  const threshold = rows[50]![2]!;
+  assert.match(threshold, /^\d/);
+  for (const k of [100, 200, 300]) {
+    assert.equal(rows[k]![2], threshold, `line ${k + 1}: the threshold in force`);
+    assert.equal(rows[k]![1], '', 'no score');
+    assert.equal(rows[k]![3], '', 'no verdict');
+    assert.match(r.stdout.split('\n')[k]!, new RegExp(`"line ${k + 1}: `));
+  }
+  assert.equal(rows[300]![0], '300', 'a row detect itself flags keeps its time');
+});
+
+test('8: the time field of a rejected CSV record, when the reader gives the record text', async () => {
+  const { csvField } = await import('../../src/tasks/detect.js');
+  assert.equal(csvField('200,1.0,extra\n', 0), '200');
+  assert.equal(csvField('"2024-01-01 00:00:00","a,b",x\r\n', 1), 'a,b');
+  assert.equal(csvField('"say ""hi""";2', 0, ';'), 'say "hi"');
+  assert.equal(csvField('only', 1), undefined);
+  assert.equal(csvField('a,"open', 1), undefined, 'an unclosed quote is no field');
+});
+
+test('9: a supervised label that is not 0/1, and too few nominal rows, name the file\'s line or the config key', () => {
+  // a supervised label that is not 0/1: the physical line (a comment line above the header shifts it)
+  const lines = ['# exported', 't,value,fault', ...values.map((v, i) => `${i + 1},${v},${i % 100 > 90 ? 1 : 0}`)];
+  lines[302] = lines[302]!.replace(/,\d$/, ',2');
+  write(dir, 'sup.csv', lines.join('\n') + '\n');
+  write(dir, 'sup.yaml', `task: detect
+data: { train: sup.csv, time: t, csv: { comment_prefix: "#" } }
+detect: { mode: supervised, label: fault }
+model: { type: xgboost, params: { num_round: 5 } }
+output: { dir: m_sup }
+`);
+  const s = runCli(['train', 'sup.yaml'], { cwd: dir });
+  assert.equal(s.status, 3);
+  assert.match(oneLineError(s), /^mlkit: sup\.csv:303 fault: detect\.label column "fault": expected 0 or 1, got 2$/);
+  // seasonal_naive with a season longer than the nominal rows: the data file, and model.params.s with its place
+  write(dir, 'short.csv', table(rowIndex).split('\n').slice(0, 101).join('\n') + '\n');
+  write(dir, 'sn.yaml', `task: detect
+data: { train: short.csv, time: t, target: value }
+detect: { mode: predictive }
+model: { type: seasonal_naive, params: { s: 288 } }
+output: { dir: m_sn }
+`);
+  const sn = runCli(['train', 'sn.yaml'], { cwd: dir });
+  assert.equal(sn.status, 3);
+  assert.match(oneLineError(sn), /^mlkit: short\.csv: 100 nominal rows; the predictive \(seasonal_naive\) detector needs at least 291 \(model\.params\.s is 288, sn\.yaml:4:\d+\)$/);
+});
+
+test('9: an objective the detector cannot use is a config error at model.params.objective', () => {
+  // the predictive detector regresses the next change
+  for (const [obj, re] of [['binary:logistic', /regresses each next change: objective reg:squarederror \(default\), reg:absoluteerror or reg:pseudohubererror, not "binary:logistic"/], ['nonsense', /not "nonsense"/]] as const) {
+    write(dir, 'obj.yaml', `task: detect
+data: { train: int.csv, time: t, target: value }
+detect: { mode: predictive }
+model: { type: xgboost, params: { num_round: 5, objective: "${obj}" } }
+output: { dir: m_obj }
+`);
+    const o = runCli(['train', 'obj.yaml'], { cwd: dir });
+    assert.equal(o.status, 2);
+    assert.match(oneLineError(o), /^mlkit: obj\.yaml:4:\d+ model\.params\.objective: detect\.mode predictive /);
+    assert.match(oneLineError(o), re);
+  }
+  // the supervised one is a binary classifier
+  write(dir, 'supobj.yaml', `task: detect
+data: { train: int.csv, time: t }
+detect: { mode: supervised, label: value }
+model: { type: xgboost, params: { num_round: 5 } }
+output: { dir: m_supobj }
+`);
+  const so = runCli(['train', 'supobj.yaml', '--set', 'model.params.objective=reg:squarederror'], { cwd: dir });
+  assert.equal(so.status, 2);
+  assert.match(oneLineError(so), /model\.params\.objective: detect\.mode supervised is a binary classifier .*objective binary:logistic, not "reg:squarederror"/);
+});
+
+test('10: detect.detector outside mode unsupervised, and a --set threshold without detect.threshold, blame the right key', () => {
+  const base = `task: detect
+data: { train: int.csv, time: t, target: value }
+detect: { mode: predictive, detector: statistical }
+model: { type: naive }
+output: { dir: m_x }
+`;
+  write(dir, 'det.yaml', base);
+  const r = runCli(['train', 'det.yaml'], { cwd: dir });
+  assert.equal(r.status, 2);
+  assert.match(oneLineError(r), /^mlkit: det\.yaml:3:\d+ detect\.detector: detect\.detector is for detect\.mode unsupervised only; detect\.mode predictive uses model:/);
+  write(dir, 'det2.yaml', base.replace('mode: predictive,', 'mode: supervised, label: value,').replace('naive', 'xgboost'));
+  const r2 = runCli(['train', 'det2.yaml'], { cwd: dir });
+  assert.equal(r2.status, 2);
+  assert.match(oneLineError(r2), /det2\.yaml:3:\d+ detect\.detector: detect\.detector is for detect\.mode unsupervised only; detect\.mode supervised/);
+  const unsup = runCli(['train', 'int.yaml', '--set', 'detect.detector=predictive'], { cwd: dir });
+  assert.equal(unsup.status, 2);
+  assert.match(oneLineError(unsup), /detect\.detector: "predictive" is not an unsupervised detector: it is detect\.mode predictive/);
+  const q = runCli(['train', 'int.yaml', '--set', 'detect.threshold.q=0.99'], { cwd: dir });
+  assert.equal(q.status, 2);
+  assert.match(oneLineError(q), /^mlkit: --set detect\.threshold\.q=0\.99 detect\.threshold\.method: required key is missing \(one of "fixed" \| "quantile" \| "dynamic"\); "q" is a key of method "quantile": add method: quantile$/);
+  const v = runCli(['train', 'int.yaml', '--set', 'detect.threshold.value=3'], { cwd: dir });
+  assert.match(oneLineError(v), /"value" is a key of method "fixed"/);
+  // both given by --set: trains
+  const both = runCli(['train', 'int.yaml', '--set', 'detect.threshold.method=quantile', '--set', 'detect.threshold.q=0.99', '--set', 'output.dir=m_q', '-q'], { cwd: dir });
+  assert.equal(both.status, 0, both.stderr);
+  // in the file: the file's place
+  write(dir, 'thr.yaml', cfg('int.csv', 'm_thr', '\n  threshold: { q: 0.99 }'));
+  const f = runCli(['train', 'thr.yaml'], { cwd: dir });
+  assert.match(oneLineError(f), /^mlkit: thr\.yaml:7:\d+ detect\.threshold\.method: required key is missing/);
+  // adapt inside detect.params would be overridden by detect.adapt: refused
+  const a = runCli(['train', 'int.yaml', '--set', 'detect.params.adapt=true'], { cwd: dir });
+  assert.equal(a.status, 2);
+  assert.match(oneLineError(a), /detect\.params\.adapt: adapt is set by detect\.adapt/);
+});
+
+test('11: mlkit list detector shows the config keys users set, not internal params', () => {
+  const r = runCli(['list', 'detector']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const hidden of [/^\s+holdout:/m, /^\s+xgboost:/m, /^\s+engine:/m, /^\s+model: /m, /^\s+label:/m, /^\s+adapt:/m]) assert.doesNotMatch(r.stdout, hidden);
+  for (const shown of [/model\.type: xgboost \| arima \| naive \| seasonal_naive \(required\)/, /model\.params\.lags: integer >= 1 <= 4096 = 16/, /model\.params\.s: integer >= 1/, /model\.engine: auto \| native \| wasm = auto/, /detect\.params\.window: integer >= 3 <= 100000 = 32/, /detect\.adapt: boolean = false/, /detect\.label: string \(required\)/, /detect\.lead: integer >= 0 \| duration = 0/, /detect\.params\.lags: integer >= 0 <= 256 = 4/]) assert.match(r.stdout, shown);
+  const j = runCli(['list', 'detector', '--json']);
+  const comps = JSON.parse(j.stdout).components as { name: string; params: { name: string }[] }[];
+  const names = (n: string) => comps.find((c) => c.name === n)!.params.map((p) => p.name);
+  assert.deepEqual(names('predictive'), ['model.type', 'model.params.lags', 'model.params.s', 'model.params', 'model.engine']);
+  assert.deepEqual(names('supervised'), ['detect.label', 'detect.lead', 'detect.params.lags', 'model.params', 'model.engine']);
+});
+
+test('12: --label with --windows is a usage error; a NAB key names foo.csv.gz and foo.csv.zst data too', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'w_num2.json', JSON.stringify([[400, 420]]));
+  const both = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--label', 'fault', '--windows', 'w_num2.json'], { cwd: dir });
+  assert.equal(both.status, 2);
+  assert.match(oneLineError(both), /^mlkit: --label and --windows both give the labels: use one of them$/);
+  writeFileSync(path.join(dir, 'foo.csv.gz'), gzipSync(readFileSync(path.join(dir, 'int.csv'))));
+  write(dir, 'combined.json', JSON.stringify({ 'realKnownCause/foo.csv': [[400, 420]], 'realKnownCause/other.csv': [] }));
+  const gz = runCli(['evaluate', '-m', 'm_int', 'foo.csv.gz', '--windows', 'combined.json', '--json'], { cwd: dir });
+  assert.equal(gz.status, 0, gz.stderr);
+  assert.equal(JSON.parse(gz.stdout).metrics.labelled_rows, 21);
+  writeFileSync(path.join(dir, 'foo.csv.zst'), zstdStored(readFileSync(path.join(dir, 'int.csv'))));
+  const zst = runCli(['evaluate', '-m', 'm_int', 'foo.csv.zst', '--windows', 'combined.json', '--json'], { cwd: dir });
+  assert.equal(zst.status, 0, zst.stderr);
+  assert.deepEqual(JSON.parse(zst.stdout), JSON.parse(gz.stdout));
+});
+
+/** A zstd frame of raw (stored) blocks: enough to test .zst inputs without a compressor. */
+function zstdStored(data: Buffer): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3])]; // magic; no content size; window 2^17
+  const max = 1 << 17;
+  for (let off = 0; off < data.length || off === 0; off += max) {
+    const chunk = data.subarray(off, off + max);
+    const last = off + max >= data.length ? 1 : 0;
+    const h = last | (chunk.length << 3); // raw block (type 0)
+    parts.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]), chunk);
+    if (last) break;
+  }
+  return Buffer.concat(parts);
+}
+
+test('4: --on-bad-row fail writes the rows before the bad one, in order, also from its own batch', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'nan4.csv', table(rowIndex, { 400: '400,' }));
+  const r = runCli(['detect', '-m', 'm_int', 'nan4.csv'], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /nan4\.csv:401 value: channel "value" is empty or NaN/);
+  const rows = rowsOf(r.stdout).slice(1);
+  assert.deepEqual(rows.map((x) => x[0]), Array.from({ length: 399 }, (_, i) => String(i + 1)), 'rows 1..399, in order');
+  // the same rows as a run on the clean file
+  const clean = rowsOf(runCli(['detect', '-m', 'm_int', 'int.csv'], { cwd: dir }).stdout).slice(1, 400);
+  assert.deepEqual(rows, clean);
+});
