@@ -80,7 +80,7 @@ export function buildProgram(run: Runner): Command {
     .addOption(new Option('--format <format>', 'format of the data (default: from the extension, else sniffed from the first bytes)').choices(['csv', 'ndjson', 'parquet']))
     .option('-o, --out <file>', "output file (.csv, .ndjson, .parquet) or '-' for stdout", '-')
     .option('--fail-on-anomaly', 'exit 1 when any row was flagged anomalous')
-    .addOption(new Option('--on-bad-row <policy>', 'a row with an empty, NaN or infinite channel: fail (exit 3 naming its line), skip (counted), flag (written with an error column)').choices(['fail', 'skip', 'flag']).default('fail'))
+    .addOption(new Option('--on-bad-row <policy>', 'a bad row (ragged, text or an empty, NaN or infinite value in a channel, a bad time, bytes that are not text, an empty line): fail (exit 3 naming its line; the rows before it are written), skip (counted), flag (written with an error column)').choices(['fail', 'skip', 'flag']).default('fail'))
     .action((data: string, _o, cmd: Command) => run(async (signal) => {
       const { detectCommand } = await import('./detect/index.js');
       return detectCommand(data, cmd.optsWithGlobals(), signal);
