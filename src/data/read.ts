@@ -4,8 +4,10 @@
  * truncateRaggedLines off) and what it is silent about (short rows, stray text in a numeric column
  * inferred as text) is checked after reading, so no value is silently lost.
  */
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import tty from 'node:tty';
 import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
 import { DataError, InterruptedError, MlkitError, throwIfAborted } from '../core/errors.js';
@@ -108,6 +110,48 @@ function readAll(stream: NodeJS.ReadableStream & { destroy(): void }, name: stri
   });
 }
 
+/** Paths that name this process's own stdin: read through process.stdin (a socket there cannot be opened by path). */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+export type InputStream = NodeJS.ReadableStream & AsyncIterable<Buffer> & { destroy(err?: Error): void };
+
+/**
+ * A readable stream of a data path, for reading it as it comes. A FIFO (a named pipe, `<(process
+ * substitution)`, `/dev/stdin` on a pipe) is read through a non-blocking pipe handle, not fs.ReadStream:
+ * fs reads a FIFO with a blocking read() in libuv's thread pool that destroy() cannot end, so Ctrl-C
+ * waited until the writer wrote again or closed (and the pending read kept the process alive). The
+ * FIFO is opened O_NONBLOCK (Linux: the open does not wait for a writer, and the poll waits for the
+ * first one rather than reporting end of input). A terminal is read as one; regular files and other
+ * devices through fs.
+ */
+export function openInputStream(file: string): InputStream {
+  if (STDIN_PATHS.has(file) && !isRegularFd(0)) return process.stdin as unknown as InputStream;
+  const st = statSync(file);
+  if (st.isFIFO() && process.platform === 'linux') {
+    const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    try {
+      return new net.Socket({ fd, readable: true, writable: false }) as unknown as InputStream;
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+  if (st.isCharacterDevice()) {
+    const fd = openSync(file, 'r');
+    if (tty.isatty(fd)) return new tty.ReadStream(fd) as unknown as InputStream;
+    return createReadStream(file, { fd, highWaterMark: 1 << 20 }) as unknown as InputStream;
+  }
+  return createReadStream(file, { highWaterMark: 1 << 20 }) as unknown as InputStream;
+}
+
+function isRegularFd(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** All of stdin (see readAll); a terminal on stdin is a data error (nothing was piped in). */
 export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
   if (process.stdin.isTTY) return Promise.reject(new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' }));
@@ -124,7 +168,7 @@ export async function loadTable(file: string, opts: ReadOptions, signal?: AbortS
   let o = file === '-' && !opts.stdin ? { ...opts, stdin: await readStdinAsync(signal) } : opts;
   if (file !== '-' && !opts.bytes && isStreamPath(file)) {
     // a FIFO, /dev/stdin or <(process substitution): its size says nothing; read it to its end
-    o = { ...opts, bytes: await readAll(createReadStream(file), opts.displayName ?? file, signal) };
+    o = { ...opts, bytes: await readAll(openInputStream(file), opts.displayName ?? file, signal) };
   }
   throwIfAborted(signal);
   return readTable(file, o);

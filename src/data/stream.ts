@@ -8,13 +8,13 @@
  * rows, stray text, NUL bytes, UTF-8, infinities) applies to each batch and names the line of the
  * input. Parquet cannot be read in pieces from a pipe: it is read whole and yielded in slices.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ColumnDtype } from '../core/types.js';
 import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
 import { findQuoteProblem } from './csvscan.js';
 import { compressionOf, decompressChunks, innerName } from './compression.js';
-import { KNOWN_EXTENSIONS, headerEnd, readTable, statInput, sniffFormat, type ReadOptions, type Table, type TableFormat } from './read.js';
+import { KNOWN_EXTENSIONS, headerEnd, openInputStream, readTable, statInput, sniffFormat, type ReadOptions, type Table, type TableFormat } from './read.js';
 
 export interface Batch {
   /** this batch's rows; lineOf gives lines of the whole input */
@@ -76,7 +76,11 @@ function openSource(file: string, opts: StreamOptions, name: string): Source {
     return process.stdin as unknown as Source;
   }
   statInput(file, name);
-  return createReadStream(file, { highWaterMark: 1 << 20 }) as unknown as Source;
+  try {
+    return openInputStream(file);
+  } catch (e) {
+    throw new DataError(`cannot read: ${(e as Error)?.message ?? e}`, { file: name });
+  }
 }
 
 /** Chunks of a source; the source is destroyed when `signal` aborts (a blocked read ends at once). */
