@@ -111,3 +111,10 @@ test('a column named like a frame member mlkit uses (height, select) is refused 
   const nd = write(dir, 'members.ndjson', '{"width":1,"y":"a"}\n');
   assert.match(dataError(() => readTable(nd)), /column name "width" cannot be used yet/);
 });
+
+test('a byte that is not UTF-8 in a number of an all-numeric CSV names its line and column (it had no line)', () => {
+  const bytes = Buffer.concat([Buffer.from('a,b\n1,2\n3,4.5'), Buffer.from([0xe9]), Buffer.from('\n5,6\n')]);
+  assert.match(dataError(() => readTable(write(dir, 'num-latin1.csv', bytes))), /num-latin1\.csv:3:6: not UTF-8 text \(byte 0xe9\)/);
+  // with the columns' types given (what a model expects), as the streaming reader reads them
+  assert.match(dataError(() => readTable(write(dir, 'num-latin1b.csv', bytes), { dtypes: { a: 'float64', b: 'float64' } })), /num-latin1b\.csv:3:6: not UTF-8 text/);
+});

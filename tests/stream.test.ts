@@ -108,6 +108,14 @@ test('errors name the line of the whole input, whatever batch they are in', asyn
   }
   const latin1 = write(dir, 'latin1.csv', Buffer.concat([Buffer.from('a,b\n' + rows.slice(0, 60).join('\n') + '\n9,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
   for (const batchBytes of [64, 1 << 20]) assert.match(await streamError(latin1, { batchBytes }), /latin1\.csv:62:6: not UTF-8 text \(byte 0xe9\)/);
+  // all-numeric: the bad byte in a number (it had no line: "column "b": a value is not a number")
+  const nums = Array.from({ length: 200 }, (_, i) => `${i},${i / 4}`);
+  const numeric = write(dir, 'latin1-num.csv', Buffer.concat([Buffer.from('a,b\n' + nums.slice(0, 150).join('\n') + '\n7,1.5'), Buffer.from([0xe9]), Buffer.from('\n' + nums.slice(150).join('\n') + '\n')]));
+  for (const batchBytes of [64, 300, 1 << 20]) {
+    for (const dtypes of [undefined, { a: 'float64', b: 'float64' } as const]) {
+      assert.match(await streamError(numeric, { batchBytes, dtypes }), /latin1-num\.csv:152:6: not UTF-8 text \(byte 0xe9\)/, `batchBytes=${batchBytes} dtypes=${!!dtypes}`);
+    }
+  }
 });
 
 test('a header without rows, an empty input, and a cancelled read', async () => {

@@ -401,6 +401,9 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
       // a quoting problem misleads polars' messages (no line, "expected 1 rows"): name it first
       const q = findQuoteProblem(bytes(), sepCode, quoteCode);
       if (q) throw new DataError(q.problem, { file: name, line: toPhysical(q.line), col: q.col });
+      // a byte that is not UTF-8 in a number ("2.03\xe9"): polars shows it as U+FFFD in its parse error,
+      // and re-reading the column as text fails without a line; the bad byte names the line
+      if (m && m[1]!.includes('\uFFFD') && invalidUtf8At(bytes()) >= 0) throw utf8Error(bytes(), name, toPhysical);
       if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfRaw);
       if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader, toPhysical);
       if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
