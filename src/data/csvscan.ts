@@ -102,3 +102,40 @@ export function findQuoteProblem(buf: Uint8Array, sep: number, quote: number): {
   if (inQuotes) return { line: open.line, col: open.col, problem: 'a quote opens a field and is never closed' };
   return undefined;
 }
+
+/** A record a reader leaves out or refuses, with its place and reason. */
+export interface BadLine {
+  /** byte range of the record in the buffer, its line end included */
+  start: number;
+  end: number;
+  /** 1-based line of the buffer the problem is on (the record's first line, or the bad byte's) */
+  line: number;
+  /** physical lines the record spans */
+  lines: number;
+  /** 1-based column (bytes of the line) when known */
+  col?: number;
+  /** the reason, as the whole-table reader words it (without the place) */
+  message: string;
+  /** data rows of the scanned region before this record */
+  rowsBefore: number;
+}
+
+/** The first byte offset in [s, e) where `bytes` stop being valid UTF-8 (a sequence cut at e counts), or -1. */
+export function invalidUtf8At(bytes: Uint8Array, s = 0, e = bytes.length): number {
+  for (let i = s; i < e;) {
+    const c = bytes[i]!;
+    if (c < 0x80) { i++; continue; }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; } else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; } else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; } else return i;
+    let cp = c & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const x = i + k < e ? bytes[i + k] : undefined;
+      if (x === undefined || (x & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (x & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}

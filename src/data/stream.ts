@@ -30,7 +30,7 @@ export interface StreamStats {
   format?: TableFormat;
 }
 
-/** A CSV record the reader could not take (ragged, text in a numeric column, bytes that are not text, ...). */
+/** A record the reader could not take (ragged, text in a numeric column, bytes that are not text, JSON that does not parse, ...). */
 export interface BadRecord {
   /** physical line in the whole input */
   line: number;
@@ -43,7 +43,7 @@ export interface StreamOptions extends ReadOptions {
   /** bytes of input per batch (default: MLKIT_BATCH_BYTES or 4 MiB) */
   batchBytes?: number;
   /**
-   * CSV: called for each record that makes its batch fail with a data error naming a line after the
+   * CSV and NDJSON: called for each record that makes its batch fail with a data error naming a line after the
    * header; the record is left out and the stream goes on (the records before it are yielded first, so
    * the calls come in input order between the batches). Without it, such a record ends the stream with
    * the error.
@@ -339,10 +339,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
       }
       const batchStart = startLine;
       const parse = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer): Table => {
-        if (!isCsv) {
-          const t = readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true });
-          return { ...t, lineOf: (r) => partStart + r };
-        }
+        if (!isCsv) return readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true, lineMap: (l) => partStart + l - 1 });
         if (head) return readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true });
         const hl = headerLine;
         const lineMap = hasHeader ? (l: number) => (l === 1 ? hl : partStart + l - 2) : (l: number) => partStart + l - 1;
@@ -363,7 +360,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         while (p.length) {
           let chunk = p;
           if (limit < p.length) {
-            const cut = recordEnd(p, limit, quote);
+            const cut = recordEnd(p, limit, isCsv ? quote : undefined);
             if (cut > 0 && cut < p.length) chunk = p.subarray(0, cut);
           }
           try {
@@ -375,7 +372,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
             limit *= 2;
           } catch (e) {
             const line = e instanceof DataError ? e.place.line : undefined;
-            if (!isCsv || line === undefined || line < ps || (hasHeader && line <= headerLine)) throw e;
+            if (line === undefined || line < ps || (isCsv && hasHeader && line <= headerLine)) throw e;
             const ls = lineOffset(chunk, line - ps);
             if (ls < 0) throw e;
             const nl = chunk.indexOf(10, ls);
