@@ -134,3 +134,10 @@ test('NDJSON: a line that does not parse, is not an object or has text for a num
   assert.match(dataError(() => readTable(nd('text.ndjson', '{"a":1}\n{"a":"abc"}\n{"a":3}\n'), { dtypes: { a: 'float64' } })), /text\.ndjson:2: column "a": "abc" is not a number/);
   assert.match(dataError(() => readTable(nd('bool.ndjson', '{"a":1.5}\n{"a":2}\n{"a":true}\n'))), /bool\.ndjson:3: column "a": true is a boolean where the lines before have numbers/);
 });
+
+test('text in a float64 column names the value polars refused, not an earlier one it took (" 2" is a number to its CSV parser)', () => {
+  const f = write(dir, 'blanks.csv', 'a,b\n1,\t2\n1,1 \n3,4\n');
+  assert.match(dataError(() => readTable(f, { dtypes: { a: 'float64', b: 'float64' } })), /blanks\.csv:3: column "b": "1 " is not a number/);
+  const q = write(dir, 'blanks-q.csv', 'a,b\n1,\t2\n1,"1 "\n3,4\n');
+  assert.match(dataError(() => readTable(q, { dtypes: { a: 'float64', b: 'float64' } })), /blanks-q\.csv:3: column "b": "1 " is not a number/);
+});

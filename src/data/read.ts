@@ -561,7 +561,7 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
       // and re-reading the column as text fails without a line; the bad byte names the line
       if (m && m[1]!.includes('\uFFFD') && invalidUtf8At(bytes()) >= 0) throw utf8Error(bytes(), name, toPhysical);
       if (m) {
-        const stray = strayValueError(file, buf, name, base, m[3]!, lineOfRaw);
+        const stray = strayValueError(file, buf, name, base, m[3]!, lineOfRaw, m[1]);
         // the column could not be re-read as text: bytes that are not UTF-8 elsewhere (they name a line)
         if (stray.place.line === undefined && invalidUtf8At(bytes()) >= 0) throw utf8Error(bytes(), name, toPhysical);
         throw stray;
@@ -818,9 +818,10 @@ function dropLines(src: Buffer, skip: number, comment: string | undefined): { by
 
 function strayValueError(
   file: string, buf: Buffer | undefined, name: string, base: Record<string, unknown>, col: string,
-  lineOf: (row: number) => number,
+  lineOf: (row: number) => number, value?: string,
 ): DataError {
-  // re-read the one column as text and find its first value that is neither null nor a number
+  // re-read the one column as text and find the value polars named (its CSV parser takes " 2", which a
+  // cast to numbers refuses), else the first value that is neither null nor a number
   let s;
   try {
     s = pl.readCSV((buf ?? file) as any, { ...base, columns: [col], inferSchemaLength: 0 } as any).getColumn(col);
@@ -828,9 +829,15 @@ function strayValueError(
     return new DataError(`column "${col}": a value is not a number`, { file: name });
   }
   const strs = s.toArray() as (string | null)[];
-  const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
-  let idx = 0;
-  while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
+  // (a quoted field is named with its quotes)
+  const q = String(base.quoteChar ?? '"');
+  const named = value !== undefined && value.length >= 2 && value.startsWith(q) && value.endsWith(q) ? value.slice(1, -1).split(q + q).join(q) : value;
+  let idx = named === undefined ? -1 : strs.indexOf(named);
+  if (idx < 0) {
+    const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
+    idx = 0;
+    while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
+  }
   if (idx >= strs.length) return new DataError(`column "${col}": a value is not a number`, { file: name });
   return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number (fix the value or add it to data.csv.null_values)`, { file: name, line: lineOf(idx) });
 }
