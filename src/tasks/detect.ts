@@ -228,21 +228,29 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   const pendingBad: BadRecord[] = [];
   const exprCache = new Map<string, ReturnType<typeof pl.col>[]>();
   const timeDtype = manifest.input.columns.find((c) => c.name === time)?.dtype === 'string' ? pl.Utf8 : pl.Float64;
-  const flushBad = async () => {
-    if (!pendingBad.length) return;
-    summary.badRows += pendingBad.length;
+  /** flag: the output rows of bad records (no score, no verdict, the error) */
+  const badRows = (bs: BadRecord[]): Frame => {
+    const k = bs.length;
+    return outputFrame(exprCache, time ? pl.Series(time, new Array(k).fill(null), timeDtype) : undefined, new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Array(k).fill(null), bs.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
+  };
+  /** the pending bad records that sat before row `row` of the stream (they come in input order) */
+  const takeBad = (row: number): BadRecord[] => {
+    const k = pendingBad.findIndex((b) => b.before >= row);
+    return k < 0 ? pendingBad.splice(0) : pendingBad.splice(0, k);
+  };
+  const flushBad = async (row = Infinity) => {
+    const bs = takeBad(row);
+    if (!bs.length) return;
+    summary.badRows += bs.length;
     if (policy === 'flag') {
-      const k = pendingBad.length;
-      const out = outputFrame(exprCache, time ? pl.Series(time, new Array(k).fill(null), timeDtype) : undefined, new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
-      await sink.write(out);
-      summary.rows += k;
+      await sink.write(badRows(bs));
+      summary.rows += bs.length;
     }
-    pendingBad.length = 0;
   };
   const onBadRecord = policy === 'fail' ? undefined : (b: BadRecord) => { pendingBad.push(b); };
   try {
-    for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
-      await flushBad();
+    for await (const { table, offset } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+      await flushBad(offset + 1);
       if (sink.gone) break;
       const frame = table.frame;
       const cols = new Set(frame.columns);
@@ -307,9 +315,21 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         const ts = columnOf(frame, time);
         timeSeries = bad && policy === 'skip' ? ts.gather(good) : ts;
       }
-      const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
+      let out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
+      // bad records among this batch's rows (the reader reads a batch with bad lines whole): counted,
+      // and with flag written in place
+      const inside = takeBad(offset + n);
+      summary.badRows += inside.length;
+      if (inside.length && policy === 'flag') {
+        const order: number[] = [];
+        for (let i = 0, b = 0; i < n; i++) {
+          while (b < inside.length && inside[b]!.before - offset <= i) order.push(n + b++);
+          order.push(i);
+        }
+        out = pl.concat([out, badRows(inside)], { how: 'vertical' }).select(pl.all().gather(order));
+      }
       await sink.write(out);
-      summary.rows += outRows;
+      summary.rows += outRows + (policy === 'flag' ? inside.length : 0);
       if (sink.gone) break;
       collectBatchGarbage(n * (channels.length + 1));
     }
