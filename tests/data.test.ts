@@ -111,3 +111,33 @@ test('a column named like a frame member mlkit uses (height, select) is refused 
   const nd = write(dir, 'members.ndjson', '{"width":1,"y":"a"}\n');
   assert.match(dataError(() => readTable(nd)), /column name "width" cannot be used yet/);
 });
+
+test('a byte that is not UTF-8 in a number of an all-numeric CSV names its line and column (it had no line)', () => {
+  const bytes = Buffer.concat([Buffer.from('a,b\n1,2\n3,4.5'), Buffer.from([0xe9]), Buffer.from('\n5,6\n')]);
+  assert.match(dataError(() => readTable(write(dir, 'num-latin1.csv', bytes))), /num-latin1\.csv:3:6: not UTF-8 text \(byte 0xe9\)/);
+  // with the columns' types given (what a model expects), as the streaming reader reads them
+  assert.match(dataError(() => readTable(write(dir, 'num-latin1b.csv', bytes), { dtypes: { a: 'float64', b: 'float64' } })), /num-latin1b\.csv:3:6: not UTF-8 text/);
+});
+
+test('NDJSON: a line that does not parse, is not an object or has text for a number names its line; blank lines are skipped and counted', () => {
+  const nd = (name: string, text: string) => write(dir, name, text);
+  assert.match(dataError(() => readTable(nd('trunc.ndjson', '{"a":1}\n{"a": 1,\n{"a":3}\n'))), /trunc\.ndjson:2: not valid JSON \(/);
+  assert.match(dataError(() => readTable(nd('word.ndjson', '{"a":1}\n{"a":2}\nnot json\n'))), /word\.ndjson:3: not valid JSON \(Unexpected token 'o'\)/);
+  // polars panicked on these two (a Rust backtrace on stderr)
+  assert.match(dataError(() => readTable(nd('null.ndjson', '{"a":1}\nnull\n{"a":3}\n'))), /null\.ndjson:2: not a JSON object/);
+  const spaces = readTable(nd('spaces.ndjson', '{"a":1}\n   \n{"a":3}\n\n{"a":4}\n'));
+  assert.deepEqual(spaces.frame.toRecords(), [{ a: 1 }, { a: 3 }, { a: 4 }]);
+  assert.deepEqual([0, 1, 2].map((r) => spaces.lineOf(r)), [1, 3, 5], 'rows keep the lines of the file');
+  assert.equal(spaces.blankLines, 2);
+  assert.match(dataError(() => readTable(nd('blank.ndjson', '{"a":1}\n\n{"a":3}\n'), { blankLinesAreRows: true })), /blank\.ndjson:2: an empty line/);
+  // text where the model reads numbers, and a value of another kind than the column's (polars named no line)
+  assert.match(dataError(() => readTable(nd('text.ndjson', '{"a":1}\n{"a":"abc"}\n{"a":3}\n'), { dtypes: { a: 'float64' } })), /text\.ndjson:2: column "a": "abc" is not a number/);
+  assert.match(dataError(() => readTable(nd('bool.ndjson', '{"a":1.5}\n{"a":2}\n{"a":true}\n'))), /bool\.ndjson:3: column "a": true is a boolean where the lines before have numbers/);
+});
+
+test('text in a float64 column names the value polars refused, not an earlier one it took (" 2" is a number to its CSV parser)', () => {
+  const f = write(dir, 'blanks.csv', 'a,b\n1,\t2\n1,1 \n3,4\n');
+  assert.match(dataError(() => readTable(f, { dtypes: { a: 'float64', b: 'float64' } })), /blanks\.csv:3: column "b": "1 " is not a number/);
+  const q = write(dir, 'blanks-q.csv', 'a,b\n1,\t2\n1,"1 "\n3,4\n');
+  assert.match(dataError(() => readTable(q, { dtypes: { a: 'float64', b: 'float64' } })), /blanks-q\.csv:3: column "b": "1 " is not a number/);
+});

@@ -4,12 +4,17 @@
  * truncateRaggedLines off) and what it is silent about (short rows, stray text in a numeric column
  * inferred as text) is checked after reading, so no value is silently lost.
  */
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import net from 'node:net';
 import path from 'node:path';
+import tty from 'node:tty';
 import pl from 'nodejs-polars';
 import type { ColumnDtype, ColumnInfo, Frame } from '../core/types.js';
 import { DataError, InterruptedError, MlkitError, throwIfAborted } from '../core/errors.js';
-import { findQuoteProblem, scanCsv, linesOfRows } from './csvscan.js';
+import { findQuoteProblem, invalidUtf8At, scanCsv, linesOfRows, type BadLine } from './csvscan.js';
+
+export { invalidUtf8At };
 import { compressionOf, decompressSync, innerName } from './compression.js';
 import { isStreamPath } from '../core/paths.js';
 import { DEFAULT_NULL_VALUES, type CsvOptions } from './csv-options.js';
@@ -108,6 +113,48 @@ function readAll(stream: NodeJS.ReadableStream & { destroy(): void }, name: stri
   });
 }
 
+/** Paths that name this process's own stdin: read through process.stdin (a socket there cannot be opened by path). */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+export type InputStream = NodeJS.ReadableStream & AsyncIterable<Buffer> & { destroy(err?: Error): void };
+
+/**
+ * A readable stream of a data path, for reading it as it comes. A FIFO (a named pipe, `<(process
+ * substitution)`, `/dev/stdin` on a pipe) is read through a non-blocking pipe handle, not fs.ReadStream:
+ * fs reads a FIFO with a blocking read() in libuv's thread pool that destroy() cannot end, so Ctrl-C
+ * waited until the writer wrote again or closed (and the pending read kept the process alive). The
+ * FIFO is opened O_NONBLOCK (Linux: the open does not wait for a writer, and the poll waits for the
+ * first one rather than reporting end of input). A terminal is read as one; regular files and other
+ * devices through fs.
+ */
+export function openInputStream(file: string): InputStream {
+  if (STDIN_PATHS.has(file) && !isRegularFd(0)) return process.stdin as unknown as InputStream;
+  const st = statSync(file);
+  if (st.isFIFO() && process.platform === 'linux') {
+    const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    try {
+      return new net.Socket({ fd, readable: true, writable: false }) as unknown as InputStream;
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+  if (st.isCharacterDevice()) {
+    const fd = openSync(file, 'r');
+    if (tty.isatty(fd)) return new tty.ReadStream(fd) as unknown as InputStream;
+    return createReadStream(file, { fd, highWaterMark: 1 << 20 }) as unknown as InputStream;
+  }
+  return createReadStream(file, { highWaterMark: 1 << 20 }) as unknown as InputStream;
+}
+
+function isRegularFd(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** All of stdin (see readAll); a terminal on stdin is a data error (nothing was piped in). */
 export function readStdinAsync(signal?: AbortSignal): Promise<Buffer> {
   if (process.stdin.isTTY) return Promise.reject(new DataError("no data piped in: '-' reads the table from stdin (e.g. cat data.csv | mlkit ...)", { file: '-' }));
@@ -124,7 +171,7 @@ export async function loadTable(file: string, opts: ReadOptions, signal?: AbortS
   let o = file === '-' && !opts.stdin ? { ...opts, stdin: await readStdinAsync(signal) } : opts;
   if (file !== '-' && !opts.bytes && isStreamPath(file)) {
     // a FIFO, /dev/stdin or <(process substitution): its size says nothing; read it to its end
-    o = { ...opts, bytes: await readAll(createReadStream(file), opts.displayName ?? file, signal) };
+    o = { ...opts, bytes: await readAll(openInputStream(file), opts.displayName ?? file, signal) };
   }
   throwIfAborted(signal);
   return readTable(file, o);
@@ -230,7 +277,7 @@ function readTableCore(file: string, opts: ReadOptions): Table {
   // stdin and names without a known extension: the format from the first bytes
   format ??= sniffFormat(buf ?? head(file, 64));
   if (format === 'parquet') return readParquet(buf ?? file, name);
-  if (format === 'ndjson') return readNdjson(buf ?? file, name);
+  if (format === 'ndjson') return readNdjson(buf ?? file, name, opts);
   return readCsv(file, buf, name, opts);
 }
 
@@ -257,20 +304,173 @@ function readParquet(src: string | Buffer, name: string): Table {
   return { frame, name, format: 'parquet', lineOf: (r) => r + 1, notes: [] };
 }
 
-function readNdjson(src: string | Buffer, name: string): Table {
+/**
+ * NDJSON: one JSON object per line. Blank lines are skipped and counted (or, with blankLinesAreRows, an
+ * error naming the line); a line that does not parse, is not an object, or gives a column read as float64
+ * (opts.dtypes) a value that is not a number is an error naming its line (polars' own messages name no
+ * line, and a blank line of spaces or a `null` line made it panic).
+ */
+function readNdjson(src: string | Buffer, name: string, opts: ReadOptions = {}): Table {
+  const body = typeof src === 'string' ? readFileSync(src) : src;
+  const lineMap = opts.lineMap ?? ((l: number) => l);
+  const fail = (bad: BadLine): never => { throw new DataError(bad.message, { file: name, line: lineMap(bad.line), col: bad.col }); };
+  // a look at each line's first byte: blank lines, and lines that cannot be objects (checked in full, up to
+  // the first of those, so that the first bad line in line order is the one named)
+  const look = lookAtNdjsonLines(body, opts.blankLinesAreRows === true);
+  if (look.suspect >= 0) {
+    const first = findBadNdjsonLines(body, { dtypes: opts.dtypes, blankIsBad: opts.blankLinesAreRows === true, first: true, until: look.suspect }).bad[0];
+    if (first) fail(first);
+  }
+  // blank lines are dropped before polars sees them; kept[k] is the line of row k
+  let bytes = body;
+  let kept: Int32Array | undefined;
+  if (look.blank.length) {
+    const drop = new Set(look.blank);
+    const parts: Buffer[] = [];
+    const lines: number[] = [];
+    let line = 0;
+    for (let start = 0; start < body.length;) {
+      const nl = body.indexOf(10, start);
+      const end = nl < 0 ? body.length : nl + 1;
+      line++;
+      if (!drop.has(line)) { parts.push(body.subarray(start, end)); lines.push(line); }
+      start = end;
+    }
+    bytes = Buffer.concat(parts);
+    kept = Int32Array.from(lines);
+  }
+  const lineOf = (r: number): number => lineMap(kept ? kept[r] ?? r + 1 : r + 1);
+  const notes = look.blank.length ? [`${name}: skipped ${look.blank.length} blank line(s)`] : [];
   let frame: Frame;
+  if (bytes.length === 0) {
+    if (!opts.allowEmpty) throw new DataError('the file has no rows', { file: name });
+    return { frame: pl.DataFrame({}), name, format: 'ndjson', lineOf, notes, blankLines: look.blank.length };
+  }
+  const locate = (): BadLine | undefined => {
+    const b = findBadNdjsonLines(bytes, { dtypes: opts.dtypes, blankIsBad: false, first: true, conflicts: true }).bad[0];
+    return b && { ...b, line: kept ? kept[b.line - 1] ?? b.line : b.line };
+  };
   try {
     // nodejs-polars 0.24's path reader for lines calls a missing native function; its buffer reader
     // handles newline-delimited JSON
-    const body = typeof src === 'string' ? readFileSync(src) : src;
-    frame = pl.readJSON(body, { format: 'lines' } as any);
-    checkColumnNames(frame, name, 1);
+    frame = pl.readJSON(bytes, { format: 'lines' } as any);
   } catch (e: any) {
-    if (e instanceof DataError) throw e;
+    const bad = locate();
+    if (bad) fail(bad);
     throw new DataError(`not readable as NDJSON: ${firstLine(e?.message)}`, { file: name });
   }
-  if (frame.height === 0) throw new DataError('the file has no rows', { file: name });
-  return { frame, name, format: 'ndjson', lineOf: (r) => r + 1, notes: [] };
+  checkColumnNames(frame, name); // no line: the names are every line's keys
+  // a column read as float64 by the caller that polars made text: a line gives it a value that is not a number
+  if (opts.dtypes) {
+    const types = new Map(schemaOf(frame).map((c) => [c.name, c.dtype]));
+    const numeric = Object.entries(opts.dtypes).some(([c, t]) => (t === 'float64' || t === 'int64') && types.has(c) && types.get(c) !== 'float64' && types.get(c) !== 'int64');
+    if (numeric) {
+      const bad = locate();
+      if (bad) fail(bad);
+    }
+  }
+  if (frame.height === 0 && !opts.allowEmpty) throw new DataError('the file has no rows', { file: name });
+  return { frame, name, format: 'ndjson', lineOf, notes, blankLines: look.blank.length };
+}
+
+/**
+ * The 1-based lines of NDJSON bytes that are blank (spaces, tabs, CR only), and the first line that
+ * cannot be a JSON object (its first byte after blanks is not "{"), or -1; `blankIsBad`: a blank line is
+ * such a line too.
+ */
+function lookAtNdjsonLines(body: Buffer, blankIsBad: boolean): { blank: number[]; suspect: number } {
+  const blank: number[] = [];
+  let line = 0;
+  for (let start = 0; start < body.length;) {
+    const nl = body.indexOf(10, start);
+    const end = nl < 0 ? body.length : nl;
+    line++;
+    let i = start;
+    while (i < end && (body[i] === 32 || body[i] === 9 || body[i] === 13)) i++;
+    if (i === end) {
+      if (blankIsBad) return { blank, suspect: line };
+      blank.push(line);
+    } else if (body[i] !== 0x7b && !(line === 1 && i === start && body[i] === 0xef && body[i + 1] === 0xbb && body[i + 2] === 0xbf && body[i + 3] === 0x7b)) {
+      return { blank, suspect: line };
+    }
+    start = end + 1;
+  }
+  return { blank, suspect: -1 };
+}
+
+const JSON_KINDS = ['a number', 'text', 'a boolean', 'an object', 'a list'] as const;
+const JSON_KINDS_PLURAL = ['numbers', 'text', 'booleans', 'objects', 'lists'] as const;
+function jsonKind(v: unknown): number {
+  return typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : Array.isArray(v) ? 4 : 3;
+}
+
+/**
+ * The lines of NDJSON bytes the reader refuses, with the reason (see readNdjson), and the rows (objects)
+ * counted. `first`: stop at the first; `until`: look no further than this line; `conflicts`: also a value
+ * of another kind than the column's first one (a boolean where earlier lines have numbers: polars fails
+ * without naming the line), text and numbers excepted (polars makes such a column text).
+ */
+export function findBadNdjsonLines(body: Buffer, o: { dtypes?: Record<string, ColumnDtype>; blankIsBad: boolean; first?: boolean; until?: number; conflicts?: boolean }): { bad: BadLine[]; rows: number } {
+  const bad: BadLine[] = [];
+  const numeric = o.dtypes ? Object.entries(o.dtypes).filter(([, t]) => t === 'float64' || t === 'int64').map(([c]) => c) : [];
+  const utf8 = isUtf8(body);
+  const kinds = new Map<string, number>();
+  let rows = 0;
+  let line = 0;
+  for (let start = 0; start < body.length;) {
+    const nl = body.indexOf(10, start);
+    const end = nl < 0 ? body.length : nl + 1;
+    line++;
+    if (o.until !== undefined && line > o.until) break;
+    const s = start;
+    start = end;
+    const leave = (message: string, col?: number) => { bad.push({ start: s, end, line, lines: 1, col, message, rowsBefore: rows }); };
+    const text = body.toString('utf8', s, end).trim();
+    if (text === '') {
+      if (o.blankIsBad) leave('an empty line');
+      if (bad.length && o.first) break;
+      continue;
+    }
+    const u = utf8 ? -1 : invalidUtf8At(body, s, end);
+    if (u >= 0) {
+      leave(`not UTF-8 text (byte 0x${body[u]!.toString(16).padStart(2, '0')}); convert the file, e.g. iconv -f latin1 -t utf-8`, u - s + 1);
+    } else {
+      let v: unknown;
+      let ok = true;
+      try {
+        v = JSON.parse(text);
+      } catch (e) {
+        ok = false;
+        // Node's words without the place (the line is named) or the text again
+        leave(`not valid JSON (${(e as Error).message.replace(/ (in|after) JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '')})`);
+      }
+      if (ok) {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+          leave(`not a JSON object (each NDJSON line is one record: {"column": value, ...}), found ${text.length > 40 ? text.slice(0, 37) + '...' : text}`);
+        } else {
+          const rec = v as Record<string, unknown>;
+          let why: string | undefined;
+          for (const c of numeric) {
+            const x = rec[c];
+            if (x !== undefined && x !== null && typeof x !== 'number') { why = `column "${c}": ${JSON.stringify(x)} is not a number`; break; }
+          }
+          if (why === undefined && o.conflicts) {
+            for (const [k, x] of Object.entries(rec)) {
+              if (x === null) continue;
+              const kind = jsonKind(x);
+              const was = kinds.get(k);
+              if (was === undefined) kinds.set(k, kind);
+              else if (was !== kind && !(was <= 1 && kind <= 1)) { why = `column "${k}": ${JSON.stringify(x)} is ${JSON_KINDS[kind]} where the lines before have ${JSON_KINDS_PLURAL[was]}`; break; }
+            }
+          }
+          if (why !== undefined) leave(why);
+          else rows++;
+        }
+      }
+    }
+    if (bad.length && o.first) break;
+  }
+  return { bad, rows };
 }
 
 const PARSE_ERR = /could not parse `([^`]*)` as dtype `(\w+)` at column '([^']*)'/;
@@ -357,7 +557,15 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
       // a quoting problem misleads polars' messages (no line, "expected 1 rows"): name it first
       const q = findQuoteProblem(bytes(), sepCode, quoteCode);
       if (q) throw new DataError(q.problem, { file: name, line: toPhysical(q.line), col: q.col });
-      if (m) throw strayValueError(file, buf, name, base, m[3]!, lineOfRaw);
+      // a byte that is not UTF-8 in a number ("2.03\xe9"): polars shows it as U+FFFD in its parse error,
+      // and re-reading the column as text fails without a line; the bad byte names the line
+      if (m && m[1]!.includes('\uFFFD') && invalidUtf8At(bytes()) >= 0) throw utf8Error(bytes(), name, toPhysical);
+      if (m) {
+        const stray = strayValueError(file, buf, name, base, m[3]!, lineOfRaw, m[1]);
+        // the column could not be re-read as text: bytes that are not UTF-8 elsewhere (they name a line)
+        if (stray.place.line === undefined && invalidUtf8At(bytes()) >= 0) throw utf8Error(bytes(), name, toPhysical);
+        throw stray;
+      }
       if (/more fields than defined/i.test(msg)) throw raggedError(bytes(), sepCode, quoteCode, name, hasHeader, toPhysical);
       if (/empty CSV|no data/i.test(msg)) throw new DataError('the input is empty (no header, no rows)', { file: name });
       if (/invalid utf-8/i.test(msg)) throw utf8Error(bytes(), name, toPhysical);
@@ -519,27 +727,6 @@ function checkNulInText(frame: Frame, name: string, lineOf: (row: number) => num
   }
 }
 
-/** The first byte offset where `bytes` stop being valid UTF-8, or -1. */
-export function invalidUtf8At(bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let i = 0; i < n;) {
-    const c = bytes[i]!;
-    if (c < 0x80) { i++; continue; }
-    let need: number;
-    let min: number;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; } else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; } else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; } else return i;
-    let cp = c & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const b = bytes[i + k];
-      if (b === undefined || (b & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return -1;
-}
-
 function utf8Error(bytes: Buffer, name: string, toPhysical: (line: number) => number): DataError {
   const at = invalidUtf8At(bytes);
   if (at < 0) return new DataError('the input is not valid UTF-8 text', { file: name });
@@ -631,9 +818,10 @@ function dropLines(src: Buffer, skip: number, comment: string | undefined): { by
 
 function strayValueError(
   file: string, buf: Buffer | undefined, name: string, base: Record<string, unknown>, col: string,
-  lineOf: (row: number) => number,
+  lineOf: (row: number) => number, value?: string,
 ): DataError {
-  // re-read the one column as text and find its first value that is neither null nor a number
+  // re-read the one column as text and find the value polars named (its CSV parser takes " 2", which a
+  // cast to numbers refuses), else the first value that is neither null nor a number
   let s;
   try {
     s = pl.readCSV((buf ?? file) as any, { ...base, columns: [col], inferSchemaLength: 0 } as any).getColumn(col);
@@ -641,9 +829,15 @@ function strayValueError(
     return new DataError(`column "${col}": a value is not a number`, { file: name });
   }
   const strs = s.toArray() as (string | null)[];
-  const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
-  let idx = 0;
-  while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
+  // (a quoted field is named with its quotes)
+  const q = String(base.quoteChar ?? '"');
+  const named = value !== undefined && value.length >= 2 && value.startsWith(q) && value.endsWith(q) ? value.slice(1, -1).split(q + q).join(q) : value;
+  let idx = named === undefined ? -1 : strs.indexOf(named);
+  if (idx < 0) {
+    const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
+    idx = 0;
+    while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
+  }
   if (idx >= strs.length) return new DataError(`column "${col}": a value is not a number`, { file: name });
   return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number (fix the value or add it to data.csv.null_values)`, { file: name, line: lineOf(idx) });
 }

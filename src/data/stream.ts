@@ -8,13 +8,15 @@
  * rows, stray text, NUL bytes, UTF-8, infinities) applies to each batch and names the line of the
  * input. Parquet cannot be read in pieces from a pipe: it is read whole and yielded in slices.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ColumnDtype } from '../core/types.js';
 import { DataError, InterruptedError, throwIfAborted } from '../core/errors.js';
-import { findQuoteProblem } from './csvscan.js';
+import { findBadRecords, findQuoteProblem, type BadLine, type RecordRules } from './csvscan.js';
 import { compressionOf, decompressChunks, innerName } from './compression.js';
-import { KNOWN_EXTENSIONS, headerEnd, readTable, statInput, sniffFormat, type ReadOptions, type Table, type TableFormat } from './read.js';
+import { KNOWN_EXTENSIONS, findBadNdjsonLines, headerEnd, openInputStream, readTable, statInput, sniffFormat, type ReadOptions, type Table, type TableFormat } from './read.js';
+import { DEFAULT_NULL_VALUES } from './csv-options.js';
+import { isUtf8 } from 'node:buffer';
 
 export interface Batch {
   /** this batch's rows; lineOf gives lines of the whole input */
@@ -30,23 +32,43 @@ export interface StreamStats {
   format?: TableFormat;
 }
 
-/** A CSV record the reader could not take (ragged, text in a numeric column, bytes that are not text, ...). */
+/** A record the reader could not take (ragged, text in a numeric column, bytes that are not text, JSON that does not parse, ...). */
 export interface BadRecord {
   /** physical line in the whole input */
   line: number;
   col?: number;
   /** the reason, without the place */
   message: string;
+  /** rows of the stream before it (the batch's `offset` + its rows before it): it sat between row before - 1 and row before */
+  before: number;
+  /** the record's text (its bytes as UTF-8, without the line end) */
+  text: string;
+}
+
+/** Rows of a batch (with the bad records among them, onBadRecord), or one bad record between tables. */
+interface Piece {
+  table?: Table;
+  inner?: { at: number; bad: Omit<BadRecord, 'before'> }[];
+  bad?: Omit<BadRecord, 'before'>;
+  error?: DataError;
+}
+
+function recordText(buf: Buffer, start: number, end: number): string {
+  let e = end;
+  if (e > start && buf[e - 1] === 10) e--;
+  if (e > start && buf[e - 1] === 13) e--;
+  return buf.toString('utf8', start, e);
 }
 
 export interface StreamOptions extends ReadOptions {
   /** bytes of input per batch (default: MLKIT_BATCH_BYTES or 4 MiB) */
   batchBytes?: number;
   /**
-   * CSV: called for each record that makes its batch fail with a data error naming a line after the
-   * header; the record is left out and the stream goes on (the records before it are yielded first, so
-   * the calls come in input order between the batches). Without it, such a record ends the stream with
-   * the error.
+   * CSV and NDJSON: called for each record that makes its batch fail with a data error naming a line
+   * after the header; the record is left out and the stream goes on. The calls come in input order,
+   * before the batch that holds the rows after the record is yielded; `before` says where the record was
+   * among the rows (a batch may hold rows from both sides of it). Without it, such a record ends the
+   * stream with the error, after the rows before it are yielded.
    */
   onBadRecord?: (bad: BadRecord) => void;
   /** filled while reading: rows, batches, blank lines skipped */
@@ -76,7 +98,11 @@ function openSource(file: string, opts: StreamOptions, name: string): Source {
     return process.stdin as unknown as Source;
   }
   statInput(file, name);
-  return createReadStream(file, { highWaterMark: 1 << 20 }) as unknown as Source;
+  try {
+    return openInputStream(file);
+  } catch (e) {
+    throw new DataError(`cannot read: ${(e as Error)?.message ?? e}`, { file: name });
+  }
 }
 
 /** Chunks of a source; the source is destroyed when `signal` aborts (a blocked read ends at once). */
@@ -195,6 +221,59 @@ function locateHeader(buf: Buffer, opts: StreamOptions, complete: boolean): { st
   const end = headerEnd(rest, (csv.quote_char ?? '"').charCodeAt(0));
   if (end === rest.length && rest[rest.length - 1] !== 10 && !complete) return undefined;
   return { start: pos, end: pos + end, line };
+}
+
+/** The fields of one CSV record (the header), quotes removed. */
+function splitRecord(rec: Buffer, sep: number, quote: number): string[] {
+  const text = recordText(rec, 0, rec.length);
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  const q = String.fromCharCode(quote);
+  const d = String.fromCharCode(sep);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inQuotes) {
+      if (c === q && text[i + 1] === q) { cur += q; i++; }
+      else if (c === q) inQuotes = false;
+      else cur += c;
+    } else if (c === q && cur === '') inQuotes = true;
+    else if (c === d) { out.push(cur); cur = ''; }
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/**
+ * What findBadRecords checks in a CSV part, from its header record: the number of fields, and which
+ * fields are read as float64 (opts.dtypes, by their final names). Undefined without a header.
+ */
+function recordRules(header: Buffer | undefined, part: Buffer, opts: StreamOptions): RecordRules | undefined {
+  const csv = opts.csv ?? {};
+  if (!header || (csv.has_header ?? true) === false) return undefined;
+  const sep = (csv.delimiter ?? ',').charCodeAt(0);
+  const quote = (csv.quote_char ?? '"').charCodeAt(0);
+  const raw = splitRecord(header, sep, quote);
+  if (raw[0]?.startsWith('\uFEFF')) raw[0] = raw[0].slice(1);
+  const names = raw.map((r, i) => csv.column_names?.[i] ?? r);
+  const text = new Set(opts.textColumns ?? []);
+  // with trim, numbers may come with blanks: read as text and converted after, so not checked here
+  const numeric = names.map((c) => {
+    const t = opts.dtypes?.[c];
+    return !csv.trim && !text.has(c) && (t === 'float64' || t === 'int64') ? c : undefined;
+  });
+  return {
+    sep,
+    quote,
+    fields: raw.length,
+    numeric,
+    nullValues: new Set(csv.null_values ?? DEFAULT_NULL_VALUES),
+    blankIsBad: opts.blankLinesAreRows === true,
+    comment: csv.comment_prefix ? Buffer.from(csv.comment_prefix) : undefined,
+    hasNul: part.indexOf(0) >= 0,
+    notUtf8: !isUtf8(part),
+  };
 }
 
 /**
@@ -334,24 +413,100 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         headerLine = located.line;
       }
       const batchStart = startLine;
-      const parse = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer): Table => {
-        if (!isCsv) {
-          const t = readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true });
-          return { ...t, lineOf: (r) => partStart + r };
-        }
-        if (head) return readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true });
+      /**
+       * A part of the batch read as a table. `map`: line k of the part's bytes (after the header put in
+       * front of a later CSV batch) -> line of the input; default: the part's lines follow one another
+       * from `partStart`.
+       */
+      const parse = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer, map?: (l: number) => number): Table => {
+        const lines = map ?? ((l: number) => partStart + l - 1);
+        if (!isCsv) return readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true, lineMap: lines });
+        if (head) return readTable(file, { ...opts, format, bytes: part, displayName: name, allowEmpty: true, lineMap: map });
         const hl = headerLine;
-        const lineMap = hasHeader ? (l: number) => (l === 1 ? hl : partStart + l - 2) : (l: number) => partStart + l - 1;
+        const lineMap = hasHeader ? (l: number) => (l === 1 ? hl : lines(l - 1)) : lines;
         const bytes = withHeader ?? (hasHeader && header ? Buffer.concat([header, part]) : part);
         return readTable(file, { ...opts, format, bytes, displayName: name, allowEmpty: true, lineMap, csv: { ...opts.csv, skip_rows: 0 } });
       };
-      const pieces: (Table | (BadRecord & { error: DataError }))[] = [];
+      const pieces: Piece[] = [];
+      /**
+       * With onBadRecord: the records of `part` the reader would refuse, found in one pass (findBadRecords,
+       * findBadNdjsonLines), and the rest read as one table, so that a batch with many bad lines is still
+       * parsed once, and yielded whole (each bad record says where it was: `before`). Undefined when the
+       * pass finds nothing, cannot follow the part, or polars still refuses the rest or reads another
+       * number of rows than the pass counted: the part is then read piece by piece as before.
+       */
+      const splitBad = (part: Buffer, partStart: number, head: boolean): Piece[] | undefined => {
+        let dataStart = 0;
+        let dataLine = 1;
+        if (head) {
+          if (!located || located.end > part.length) return undefined;
+          dataStart = located.end;
+          dataLine = 1 + countLines(part.subarray(0, dataStart));
+        }
+        let found: { bad: BadLine[]; rows: number } | undefined;
+        if (isCsv) {
+          const rules = recordRules(head ? part.subarray(located!.start, located!.end) : header, part, opts);
+          found = rules && findBadRecords(part, dataStart, dataLine, rules);
+        } else {
+          found = findBadNdjsonLines(part, { dtypes: opts.dtypes, blankIsBad: opts.blankLinesAreRows === true });
+        }
+        if (!found || !found.bad.length) return undefined;
+        // the part without its bad records; segs: where each kept stretch of lines starts (0-based among the
+        // kept data lines) and its line in the part
+        const parts: Buffer[] = dataStart > 0 ? [part.subarray(0, dataStart)] : [];
+        const segs: { from: number; line: number }[] = [];
+        let pos = dataStart;
+        let line = dataLine;
+        let keptLines = 0;
+        const keep = (end: number) => {
+          if (end <= pos) return;
+          const seg = part.subarray(pos, end);
+          const k = countLines(seg);
+          segs.push({ from: keptLines, line });
+          parts.push(seg);
+          keptLines += k;
+          line += k;
+        };
+        for (const b of found.bad) {
+          keep(b.start);
+          line += b.lines;
+          pos = b.end;
+        }
+        keep(part.length);
+        const headLines = dataLine - 1;
+        const map = (l: number): number => {
+          if (l <= headLines) return partStart + l - 1;
+          const k = l - headLines - 1;
+          let lo = 0;
+          let hi = segs.length - 1;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (segs[mid]!.from <= k) lo = mid;
+            else hi = mid - 1;
+          }
+          const seg = segs[lo];
+          return seg ? partStart - 1 + seg.line + (k - seg.from) : partStart + l - 1;
+        };
+        const inner = found.bad.map((b) => ({ at: b.rowsBefore, bad: { line: partStart - 1 + b.line, col: b.col, message: b.message, text: recordText(part, b.start, b.end) } }));
+        const kept = Buffer.concat(parts);
+        // nothing left (NDJSON, every line bad): the bad records alone
+        if (kept.length === 0) return inner.map((x) => ({ bad: x.bad }));
+        let table: Table;
+        try {
+          table = parse(kept, partStart, head, undefined, map);
+        } catch (e) {
+          if (e instanceof DataError) return undefined;
+          throw e;
+        }
+        if (table.frame.height !== found.rows) return undefined;
+        return [{ table, inner }];
+      };
       /**
        * `part` parsed, its bad records cut out (onBadRecord; without it, up to the first). After a bad
        * record the rest is parsed in pieces of 8 KiB, doubling while they parse, so that many bad records
        * do not make the batch be parsed again and again.
        */
-      const resilient = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer): void => {
+      const resilient = (part: Buffer, partStart: number, head: boolean, withHeader?: Buffer, whole = false): void => {
         let p = part;
         let ps = partStart;
         let h = head;
@@ -359,27 +514,34 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         while (p.length) {
           let chunk = p;
           if (limit < p.length) {
-            const cut = recordEnd(p, limit, quote);
+            const cut = recordEnd(p, limit, isCsv ? quote : undefined);
             if (cut > 0 && cut < p.length) chunk = p.subarray(0, cut);
           }
           try {
-            pieces.push(parse(chunk, ps, h, chunk === part ? withHeader : undefined));
+            pieces.push({ table: parse(chunk, ps, h, chunk === part ? withHeader : undefined) });
             if (chunk === p) return;
             ps += countLines(chunk);
             p = p.subarray(chunk.length);
             h = false;
             limit *= 2;
           } catch (e) {
-            const line = e instanceof DataError ? e.place.line : undefined;
-            if (!isCsv || line === undefined || line < ps || (hasHeader && line <= headerLine)) throw e;
+            if (!(e instanceof DataError)) throw e;
+            // a batch that fails: its bad records found in one pass when they can be (whatever the error
+            // says: the rest must then parse, with as many rows as the pass counted)
+            if (whole && chunk === part && opts.onBadRecord) {
+              const split = splitBad(part, partStart, head);
+              if (split) { pieces.push(...split); return; }
+            }
+            const line = e.place.line;
+            if (line === undefined || line < ps || (isCsv && hasHeader && line <= headerLine)) throw e;
             const ls = lineOffset(chunk, line - ps);
             if (ls < 0) throw e;
             const nl = chunk.indexOf(10, ls);
             const le = nl < 0 ? chunk.length : nl + 1;
             // the rows before it (which may hold an earlier bad record: polars' checks are not in line order)
             if (ls > 0) resilient(chunk.subarray(0, ls), ps, h);
-            if (!opts.onBadRecord && pieces.some((x) => 'error' in x)) return;
-            pieces.push({ line, col: (e as DataError).place.col, message: (e as DataError).message, error: e as DataError });
+            if (!opts.onBadRecord && pieces.some((x) => x.error)) return;
+            pieces.push({ bad: { line, col: (e as DataError).place.col, message: (e as DataError).message, text: recordText(chunk, ls, le) }, error: e as DataError });
             if (!opts.onBadRecord) return;
             p = p.subarray(le);
             ps = line + 1;
@@ -388,19 +550,20 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
           }
         }
       };
-      if (!isCsv || first) resilient(body, batchStart, isCsv);
-      else resilient(body, batchStart, false, hasHeader ? whole.subarray(0, skip + cut) : undefined);
+      if (!isCsv || first) resilient(body, batchStart, isCsv, undefined, true);
+      else resilient(body, batchStart, false, hasHeader ? whole.subarray(0, skip + cut) : undefined, true);
       first = false;
       startLine += countLines(body) + (body[body.length - 1] === 10 ? 0 : 1);
       for (const piece of pieces) {
-        if (!('frame' in piece)) {
+        if (!piece.table) {
           // without onBadRecord, the first bad record (in input order) ends the stream, after the rows before it
           if (!opts.onBadRecord) throw piece.error;
-          const { error: _e, ...bad } = piece;
-          opts.onBadRecord(bad);
+          opts.onBadRecord({ ...piece.bad!, before: stats.rows });
           continue;
         }
-        const table = piece;
+        // bad records among the table's rows: each says how many rows of the stream come before it
+        for (const x of piece.inner ?? []) opts.onBadRecord!({ ...x.bad, before: stats.rows + x.at });
+        const table = piece.table;
         stats.blankLines += table.blankLines ?? 0;
         if (table.frame.height === 0) continue;
         const offset = stats.rows;

@@ -224,6 +224,16 @@ function leadRows(lead: string | number | undefined, frame: Frame, time: string 
   return Math.max(0, Math.round(ms / step));
 }
 
+/** A field of an NDJSON line as text (undefined when the line does not parse or has no such field). */
+function ndjsonField(text: string, key: string): string | undefined {
+  try {
+    const v = (JSON.parse(text) as Record<string, unknown> | null)?.[key];
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The predictive detector's params from the config's model: (type, lags, XGBoost's own params, engine). */
 function predictiveParams(lc: LoadedConfig<AnyConfig>): Record<string, unknown> {
   // the forecaster schema's defaults for forecasting-only keys are dropped (the config rules refuse them when given)
@@ -352,34 +362,43 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   const timeDtype = timeKind === 'int' ? pl.Int64 : timeKind === 'text' ? pl.Utf8 : pl.Float64;
   /** the time column's position in the input's records (for the time of a line the reader could not take) */
   let timeIndex = -1;
-  const flushBad = async () => {
-    if (!pendingBad.length) return;
-    summary.badRows += pendingBad.length;
-    if (policy === 'flag') {
-      const k = pendingBad.length;
-      let ts: pl.Series | undefined;
-      if (time) {
-        // the time field of the line, when the reader gave the line's text and the field is there
-        const nulls = new Set(csv?.null_values ?? []);
-        const raw = pendingBad.map((b) => {
-          const f = b.text !== undefined && timeIndex >= 0 ? csvField(b.text, timeIndex, csv?.delimiter, csv?.quote_char) : undefined;
-          const v = f === undefined ? undefined : csv?.trim ? f.trim() : f;
-          return v === undefined || v === '' || nulls.has(v) ? null : v;
-        });
-        ts = raw.some((v) => v !== null) ? timeColumn(pl.Series(time, raw, pl.Utf8), timeKind, time).series : pl.Series(time, new Array(k).fill(null), timeDtype);
-      }
-      const out = outputFrame(exprCache, ts, new Float64Array(k).fill(NaN), new Float64Array(k).fill(thresholds.current), new Float64Array(k).fill(NaN), new Array(k).fill(null), pendingBad.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
-      await sink.write(out);
-      summary.rows += k;
+  /** flag: the output rows of bad records (no score, no verdict; the threshold in force, the line's time when readable, the error) */
+  const badRows = (bs: (BadRecord & { text?: string })[], threshold: number): Frame => {
+    const k = bs.length;
+    let ts: pl.Series | undefined;
+    if (time) {
+      // the time field of the line, when the reader gave the line's text and the field is there
+      const nulls = new Set(csv?.null_values ?? []);
+      const raw = bs.map((b) => {
+        // not from a line that is not text (NUL or control bytes, bytes that are not UTF-8)
+        const f = b.text === undefined || /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(b.text) ? undefined : stats.format === 'ndjson' ? ndjsonField(b.text, time) : timeIndex >= 0 ? csvField(b.text, timeIndex, csv?.delimiter, csv?.quote_char) : undefined;
+        const v = f === undefined ? undefined : csv?.trim ? f.trim() : f;
+        return v === undefined || v === '' || nulls.has(v) ? null : v;
+      });
+      ts = raw.some((v) => v !== null) ? timeColumn(pl.Series(time, raw, pl.Utf8), timeKind, time).series : pl.Series(time, new Array(k).fill(null), timeDtype);
     }
-    pendingBad.length = 0;
+    return outputFrame(exprCache, ts, new Float64Array(k).fill(NaN), new Float64Array(k).fill(threshold), new Float64Array(k).fill(NaN), new Array(k).fill(null), bs.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
+  };
+  /** the pending bad records that sat before row `row` of the stream (they come in input order) */
+  const takeBad = (row: number): BadRecord[] => {
+    const k = pendingBad.findIndex((b) => b.before >= row);
+    return k < 0 ? pendingBad.splice(0) : pendingBad.splice(0, k);
+  };
+  const flushBad = async (row = Infinity) => {
+    const bs = takeBad(row);
+    if (!bs.length) return;
+    summary.badRows += bs.length;
+    if (policy === 'flag') {
+      await sink.write(badRows(bs, thresholds.current));
+      summary.rows += bs.length;
+    }
   };
   const onBadRecord = policy === 'fail' ? undefined : (b: BadRecord) => { pendingBad.push(b); };
   try {
-    for await (const { table } of readBatches(file, { format: opts.format, csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
+    for await (const { table, offset } of readBatches(file, { format: opts.format, csv, stdin: ctx.stdin, dtypes, stats, onBadRecord, blankLinesAreRows: true }, ctx.signal)) {
       const frame = table.frame;
       if (time && timeIndex < 0) timeIndex = frame.columns.indexOf(time);
-      await flushBad();
+      await flushBad(offset + 1);
       if (sink.gone) break;
       const cols = new Set(frame.columns);
       for (const c of [...channels, ...(time ? [time] : [])]) {
@@ -460,10 +479,24 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         const ts = m < n ? tcol.series.slice(0, m) : tcol.series;
         timeSeries = bad && policy === 'skip' ? ts.gather(good) : ts;
       }
+      // bad records among this batch's rows (the reader reads a batch with bad lines whole): counted, and
+      // with flag written in place, with the threshold in force at the row before them
+      const inside = takeBad(offset + n);
+      summary.badRows += inside.length;
       if (outRows > 0) {
-        const out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
+        let out = outputFrame(exprCache, timeSeries, score, thr, anomaly, cause, err);
+        if (inside.length && policy === 'flag') {
+          const order: number[] = [];
+          const thrAt = new Float64Array(inside.length);
+          for (let i = 0, b = 0; i < n; i++) {
+            while (b < inside.length && inside[b]!.before - offset <= i) { thrAt[b] = i > 0 ? thr[i - 1]! : thresholds.current; order.push(n + b++); }
+            order.push(i);
+          }
+          const extra = inside.map((b, j) => badRows([b], thrAt[j]!));
+          out = pl.concat([out, ...extra], { how: 'vertical' }).select(pl.all().gather(order));
+        }
         await sink.write(out);
-        summary.rows += outRows;
+        summary.rows += outRows + (policy === 'flag' ? inside.length : 0);
       }
       if (failure) throw failure;
       if (sink.gone) break;

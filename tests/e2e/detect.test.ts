@@ -108,8 +108,12 @@ test('rows the reader cannot take (ragged, text, binary, a repeated header, an e
   assert.equal(JSON.parse(flag.stdout).badRows, 5);
   const out = readFileSync(path.join(dir, 'flag.csv'), 'utf8').trim().split('\n');
   assert.equal(out.length - 1, ROWS, 'one output row per input line');
-  // no time (the reader gives no fields of the line), no score or verdict; the threshold in force
-  assert.match(out[100]!, /^,,[\d.]+,,,"line 101: ragged row/);
+  // the line's time (read from its text), no score or verdict; the threshold in force
+  assert.match(out[100]!, new RegExp(`^${EC2[100]!.split(',')[0]},,[\\d.]+,,,"line 101: ragged row`));
+  assert.match(out[200]!, new RegExp(`^${EC2[200]!.split(',')[0]},,[\\d.]+,,,`));
+  // no time where the line has none to read (binary garbage, an empty line)
+  assert.match(out[300]!, /^,,[\d.]+,,,/);
+  assert.match(out[500]!, /^,,[\d.]+,,,/);
   assert.match(out[200]!, /line 201: column ""value"": ""abc"" is not a number/);
   assert.match(out[300]!, /line 301, column 1: a NUL byte/);
   assert.match(out[400]!, /line 401: column ""value"": ""value"" is not a number/);
