@@ -225,24 +225,29 @@ function locateHeader(buf: Buffer, opts: StreamOptions, complete: boolean): { st
 
 /** The fields of one CSV record (the header), quotes removed. */
 function splitRecord(rec: Buffer, sep: number, quote: number): string[] {
-  const text = recordText(rec, 0, rec.length);
+  return csvFields(recordText(rec, 0, rec.length), String.fromCharCode(sep), String.fromCharCode(quote)).fields;
+}
+
+/**
+ * The fields of one CSV record's text, quotes removed and doubled quotes undone; `open`: the last field's
+ * quote is not closed.
+ */
+export function csvFields(text: string, delimiter = ',', quote = '"'): { fields: string[]; open: boolean } {
   const out: string[] = [];
   let cur = '';
   let inQuotes = false;
-  const q = String.fromCharCode(quote);
-  const d = String.fromCharCode(sep);
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (inQuotes) {
-      if (c === q && text[i + 1] === q) { cur += q; i++; }
-      else if (c === q) inQuotes = false;
+      if (c === quote && text[i + 1] === quote) { cur += quote; i++; }
+      else if (c === quote) inQuotes = false;
       else cur += c;
-    } else if (c === q && cur === '') inQuotes = true;
-    else if (c === d) { out.push(cur); cur = ''; }
+    } else if (c === quote && cur === '') inQuotes = true;
+    else if (c === delimiter) { out.push(cur); cur = ''; }
     else cur += c;
   }
   out.push(cur);
-  return out;
+  return { fields: out, open: inQuotes };
 }
 
 /**

@@ -20,7 +20,7 @@ import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
-import { readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
+import { csvFields, readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
 import { columnOf, float64Values } from '../pipeline/frame-columns.js';
@@ -303,24 +303,8 @@ export function timeColumn(ts: pl.Series, kind: TimeKind, name: string): { serie
  * the record has no such field. For the time of a line the reader could not take.
  */
 export function csvField(text: string, index: number, delimiter = ',', quote = '"'): string | undefined {
-  const rec = text.replace(/\r?\n$/, '');
-  let field = 0;
-  let cur = '';
-  let inQuotes = false;
-  for (let i = 0; i < rec.length; i++) {
-    const c = rec[i]!;
-    if (inQuotes) {
-      if (c === quote && rec[i + 1] === quote) { cur += quote; i++; }
-      else if (c === quote) inQuotes = false;
-      else cur += c;
-    } else if (c === quote && cur === '') inQuotes = true;
-    else if (c === delimiter) {
-      if (field === index) return cur;
-      field++;
-      cur = '';
-    } else cur += c;
-  }
-  return field === index && !inQuotes ? cur : undefined;
+  const { fields, open } = csvFields(text.replace(/\r?\n$/, ''), delimiter, quote);
+  return index < fields.length - 1 || (index === fields.length - 1 && !open) ? fields[index] : undefined;
 }
 
 export interface DetectStreamOptions {
