@@ -23,7 +23,8 @@ export function buildProgram(run: Runner): Command {
     .option('-q, --quiet', 'no progress or informational output on stderr')
     .option('--debug', 'print stack traces and debug detail')
     .addOption(new Option('--set <key.path=value>', 'override a config key (repeatable)').argParser(collect))
-    .showHelpAfterError('(run mlkit --help for usage)')
+    // commander's usage errors as one line like every other error (subcommands inherit this)
+    .configureOutput({ outputError: (str, write) => write(`mlkit: ${str.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (mlkit --help for usage)\n`) })
     .exitOverride();
 
   program.command('train')

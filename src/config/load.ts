@@ -67,7 +67,7 @@ function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, regis
   if (Array.isArray(config.pipeline)) throw at(['pipeline'], 'task detect builds its own features; pipeline must be auto or left out');
   // detect.detector has a default (statistical): only a detector written in the config (or --set) is blamed
   if (d.mode !== 'unsupervised' && valueAt(raw, ['detect', 'detector']) !== undefined) {
-    throw at(['detect', 'detector'], `detect.detector is for detect.mode unsupervised only; detect.mode ${d.mode} uses model: ${d.mode === 'predictive' ? '{ type: xgboost, naive or seasonal_naive }' : '{ type: xgboost } (a classifier on detect.label)'}`);
+    throw at(['detect', 'detector'], `detect.detector is for detect.mode unsupervised only; detect.mode ${d.mode} uses model: ${d.mode === 'predictive' ? '{ type: xgboost, arima, naive or seasonal_naive }' : '{ type: xgboost } (a classifier on detect.label)'}`);
   }
   if (d.mode === 'unsupervised' && (d.detector === 'predictive' || d.detector === 'supervised')) {
     throw at(['detect', 'detector'], `"${d.detector}" is not an unsupervised detector: it is detect.mode ${d.detector} (with model:${d.detector === 'supervised' ? ' and detect.label' : ''}); unsupervised detectors: ${registry.names('detector').filter((n) => n !== 'predictive' && n !== 'supervised').join(', ')}`);

@@ -368,6 +368,8 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
     let headerLine = 1;
     let startLine = 1; // input line of the first line of the next batch's body
     let first = true;
+    /** bad records handed to onBadRecord */
+    let reported = 0;
 
     while (true) {
       await fill();
@@ -563,11 +565,12 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         if (!piece.table) {
           // without onBadRecord, the first bad record (in input order) ends the stream, after the rows before it
           if (!opts.onBadRecord) throw piece.error;
+          reported++;
           opts.onBadRecord({ ...piece.bad!, before: stats.rows });
           continue;
         }
         // bad records among the table's rows: each says how many rows of the stream come before it
-        for (const x of piece.inner ?? []) opts.onBadRecord!({ ...x.bad, before: stats.rows + x.at });
+        for (const x of piece.inner ?? []) { reported++; opts.onBadRecord!({ ...x.bad, before: stats.rows + x.at }); }
         const table = piece.table;
         stats.blankLines += table.blankLines ?? 0;
         if (table.frame.height === 0) continue;
@@ -577,7 +580,8 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         yield { table, offset };
       }
     }
-    if (stats.rows === 0) throw new DataError(isCsv && hasHeader ? 'the input has a header but no data rows' : 'the input has no rows', { file: name, line: isCsv ? headerLine : undefined });
+    // every line a bad record (onBadRecord took them): no rows, and that is what the consumer reports
+    if (stats.rows === 0 && reported === 0) throw new DataError(isCsv && hasHeader ? 'the input has a header but no data rows' : 'the input has no rows', { file: name, line: isCsv ? headerLine : undefined });
   } finally {
     // a read may be pending (a pipe that paused): end the source first, or return() would wait for it
     source.destroy?.();

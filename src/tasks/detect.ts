@@ -19,7 +19,7 @@ import type { RunContext } from '../core/context.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
+import { dtypeOf, loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
 import { csvFields, readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
@@ -130,6 +130,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
       if (y[i] !== 0 && y[i] !== 1) throw new DataError(`detect.label column "${label}": expected 0 or 1, got ${Number.isNaN(y[i]!) ? 'an empty value' : y[i]}`, { file: name, line: table.lineOf(i), path: label });
     }
     lead = leadRows(d.lead, frame, time, name);
+    if (typeof d.lead === 'string') ctx.log.info(`detect.lead ${d.lead}: ${lead} row${lead === 1 ? '' : 's'} at the median step of ${time}`);
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
     : d.mode === 'supervised' ? { label: d.label, lead, ...d.params, xgboost: lc.modelParams, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) }
@@ -214,7 +215,9 @@ function leadRows(lead: string | number | undefined, frame: Frame, time: string 
   if (lead === undefined) return 0;
   if (typeof lead === 'number') return lead;
   const ms = parseDuration(lead)!;
-  const raw = columnOf(frame, time!).cast(pl.Utf8).toArray() as (string | null)[];
+  const col = columnOf(frame, time!);
+  if (dtypeOf(col.dtype) !== 'string') throw new DataError(`a lead given as a duration (${lead}) needs date-time times, and data.time "${time}" holds numbers; give it in rows (e.g. lead: 15)`, { file, path: 'detect.lead' });
+  const raw = col.cast(pl.Utf8).toArray() as (string | null)[];
   const t = raw.map((x) => (x === null ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(x) ? x : x.replace(' ', 'T') + 'Z')));
   const steps: number[] = [];
   for (let i = 1; i < t.length; i++) if (Number.isFinite(t[i]!) && Number.isFinite(t[i - 1]!) && t[i]! > t[i - 1]!) steps.push(t[i]! - t[i - 1]!);

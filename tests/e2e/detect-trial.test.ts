@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { oneLineError, runCli, tmpDir, write } from '../helpers.js';
+import { ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 import { gaussian, rng } from '../../src/core/random.js';
 
 const dir = tmpDir('mlkit-detect-trial-');
@@ -306,4 +306,65 @@ test('4: --on-bad-row fail writes the rows before the bad one, in order, also fr
   // the same rows as a run on the clean file
   const clean = rowsOf(runCli(['detect', '-m', 'm_int', 'int.csv'], { cwd: dir }).stdout).slice(1, 400);
   assert.deepEqual(rows, clean);
+});
+
+// a second trial's findings
+test('trial 2: evaluate on a missing bundle is exit 4 whatever the flags; --backtest and NAB gates without --windows are usage errors', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  const missing = runCli(['evaluate', '-m', 'nonexist', 'int.csv', '--label', 'fault'], { cwd: dir });
+  assert.equal(missing.status, 4);
+  assert.match(oneLineError(missing), /nonexist: model bundle folder not found/);
+  const bt = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--label', 'value', '--backtest'], { cwd: dir });
+  assert.equal(bt.status, 2);
+  assert.match(oneLineError(bt), /--backtest is for forecasting bundles/);
+  const gate = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--label', 'value', '--fail-under', 'nab_standard=1'], { cwd: dir });
+  assert.equal(gate.status, 2);
+  assert.match(oneLineError(gate), /nab_standard=1: the NAB scores come with --windows only/);
+});
+
+test('trial 2: a stream whose every line is bad is no error under flag and skip (one flagged row, or none)', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'allbad.csv', 't,value\n5,abc\n');
+  const flag = runCli(['detect', '-m', 'm_int', 'allbad.csv', '--on-bad-row', 'flag'], { cwd: dir });
+  assert.equal(flag.status, 0, flag.stderr);
+  const rows = rowsOf(flag.stdout);
+  assert.equal(rows.length, 2);
+  assert.match(rows[1]!.join(','), /line 2: column ""value"": ""abc"" is not a number/);
+  const skip = runCli(['detect', '-m', 'm_int', 'allbad.csv', '--on-bad-row', 'skip'], { cwd: dir });
+  assert.equal(skip.status, 0, skip.stderr);
+  assert.equal(rowsOf(skip.stdout).length, 1, 'the header only');
+  assert.match(skip.stderr, /1 bad row/);
+  const fail = runCli(['detect', '-m', 'm_int', 'allbad.csv'], { cwd: dir });
+  assert.equal(fail.status, 3);
+  assert.match(oneLineError(fail), /allbad\.csv:2: column "value": "abc" is not a number/);
+});
+
+test('trial 2: a lead given as a duration with numeric times is exit 3, not a silent lead of 0', () => {
+  write(dir, 'sup_int.csv', ['t,value,fault', ...values.map((v, i) => `${i * 60},${v},${i % 100 >= 90 ? 1 : 0}`)].join('\n') + '\n');
+  write(dir, 'sup_int.yaml', `task: detect\ndata: { train: sup_int.csv, time: t }\ndetect: { mode: supervised, label: fault, lead: 15min }\nmodel: { type: xgboost, params: { num_round: 5 } }\noutput: { dir: m_si }\n`);
+  const r = runCli(['train', 'sup_int.yaml'], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /a lead given as a duration \(15min\) needs date-time times, and data\.time "t" holds numbers; give it in rows/);
+});
+
+test('trial 2: commander usage errors are one line starting with mlkit:', () => {
+  for (const args of [['detect', '-m', 'm_int', '--format', 'xml', 'int.csv'], ['detect', 'int.csv'], ['trian']]) {
+    const r = runCli(args, { cwd: dir });
+    assert.equal(r.status, 2);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^mlkit: .*\(mlkit --help for usage\)$/);
+  }
+});
+
+test('trial 2: predictive arima with auto: true trains when AutoARIMA picks a drift without differencing (refitted without it)', () => {
+  const nab = readFileSync(path.join(ROOT, 'datasets', 'nab_art_daily_jumpsup.csv'), 'utf8').trim().split('\n');
+  write(dir, 'jumps.csv', nab.slice(0, 1000).join('\n') + '\n');
+  write(dir, 'auto.yaml', 'task: detect\ndata: { train: jumps.csv, time: timestamp }\ndetect: { mode: predictive }\nmodel: { type: arima, params: { auto: true } }\noutput: { dir: m_auto }\n');
+  const r = runCli(['train', 'auto.yaml'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /AutoARIMA chose ARIMA\(\d,0,\d\) with drift; the detector fits those orders without the drift/);
+  const d = runCli(['detect', '-m', 'm_auto', 'jumps.csv'], { cwd: dir });
+  assert.equal(d.status, 0, d.stderr);
+  assert.equal(rowsOf(d.stdout).length, 1000);
 });

@@ -30,11 +30,17 @@ export async function evaluateCommand(data: string, opts: GlobalOptions & { mode
   if (opts.label !== undefined && opts.windows !== undefined) throw new UsageError('--label and --windows both give the labels: use one of them');
   const ctx = await runContext(opts, signal);
   const { log } = ctx;
-  const { peekTask } = await import('../../bundle/bundle.js');
-  const detecting = peekTask(opts.model) === 'detect';
+  const { loadBundle, peekTask } = await import('../../bundle/bundle.js');
+  const task = peekTask(opts.model);
+  // no readable manifest: the bundle's own error (exit 4), before any flag is judged by the bundle's task
+  if (task === undefined) loadBundle(opts.model);
+  const detecting = task === 'detect';
   const known = detecting ? DETECT_METRICS : METRIC_NAMES;
   const gates = [...parseGates(opts.failUnder, 'under', known), ...parseGates(opts.failOver, 'over', known)];
   if (!detecting && (opts.label || opts.windows)) throw new UsageError('--label and --windows are for detection bundles (task: detect)');
+  if (detecting && opts.backtest) throw new UsageError('--backtest is for forecasting bundles; a detection bundle is evaluated on labels (--label or --windows)');
+  const nabGate = gates.find((g) => g.metric.startsWith('nab_'));
+  if (detecting && nabGate && opts.windows === undefined) throw new UsageError(`--fail-${nabGate.dir} ${nabGate.text}: the NAB scores come with --windows only`);
   let metrics: Record<string, number | undefined>;
   if (detecting) {
     const { evaluateDetect } = await import('../../tasks/detect.js');

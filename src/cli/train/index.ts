@@ -49,7 +49,7 @@ async function trainDetectCommand(lc: LoadedConfig, opts: GlobalOptions, ctx: Ru
   if (opts.json) {
     process.stdout.write(JSON.stringify({ bundle: res.bundleDir, detector: res.detector, channels: res.channels, rows: res.rows, threshold: res.threshold, nominalAnomalies: res.nominalAnomalies }) + '\n');
   } else {
-    ctx.log.info(`${res.detector} detector on ${res.channels.length} channel${res.channels.length === 1 ? '' : 's'} (${res.channels.join(', ')}), ${res.rows} nominal rows`);
+    ctx.log.info(`${res.detector} detector on ${res.channels.length} channel${res.channels.length === 1 ? '' : 's'} (${res.channels.join(', ')}), ${res.rows} ${res.detector.startsWith('supervised') ? 'labelled' : 'nominal'} rows`);
     ctx.log.info(`threshold ${res.threshold.toPrecision(6)}; on the training rows the rules flag ${res.nominalAnomalies}`);
     ctx.log.info(`model bundle: ${res.bundleDir}`);
   }

@@ -74,7 +74,7 @@ export function recursionOf(f: FittedArima): ArimaRecursion {
   if (f.drift) {
     // x_t = slope * t + n_t: differenced once (lag 1 or s), the slope becomes a constant mean of w
     const slope = c.exog[c.exog.length - 1] ?? 0;
-    if (d + D !== 1) throw new DataError(`${f.describe} with drift: a drift needs exactly one differencing (d + D = 1); set the orders (model.params p, d, q) instead of auto`);
+    if (d + D !== 1) throw new DataError(`${f.describe}: a drift needs exactly one differencing (d + D = 1) here`);
     mean = slope * (d === 1 ? 1 : s);
   }
   // the package reports one exogenous coefficient (0) even when there are none
@@ -165,5 +165,13 @@ export async function fitArima(v: Float64Array, params: unknown, name: string, c
   }
   const st = await f.save();
   const s = st.series[0]!;
+  const [p, d, q, P, D, Q, season] = s.order;
+  if (s.options?.drift === true && d! + D! !== 1) {
+    // AutoARIMA's drift without (or with two) differencings is a trend in time, which a stream that
+    // starts anywhere cannot continue: the chosen orders are fitted again without it
+    const again = await fitArima(v, { ...parsed.data, auto: false, p, d, q, P, D, Q, ...(season ? { s: season } : {}) }, name, ctx);
+    ctx.log.info(`channel "${name}": AutoARIMA chose ${f.describe()[0]?.replace(/^AutoARIMA chose /, '').replace(/, sigma.*$/, '')}; the detector fits those orders without the drift (a trend in time)`);
+    return again;
+  }
   return { order: s.order, coefficients: s.coefficients, drift: s.options?.drift === true, describe: f.describe()[0] ?? 'ARIMA' };
 }
