@@ -408,8 +408,31 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         await pull();
         continue;
       }
-      const body = buf.subarray(0, cut);
+      let body = buf.subarray(0, cut);
       if (cut < buf.length) putBack(Buffer.from(buf.subarray(cut))); // a copy: the batch's buffer is not kept alive by it
+      if (cut === buf.length && opts.blankLinesAreRows) {
+        // empty lines at the very end of the input (a file ending in "\n\n") are not rows: skipped and
+        // counted at the end; before it (more may come) they wait for what follows them
+        let e = body.length;
+        const floor = first && located ? located.end : 0;
+        let k = 0;
+        while (e > floor && body[e - 1] === 10) {
+          let st = e - 1;
+          if (st > 0 && body[st - 1] === 13) st--;
+          if (st === 0 || body[st - 1] === 10) { e = st; k++; }
+          else break;
+        }
+        if (e < body.length) {
+          if (ended) stats.blankLines += k;
+          else putBack(Buffer.from(body.subarray(e)));
+          body = body.subarray(0, e);
+          if (body.length === 0) {
+            if (ended) break;
+            await pull();
+            continue;
+          }
+        }
+      }
       throwIfAborted(signal);
 
       // the first batch holds skip_rows, comments and the header: read as the whole-file reader would;

@@ -368,3 +368,18 @@ test('trial 2: predictive arima with auto: true trains when AutoARIMA picks a dr
   assert.equal(d.status, 0, d.stderr);
   assert.equal(rowsOf(d.stdout).length, 1000);
 });
+
+test('trial 2: empty lines at the very end of the input are skipped with a note, not bad rows; one in the middle is', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'trail.csv', table(rowIndex) + '\n\n');
+  const r = runCli(['detect', '-m', 'm_int', 'trail.csv'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(rowsOf(r.stdout).length, N + 1);
+  assert.match(r.stderr, /trail\.csv: skipped 2 blank line\(s\)/);
+  const piped = runCli(['detect', '-m', 'm_int', '-'], { cwd: dir, input: table(rowIndex) + '\r\n' });
+  assert.equal(piped.status, 0, piped.stderr);
+  write(dir, 'middle.csv', table(rowIndex, { 300: '' }));
+  const mid = runCli(['detect', '-m', 'm_int', 'middle.csv'], { cwd: dir });
+  assert.equal(mid.status, 3);
+  assert.match(oneLineError(mid), /middle\.csv:301: an empty line/);
+});
