@@ -211,7 +211,12 @@ const FRAME_MEMBERS_USED = new Set([
   'writeCSV', 'writeJSON', 'writeParquet', 'toRecords', 'lazy', 'clone', 'unique', 'hstack', 'vstack',
 ]);
 export function checkColumnNames(frame: Frame, name: string, line?: number): Frame {
-  const bad = Reflect.ownKeys(frame).map(String).find((c) => FRAME_MEMBERS_USED.has(c));
+  const names = Reflect.ownKeys(frame).map(String);
+  // polars renames a repeated header name to NAME_duplicated_K: which of them a config means is unknowable
+  const seen = new Set(names);
+  const dup = names.map((c) => /^(.*)_duplicated_\d+$/.exec(c)?.[1]).find((b) => b !== undefined && seen.has(b));
+  if (dup !== undefined) throw new DataError(`column ${JSON.stringify(dup)} appears more than once in the header; give each column its own name`, { file: name, line });
+  const bad = names.find((c) => FRAME_MEMBERS_USED.has(c));
   if (bad !== undefined) {
     throw new DataError(`column name ${JSON.stringify(bad)} cannot be used yet: the table library (nodejs-polars) would take it for its own ${JSON.stringify(bad)}; rename the column (in the file, or with data.csv.column_names)`, { file: name, line });
   }

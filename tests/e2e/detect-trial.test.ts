@@ -383,3 +383,11 @@ test('trial 2: empty lines at the very end of the input are skipped with a note,
   assert.equal(mid.status, 3);
   assert.match(oneLineError(mid), /middle\.csv:301: an empty line/);
 });
+
+test('trial 2: a column named twice in the header is exit 3 naming it (not a silently renamed copy)', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'dup.csv', table(rowIndex).replace('t,value\n', 't,value,value\n').replace(/\n(?=.)/g, '\n').split('\n').map((l, i) => (i > 0 && l ? `${l},1` : l)).join('\n'));
+  const r = runCli(['detect', '-m', 'm_int', 'dup.csv'], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /dup\.csv:1: column "value" appears more than once in the header/);
+});
