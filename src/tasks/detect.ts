@@ -74,7 +74,7 @@ function channelsOf(frame: Frame, cfg: AnyConfig, file: string): string[] {
   if (!names.length) throw new DataError('no numeric column to watch: give detect.channels, or data with numeric columns besides data.time and the label', { file });
   for (const n of names) {
     const t = dtype.get(n);
-    if (t === undefined) throw new DataError(`detect.channels: column "${n}" not found${didYouMean(n, frame.columns)}`, { file, path: n });
+    if (t === undefined) throw new DataError(`column "${n}" not found${didYouMean(n, frame.columns)}`, { file, path: 'detect.channels' });
     if (!NUMERIC.has(t)) throw new DataError(`detect.channels: column "${n}" is ${t === 'string' ? 'text' : t}; a channel must be numeric`, { file, path: n });
     if (not.has(n)) throw new DataError(`detect.channels: "${n}" is ${n === cfg.data.time ? 'data.time' : n === d.label ? 'detect.label' : 'in data.drop'}`, { file, path: n });
   }
@@ -103,10 +103,10 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   for (const n of table.notes) ctx.log.info(n);
   const frame = table.frame;
   const time = config.data.time;
-  if (time !== undefined && !frame.columns.includes(time)) throw new DataError(`data.time: column "${time}" not found${didYouMean(time, frame.columns)}`, { file: name, path: 'data.time' });
+  if (time !== undefined && !frame.columns.includes(time)) throw new DataError(`column "${time}" not found${didYouMean(time, frame.columns)}`, { file: name, path: 'data.time' });
   if (d.mode === 'predictive' && config.data.target !== undefined) {
     const t = config.data.target;
-    if (!frame.columns.includes(t)) throw new DataError(`data.target: column "${t}" not found${didYouMean(t, frame.columns)}`, { file: name, path: 'data.target' });
+    if (!frame.columns.includes(t)) throw new DataError(`column "${t}" not found${didYouMean(t, frame.columns)}`, { file: name, path: 'data.target' });
   }
   // predictive with data.target: that channel is predicted; otherwise every channel
   const channels = d.mode === 'predictive' && config.data.target !== undefined ? channelsOf(frame, { ...config, detect: { ...d, channels: [config.data.target] } }, name) : channelsOf(frame, config, name);
@@ -123,7 +123,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   let lead = 0;
   if (d.mode === 'supervised') {
     const label = d.label!;
-    if (!frame.columns.includes(label)) throw new DataError(`detect.label: column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
+    if (!frame.columns.includes(label)) throw new DataError(`column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
     if (!NUMERIC.has(schemaOf(frame.select(label))[0]!.dtype)) throw new DataError(`detect.label: column "${label}" is text; expected 0 or 1`, { file: name, path: 'detect.label' });
     const y = float64Values(columnOf(frame, label));
     for (let i = 0; i < y.length; i++) {
