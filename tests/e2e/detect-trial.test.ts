@@ -391,3 +391,19 @@ test('trial 2: a column named twice in the header is exit 3 naming it (not a sil
   assert.equal(r.status, 3);
   assert.match(oneLineError(r), /dup\.csv:1: column "value" appears more than once in the header/);
 });
+
+test('trial 2: when the training times were date-times, a time that is not one is a bad row', () => {
+  const stamp = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+  write(dir, 'dt.csv', table(stamp));
+  write(dir, 'dt.yaml', cfg('dt.csv', 'm_dt'));
+  assert.equal(runCli(['train', 'dt.yaml', '-q'], { cwd: dir }).status, 0);
+  write(dir, 'dt_bad.csv', table(stamp, { 100: `notatime,${values[99]}`, 200: `2024-13-45 99:99:99,${values[199]}`, 300: `,${values[299]}` }));
+  const fail = runCli(['detect', '-m', 'm_dt', 'dt_bad.csv'], { cwd: dir });
+  assert.equal(fail.status, 3);
+  assert.match(oneLineError(fail), /dt_bad\.csv:101 t: time column "t": "notatime" is not a date-time \(the training data had date-times\)/);
+  const flag = runCli(['detect', '-m', 'm_dt', 'dt_bad.csv', '--on-bad-row', 'flag', '--json', '--out', 'dt_flag.csv'], { cwd: dir });
+  assert.equal(flag.status, 0, flag.stderr);
+  assert.equal(JSON.parse(flag.stdout).badRows, 3);
+  const good = runCli(['detect', '-m', 'm_dt', 'dt.csv', '--json', '--out', 'dt_ok.csv'], { cwd: dir });
+  assert.equal(JSON.parse(good.stdout).badRows, 0);
+});
