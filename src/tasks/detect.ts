@@ -198,8 +198,9 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const node = await saveComponent(detector, 'detector', files);
   const timeInfo = time !== undefined ? schemaOf(frame.select(time))[0] : undefined;
   const columns: ColumnInfo[] = [...channels.map((c): ColumnInfo => ({ name: c, dtype: 'float64' })), ...(timeInfo ? [timeInfo] : [])];
-  const timeText = time !== undefined && dtypeOf(columnOf(frame, time).dtype) === 'string' ? (columnOf(frame, time).toArray() as (string | null)[]) : undefined;
-  const datetimes = timeText !== undefined && timeText.every((x) => x !== null && isDateTimeText(x));
+  const timeCol = time !== undefined && dtypeOf(columnOf(frame, time).dtype) === 'string' ? columnOf(frame, time) : undefined;
+  const datetimes = timeCol !== undefined && (Number(timeCol.str.contains(ISO_DATETIME).cast(pl.Int32).sum() ?? 0) === timeCol.length
+    || (timeCol.toArray() as (string | null)[]).every((x) => x !== null && isDateTimeText(x)));
   const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress: d.suppress, warmup: detector.warmup(), ...(d.mode === 'supervised' ? { lead } : {}), ...(datetimes ? { datetimes } : {}) };
   await Promise.resolve();
   throwIfAborted(ctx.signal);
