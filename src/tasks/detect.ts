@@ -38,7 +38,11 @@ export interface DetectionState {
   time?: string;
   threshold: ThresholdState;
   min_duration: number;
+  /** the hold-off in rows (a duration in the config is converted at training) */
   suppress: number;
+  /** alarm rules beyond min_duration and suppress (see detect/alarms.ts); absent = off */
+  backoff?: boolean;
+  breakthrough?: number;
   /** rows of warm-up a stream starts with */
   warmup: number;
   /** supervised: rows ahead the classifier was trained to warn */
@@ -124,7 +128,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     const label = d.label!;
     if (!frame.columns.includes(label)) throw new DataError(`detect.label: column "${label}" not found${didYouMean(label, frame.columns)}`, { file: name, path: 'detect.label' });
     if (!NUMERIC.has(schemaOf(frame.select(label))[0]!.dtype)) throw new DataError(`detect.label: column "${label}" is text; expected 0 or 1`, { file: name, path: 'detect.label' });
-    lead = leadRows(d.lead, frame, time, name);
+    lead = durationRows('detect.lead', d.lead, frame, time, name);
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
     : d.mode === 'supervised' ? { label: d.label, lead, ...d.params, xgboost: lc.modelParams, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) }
@@ -142,17 +146,19 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const threshold = fitThreshold(thresholdConfig, nominal.score);
   // how many nominal rows the rules would flag: a check of the threshold on data said to be normal
   const th = new StreamThreshold(threshold);
-  const alarms = new AlarmState(d.min_duration, d.suppress);
+  const suppress = durationRows('detect.suppress', d.suppress, frame, time, name);
+  const alarmOptions = { backoff: d.backoff, breakthrough: d.breakthrough };
+  const alarms = new AlarmState(d.min_duration, suppress, alarmOptions);
   let flagged = 0;
   for (let i = 0; i < nominal.score.length; i++) {
     const { score, threshold: t } = th.next(nominal.score[i]!);
-    flagged += alarms.next(score > t);
+    flagged += alarms.next(score > t, score);
   }
   const files: Record<string, Uint8Array> = {};
   const node = await saveComponent(detector, 'detector', files);
   const timeInfo = time !== undefined ? schemaOf(frame.select(time))[0] : undefined;
   const columns: ColumnInfo[] = [...channels.map((c): ColumnInfo => ({ name: c, dtype: 'float64' })), ...(timeInfo ? [timeInfo] : [])];
-  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress: d.suppress, warmup: detector.warmup(), ...(d.mode === 'supervised' ? { lead } : {}) };
+  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress, ...(d.backoff ? { backoff: true } : {}), ...(d.breakthrough > 0 ? { breakthrough: d.breakthrough } : {}), warmup: detector.warmup(), ...(d.mode === 'supervised' ? { lead } : {}) };
   await Promise.resolve();
   throwIfAborted(ctx.signal);
   saveBundle(lc.outputDir, {
@@ -167,8 +173,8 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})` };
 }
 
-/** detect.lead in rows: a number is rows; a duration is divided by the median step of data.time. */
-function leadRows(lead: string | number | undefined, frame: Frame, time: string | undefined, file: string): number {
+/** detect.lead or detect.suppress in rows: a number is rows; a duration is divided by the median step of data.time. */
+function durationRows(key: string, lead: string | number | undefined, frame: Frame, time: string | undefined, file: string): number {
   if (lead === undefined) return 0;
   if (typeof lead === 'number') return lead;
   const ms = parseDuration(lead)!;
@@ -176,7 +182,7 @@ function leadRows(lead: string | number | undefined, frame: Frame, time: string 
   const t = raw.map((x) => (x === null ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(x) ? x : x.replace(' ', 'T') + 'Z')));
   const steps: number[] = [];
   for (let i = 1; i < t.length; i++) if (Number.isFinite(t[i]!) && Number.isFinite(t[i - 1]!) && t[i]! > t[i - 1]!) steps.push(t[i]! - t[i - 1]!);
-  if (!steps.length) throw new DataError(`detect.lead ${lead}: data.time "${time}" has no increasing timestamps to measure the step`, { file, path: 'detect.lead' });
+  if (!steps.length) throw new DataError(`${key} ${lead}: data.time "${time}" has no increasing timestamps to measure the step`, { file, path: key });
   steps.sort((a, b) => a - b);
   const step = steps[steps.length >> 1]!;
   return Math.max(0, Math.round(ms / step));
@@ -218,7 +224,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   const dtypes: Record<string, 'float64' | 'string'> = {};
   for (const c of manifest.input.columns) dtypes[c.name] = c.dtype === 'string' ? 'string' : 'float64';
   const thresholds = new StreamThreshold(state.threshold);
-  const alarms = new AlarmState(state.min_duration, state.suppress);
+  const alarms = new AlarmState(state.min_duration, state.suppress, { backoff: state.backoff === true, breakthrough: typeof state.breakthrough === 'number' ? state.breakthrough : 0 });
   const t0 = performance.now();
   const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
   const cfg = manifest.config as AnyConfig;
@@ -292,7 +298,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         const s = scores.score[g]!;
         const r = thresholds.next(s);
         const warm = Number.isNaN(s);
-        const a = alarms.next(!warm && r.score > r.threshold);
+        const a = alarms.next(!warm && r.score > r.threshold, r.score);
         score[o] = r.score;
         thr[o] = r.threshold;
         anomaly[o] = a;
