@@ -120,8 +120,12 @@ const detectSchema = z.strictObject({
   threshold: thresholdSchema.optional(),
   /** consecutive rows above the threshold before a row is anomalous */
   min_duration: z.number().int().gte(1).default(1),
-  /** rows after an anomalous row that are written as normal (hold-off) */
-  suppress: z.number().int().gte(0).default(0),
+  /** rows after an anomalous row that are written as normal (hold-off); or a duration such as 1d (divided by the median step of data.time at training) */
+  suppress: z.union([z.string().min(1), z.number().int().gte(0)]).default(0),
+  /** an alarm within one hold-off after the previous hold-off ended doubles the next hold-off; a longer quiet stretch resets it */
+  backoff: z.boolean().default(false),
+  /** > 0: during a hold-off, a row scoring at least this multiple of the last alarm's score raises a new alarm */
+  breakthrough: z.number().gte(0).default(0),
 });
 export type DetectSettings = z.infer<typeof detectSchema>;
 

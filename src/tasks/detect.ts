@@ -39,7 +39,11 @@ export interface DetectionState {
   time?: string;
   threshold: ThresholdState;
   min_duration: number;
+  /** the hold-off in rows (a duration in the config is converted at training) */
   suppress: number;
+  /** alarm rules beyond min_duration and suppress (see detect/alarms.ts); absent = off */
+  backoff?: boolean;
+  breakthrough?: number;
   /** rows of warm-up a stream starts with */
   warmup: number;
   /** supervised: rows ahead the classifier was trained to warn */
@@ -141,7 +145,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     for (let i = 0; i < y.length; i++) {
       if (y[i] !== 0 && y[i] !== 1) throw new DataError(`detect.label column "${label}": expected 0 or 1, got ${Number.isNaN(y[i]!) ? 'an empty value' : y[i]}`, { file: name, line: table.lineOf(i), path: label });
     }
-    lead = leadRows(d.lead, frame, time, name);
+    lead = durationRows('detect.lead', d.lead, frame, time, name);
     if (typeof d.lead === 'string') ctx.log.info(`detect.lead ${d.lead}: ${lead} row${lead === 1 ? '' : 's'} at the median step of ${time}`);
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
@@ -188,11 +192,13 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const threshold = fitThreshold(thresholdConfig, nominal.score);
   // how many nominal rows the rules would flag: a check of the threshold on data said to be normal
   const th = new StreamThreshold(threshold);
-  const alarms = new AlarmState(d.min_duration, d.suppress);
+  const suppress = durationRows('detect.suppress', d.suppress, frame, time, name);
+  const alarmOptions = { backoff: d.backoff, breakthrough: d.breakthrough };
+  const alarms = new AlarmState(d.min_duration, suppress, alarmOptions);
   let flagged = 0;
   for (let i = 0; i < nominal.score.length; i++) {
     const { score, threshold: t } = th.next(nominal.score[i]!);
-    flagged += alarms.next(score > t);
+    flagged += alarms.next(score > t, score);
   }
   const files: Record<string, Uint8Array> = {};
   const node = await saveComponent(detector, 'detector', files);
@@ -201,7 +207,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const timeCol = time !== undefined && dtypeOf(columnOf(frame, time).dtype) === 'string' ? columnOf(frame, time) : undefined;
   const datetimes = timeCol !== undefined && (Number(timeCol.str.contains(ISO_DATETIME).cast(pl.Int32).sum() ?? 0) === timeCol.length
     || (timeCol.toArray() as (string | null)[]).every((x) => x !== null && isDateTimeText(x)));
-  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress: d.suppress, warmup: detector.warmup(), ...(d.mode === 'supervised' ? { lead } : {}), ...(datetimes ? { datetimes } : {}) };
+  const detection: DetectionState = { mode: d.mode, channels, time, threshold, min_duration: d.min_duration, suppress, ...(d.backoff ? { backoff: true } : {}), ...(d.breakthrough > 0 ? { breakthrough: d.breakthrough } : {}), warmup: detector.warmup(), ...(d.mode === 'supervised' ? { lead } : {}), ...(datetimes ? { datetimes } : {}) };
   await Promise.resolve();
   throwIfAborted(ctx.signal);
   saveBundle(lc.outputDir, {
@@ -225,18 +231,18 @@ function valueAtPath(obj: unknown, p: string[]): unknown {
   return cur;
 }
 
-/** detect.lead in rows: a number is rows; a duration is divided by the median step of data.time. */
-function leadRows(lead: string | number | undefined, frame: Frame, time: string | undefined, file: string): number {
+/** detect.lead or detect.suppress in rows: a number is rows; a duration is divided by the median step of data.time. */
+function durationRows(key: string, lead: string | number | undefined, frame: Frame, time: string | undefined, file: string): number {
   if (lead === undefined) return 0;
   if (typeof lead === 'number') return lead;
   const ms = parseDuration(lead)!;
   const col = columnOf(frame, time!);
-  if (dtypeOf(col.dtype) !== 'string') throw new DataError(`a lead given as a duration (${lead}) needs date-time times, and data.time "${time}" holds numbers; give it in rows (e.g. lead: 15)`, { file, path: 'detect.lead' });
+  if (dtypeOf(col.dtype) !== 'string') throw new DataError(`${key.replace('detect.', 'a ')} given as a duration (${lead}) needs date-time times, and data.time "${time}" holds numbers; give it in rows (e.g. lead: 15)`, { file, path: 'detect.lead' });
   const raw = col.cast(pl.Utf8).toArray() as (string | null)[];
   const t = raw.map((x) => (x === null ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(x) ? x : x.replace(' ', 'T') + 'Z')));
   const steps: number[] = [];
   for (let i = 1; i < t.length; i++) if (Number.isFinite(t[i]!) && Number.isFinite(t[i - 1]!) && t[i]! > t[i - 1]!) steps.push(t[i]! - t[i - 1]!);
-  if (!steps.length) throw new DataError(`detect.lead ${lead}: data.time "${time}" has no increasing timestamps to measure the step`, { file, path: 'detect.lead' });
+  if (!steps.length) throw new DataError(`${key} ${lead}: data.time "${time}" has no increasing timestamps to measure the step`, { file, path: key });
   steps.sort((a, b) => a - b);
   const step = steps[steps.length >> 1]!;
   return Math.max(0, Math.round(ms / step));
@@ -351,7 +357,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   // an integer time is read as text and converted exactly (a float64 would write 1.0, and round epoch nanoseconds)
   if (time && timeKind === 'int') dtypes[time] = 'string';
   const thresholds = new StreamThreshold(state.threshold);
-  const alarms = new AlarmState(state.min_duration, state.suppress);
+  const alarms = new AlarmState(state.min_duration, state.suppress, { backoff: state.backoff === true, breakthrough: typeof state.breakthrough === 'number' ? state.breakthrough : 0 });
   const t0 = performance.now();
   const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
   const cfg = manifest.config as AnyConfig;
@@ -476,7 +482,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         const s = scores.score[g]!;
         const r = thresholds.next(s);
         const warm = Number.isNaN(s);
-        const a = alarms.next(!warm && r.score > r.threshold);
+        const a = alarms.next(!warm && r.score > r.threshold, r.score);
         score[o] = r.score;
         thr[o] = r.threshold;
         anomaly[o] = a;

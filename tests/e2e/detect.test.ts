@@ -297,6 +297,51 @@ output: { dir: pa }
   assert.deepEqual(csvRows(live.stdout).slice(1), rows.slice(0, 299));
 });
 
+test('the NAB config: season auto, tails that learn (adapt), a hold-off of a day (in rows of the data) with backoff and breakthrough', () => {
+  write(dir, 'nab.yaml', `task: detect
+data: { train: nominal.csv, time: timestamp }
+detect:
+  mode: unsupervised
+  detector: statistical
+  params: { season: auto, tail_risk: 0.0003 }
+  adapt: true
+  threshold: { method: fixed, value: 1 }
+  suppress: 1d
+  backoff: true
+  breakthrough: 4
+output: { dir: mnab }
+`);
+  const t = runCli(['train', 'nab.yaml'], { cwd: dir });
+  assert.equal(t.status, 0, t.stderr);
+  const detection = JSON.parse(readFileSync(path.join(dir, 'mnab', 'manifest.json'), 'utf8')).detection;
+  assert.equal(detection.suppress, 288, 'a day of 5-minute rows');
+  assert.equal(detection.backoff, true);
+  assert.equal(detection.breakthrough, 4);
+  const r = runCli(['detect', '-m', 'mnab', 'ec2.csv'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = csvRows(r.stdout).slice(1);
+  assert.equal(rows.length, ROWS);
+  const alarms = rows.filter((x) => x[3] === '1').map((x) => x[0]!);
+  assert.ok(alarms.length <= 8, `${alarms.length} alarms`);
+  const windows = JSON.parse(readFileSync(path.join(DATASETS, 'nab_windows.json'), 'utf8'))['realKnownCause/ec2_request_latency_system_failure.csv'] as [string, string][];
+  const inside = windows.filter(([a, b]) => alarms.some((x) => x >= a.slice(0, 19) && x <= b.slice(0, 19)));
+  assert.equal(inside.length, windows.length, `alarms in ${inside.length} of ${windows.length} windows`);
+  const cases: [string, RegExp][] = [
+    ['suppress: soon', /detect\.suppress: "soon" is not a duration/],
+    ['suppress: -3', /detect\.suppress/],
+  ];
+  for (const [line, re] of cases) {
+    write(dir, 'nab-bad.yaml', readFileSync(path.join(dir, 'nab.yaml'), 'utf8').replace('suppress: 1d', line));
+    const b = runCli(['train', 'nab-bad.yaml'], { cwd: dir });
+    assert.equal(b.status, 2, b.stderr);
+    assert.match(oneLineError(b), re);
+  }
+  write(dir, 'nab-bad.yaml', readFileSync(path.join(dir, 'nab.yaml'), 'utf8').replace(', time: timestamp', ''));
+  const b = runCli(['train', 'nab-bad.yaml'], { cwd: dir });
+  assert.equal(b.status, 2, b.stderr);
+  assert.match(oneLineError(b), /a suppress given as a duration needs data\.time/);
+});
+
 test('supervised mode: a classifier on a fault label, trained with a lead, warns ahead of the faults it has learnt', () => {
   // two channels; every 500 rows a 30-row fault, announced by vibration rising over the 20 rows before it
   const u = rng(3);
