@@ -36,25 +36,31 @@ export function valueAt(raw: unknown, p: readonly PathSeg[]): unknown {
   return cur;
 }
 
-/** Keys that an object schema allows at a path (for "did you mean"). */
-export function knownKeysAt(schema: ZodType, p: readonly PathSeg[]): string[] {
-  let s: any = schema;
-  const unwrap = (x: any): any => {
-    for (let i = 0; i < 10 && x?._zod?.def; i++) {
-      const d = x._zod.def;
-      if (d.innerType) x = d.innerType;
-      else if (d.type === 'pipe' && d.in) x = d.in;
-      else break;
-    }
-    return x;
-  };
-  s = unwrap(s);
+/** A zod schema without its optional/default/pipe wrappers. */
+function unwrapSchema(x: any): any {
+  for (let i = 0; i < 10 && x?._zod?.def; i++) {
+    const d = x._zod.def;
+    if (d.innerType) x = d.innerType;
+    else if (d.type === 'pipe' && d.in) x = d.in;
+    else break;
+  }
+  return x;
+}
+
+/** The (unwrapped) schema at a path of object keys, or undefined where the path leaves the objects. */
+function schemaAt(schema: ZodType, p: readonly PathSeg[]): any {
+  let s: any = unwrapSchema(schema);
   for (const seg of p) {
     const shape = s?._zod?.def?.shape;
-    if (!shape || typeof seg !== 'string') return [];
-    s = unwrap(shape[seg]);
+    if (!shape || typeof seg !== 'string') return undefined;
+    s = unwrapSchema(shape[seg]);
   }
-  const shape = s?._zod?.def?.shape;
+  return s;
+}
+
+/** Keys that an object schema allows at a path (for "did you mean"). */
+export function knownKeysAt(schema: ZodType, p: readonly PathSeg[]): string[] {
+  const shape = schemaAt(schema, p)?._zod?.def?.shape;
   return shape ? Object.keys(shape) : [];
 }
 
@@ -107,25 +113,10 @@ function unionHint(schema: ZodType, parent: readonly PathSeg[], given: unknown, 
   if (!given || typeof given !== 'object' || Array.isArray(given)) return '';
   const keys = Object.keys(given).filter((k) => k !== disc);
   if (!keys.length) return '';
-  let s: any = schema;
-  const unwrap = (x: any): any => {
-    for (let i = 0; i < 10 && x?._zod?.def; i++) {
-      const d = x._zod.def;
-      if (d.innerType) x = d.innerType;
-      else if (d.type === 'pipe' && d.in) x = d.in;
-      else break;
-    }
-    return x;
-  };
-  s = unwrap(s);
-  for (const seg of parent) {
-    const shape = s?._zod?.def?.shape;
-    if (!shape || typeof seg !== 'string') return '';
-    s = unwrap(shape[seg]);
-  }
+  const s = schemaAt(schema, parent);
   const opts: any[] = s?._zod?.def?.options ?? [];
   const owners = opts.map((o) => {
-    const shape = unwrap(o)?._zod?.def?.shape ?? {};
+    const shape = unwrapSchema(o)?._zod?.def?.shape ?? {};
     const value = shape[disc]?._zod?.def?.values?.[0];
     return { value: String(value), keys: Object.keys(shape) };
   }).filter((o) => keys.every((k) => o.keys.includes(k)));

@@ -371,7 +371,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   /** the time column's position in the input's records (for the time of a line the reader could not take) */
   let timeIndex = -1;
   /** flag: the output rows of bad records (no score, no verdict; the threshold in force, the line's time when readable, the error) */
-  const badRows = (bs: (BadRecord & { text?: string })[], threshold: number): Frame => {
+  const badRows = (bs: (BadRecord & { text?: string })[], threshold: number | Float64Array): Frame => {
     const k = bs.length;
     let ts: pl.Series | undefined;
     if (time) {
@@ -385,7 +385,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       });
       ts = raw.some((v) => v !== null) ? timeColumn(pl.Series(time, raw, pl.Utf8), timeKind, time).series : pl.Series(time, new Array(k).fill(null), timeDtype);
     }
-    return outputFrame(exprCache, ts, new Float64Array(k).fill(NaN), new Float64Array(k).fill(threshold), new Float64Array(k).fill(NaN), new Array(k).fill(null), bs.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
+    return outputFrame(exprCache, ts, new Float64Array(k).fill(NaN), typeof threshold === 'number' ? new Float64Array(k).fill(threshold) : threshold, new Float64Array(k).fill(NaN), new Array(k).fill(null), bs.map((b) => `line ${b.line}${b.col ? `, column ${b.col}` : ''}: ${b.message}`));
   };
   /** the pending bad records that sat before row `row` of the stream (they come in input order) */
   const takeBad = (row: number): BadRecord[] => {
@@ -510,8 +510,7 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
             while (b < inside.length && inside[b]!.before - offset <= i) { thrAt[b] = i > 0 ? thr[i - 1]! : thresholds.current; order.push(n + b++); }
             order.push(i);
           }
-          const extra = inside.map((b, j) => badRows([b], thrAt[j]!));
-          out = pl.concat([out, ...extra], { how: 'vertical' }).select(pl.all().gather(order));
+          out = pl.concat([out, badRows(inside, thrAt)], { how: 'vertical' }).select(pl.all().gather(order));
         }
         await sink.write(out);
         summary.rows += outRows + (policy === 'flag' ? inside.length : 0);
