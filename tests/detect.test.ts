@@ -276,4 +276,12 @@ test('detection metrics: point-wise, event-wise (telemanom counting), delays, NA
   assert.equal(none.nab_standard, 0);
   assert.equal(none.event_recall, 0);
   assert.equal(none.point_f1, 0);
+  assert.ok(Number.isNaN(none.point_precision) && Number.isNaN(none.event_precision), 'no alarms: precision is n/a, not 0');
+  // nothing labelled and nothing flagged: every ratio is n/a; one false alarm: precision 0, recall still n/a
+  const quiet = detectionMetrics(new Float64Array(20), new Uint8Array(20));
+  for (const k of ['point_precision', 'point_recall', 'point_f1', 'event_precision', 'event_recall', 'event_f05'] as const) assert.ok(Number.isNaN(quiet[k]), k);
+  const fa = new Float64Array(20); fa[3] = 1;
+  const one = detectionMetrics(fa, new Uint8Array(20));
+  assert.deepEqual([one.point_precision, one.point_f1, one.event_precision], [0, 0, 0]);
+  assert.ok(Number.isNaN(one.point_recall) && Number.isNaN(one.event_recall));
 });

@@ -157,8 +157,28 @@ test('gzip and zstd inputs are decompressed, by magic bytes, streamed or whole',
   sameRows((await collect(zst, { batchBytes: 50 }, undefined, false)).rows, want, 'zstd streamed');
   // a truncated stream is a data error, not a crash
   const cut = write(dir, 'cut.csv.gz', gzipSync(text).subarray(0, 200));
-  assert.match(await streamError(cut, { batchBytes: 1 << 20 }), /cut\.csv\.gz: not a valid gzip stream/);
+  assert.match(await streamError(cut, { batchBytes: 1 << 20 }), /cut\.csv\.gz:\d+: not a valid gzip stream/);
   assert.throws(() => readTable(cut), /not a valid gzip stream/);
+  // the complete lines before the cut are yielded, the cut line is not, then the error names that line
+  const rows: Record<string, unknown>[] = [];
+  let err = '';
+  try {
+    for await (const b of readBatches(cut, { batchBytes: 1 << 20 })) rows.push(...b.table.frame.toRecords());
+  } catch (e) {
+    err = (e as DataError).format();
+  }
+  const readable = (await import('node:zlib')).createGunzip();
+  const partial = await new Promise<string>((resolve) => {
+    let out = '';
+    readable.on('data', (c: Buffer) => { out += c.toString(); });
+    readable.on('error', () => resolve(out));
+    readable.end(gzipSync(text).subarray(0, 200));
+  });
+  const complete = partial.slice(0, partial.lastIndexOf('\n') + 1).split('\n').length - 2; // minus the header and the empty tail
+  assert.ok(complete > 10, `${complete} rows before the cut`);
+  assert.equal(rows.length, complete);
+  assert.deepEqual(rows.at(-1), { a: complete - 1, b: `x${(complete - 1) % 7}` });
+  assert.match(err, new RegExp(`cut\\.csv\\.gz:${complete + 2}: not a valid gzip stream: .*breaks off in this line`));
 });
 
 /** Streams `file` with onBadRecord: the rows (with their lines) and the bad records, each with the rows yielded when it came. */

@@ -122,6 +122,9 @@ function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, regis
     if (clash) throw at(['detect', 'channels', k], `"${c}" is ${clash[0]}.${clash[1]}; it cannot also be a channel`);
     if (d.channels!.indexOf(c) !== k) throw at(['detect', 'channels', k], `"${c}" is listed twice`);
   });
+  // evaluate's keys are for the other tasks: a detection bundle's metrics are fixed (mlkit evaluate --label/--windows)
+  if (valueAt(raw, ['evaluate', 'metrics']) !== undefined) throw at(['evaluate', 'metrics'], 'task detect has its own metrics (point-wise, event-wise, delays, NAB: all of them, from mlkit evaluate --label or --windows); evaluate.metrics is for classification and regression');
+  if (valueAt(raw, ['evaluate', 'backtest']) !== undefined) throw at(['evaluate', 'backtest'], 'evaluate.backtest is for task forecast');
 }
 
 function parseSetPath(text: string): PathSeg[] {

@@ -74,6 +74,18 @@ export class NotFittedError extends MlkitError {
   constructor(name: string, what = 'this call') { super('internal', `${name}: ${what} needs a fitted component (call fit() first)`); this.name = 'NotFittedError'; }
 }
 
+/** The error of `kind` as its own class (DataError for 'data', ...): an error that crossed a thread boundary as plain data. */
+export function errorOfKind(kind: ErrorKind, message: string, place: Place = {}): MlkitError {
+  switch (kind) {
+    case 'usage': return new UsageError(message, place);
+    case 'config': return new ConfigError(message, place);
+    case 'data': return new DataError(message, place);
+    case 'bundle': return new BundleError(message, place);
+    case 'interrupted': return new InterruptedError(message);
+    default: return new MlkitError(kind, message, place);
+  }
+}
+
 /** Throws InterruptedError when the run was cancelled (Ctrl-C, SIGTERM). */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new InterruptedError();

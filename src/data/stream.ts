@@ -30,6 +30,8 @@ export interface StreamStats {
   batches: number;
   blankLines: number;
   format?: TableFormat;
+  /** a CSV input's column names, from its header record (column_names applied), once it is read */
+  columns?: string[];
 }
 
 /** A record the reader could not take (ragged, text in a numeric column, bytes that are not text, JSON that does not parse, ...). */
@@ -250,6 +252,14 @@ export function csvFields(text: string, delimiter = ',', quote = '"'): { fields:
   return { fields: out, open: inQuotes };
 }
 
+/** The fields of a CSV header record, as written (a byte-order mark dropped). */
+function headerFields(header: Buffer, opts: StreamOptions): string[] {
+  const csv = opts.csv ?? {};
+  const raw = splitRecord(header, (csv.delimiter ?? ',').charCodeAt(0), (csv.quote_char ?? '"').charCodeAt(0));
+  if (raw[0]?.startsWith('\uFEFF')) raw[0] = raw[0].slice(1);
+  return raw;
+}
+
 /**
  * What findBadRecords checks in a CSV part, from its header record: the number of fields, and which
  * fields are read as float64 (opts.dtypes, by their final names). Undefined without a header.
@@ -259,8 +269,7 @@ function recordRules(header: Buffer | undefined, part: Buffer, opts: StreamOptio
   if (!header || (csv.has_header ?? true) === false) return undefined;
   const sep = (csv.delimiter ?? ',').charCodeAt(0);
   const quote = (csv.quote_char ?? '"').charCodeAt(0);
-  const raw = splitRecord(header, sep, quote);
-  if (raw[0]?.startsWith('\uFEFF')) raw[0] = raw[0].slice(1);
+  const raw = headerFields(header, opts);
   const names = raw.map((r, i) => csv.column_names?.[i] ?? r);
   const text = new Set(opts.textColumns ?? []);
   // with trim, numbers may come with blanks: read as text and converted after, so not checked here
@@ -299,8 +308,24 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
   let pendingBytes = 0;
   let ended = false;
   let next: Promise<IteratorResult<Buffer>> | undefined;
+  /**
+   * The source failed part-way (a truncated or corrupt .gz/.zst, a read error): the complete lines before
+   * the failure are still read and yielded, the cut line is not, then this error ends the stream.
+   */
+  let failed: DataError | undefined;
   const pull = async (): Promise<boolean> => {
-    const r = await (next ?? chunks.next());
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await (next ?? chunks.next());
+    } catch (e) {
+      next = undefined;
+      if (!(e instanceof DataError)) throw e;
+      failed = e;
+      ended = true;
+      const all = take();
+      putBack(all.subarray(0, all.lastIndexOf(10) + 1));
+      return false;
+    }
     next = undefined;
     if (r.done) { ended = true; return false; }
     pending.push(r.value);
@@ -341,12 +366,13 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
   try {
     // the format: sniffed from the first bytes when neither given nor named by the extension
     while (!ended && pendingBytes < 64) await pull();
-    if (pendingBytes === 0) throw new DataError('the input is empty (no header, no rows)', { file: name });
+    if (pendingBytes === 0) throw failed ?? new DataError('the input is empty (no header, no rows)', { file: name });
     format ??= sniffFormat(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
     stats.format = format;
 
     if (format === 'parquet') {
       while (!ended) await pull();
+      if (failed) throw failed;
       const whole = readTable(file, { ...opts, format, bytes: take() });
       const frame = whole.frame;
       for (let off = 0; off < frame.height; off += SLICE_ROWS) {
@@ -441,6 +467,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         header = Buffer.from(body.subarray(located.start, located.end));
         if (header[header.length - 1] !== 10) header = Buffer.concat([header, Buffer.from('\n')]);
         headerLine = located.line;
+        stats.columns = headerFields(header, opts).map((r, i) => opts.csv?.column_names?.[i] ?? r);
       }
       const batchStart = startLine;
       /**
@@ -603,6 +630,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
         yield { table, offset };
       }
     }
+    if (failed) throw new DataError(`${failed.message} (the input breaks off in this line; every line before it was read)`, { ...failed.place, file: failed.place.file ?? name, line: startLine });
     // every line a bad record (onBadRecord took them): no rows, and that is what the consumer reports
     if (stats.rows === 0 && reported === 0) throw new DataError(isCsv && hasHeader ? 'the input has a header but no data rows' : 'the input has no rows', { file: name, line: isCsv ? headerLine : undefined });
   } finally {

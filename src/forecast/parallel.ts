@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InterruptedError, MlkitError, UsageError, type ErrorKind, type Place } from '../core/errors.js';
+import { InterruptedError, MlkitError, UsageError, errorOfKind, type ErrorKind, type Place } from '../core/errors.js';
 import { MemoryBlobs } from '../core/component.js';
 import type { Registry } from '../core/registry.js';
 import type { FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../core/types.js';
@@ -81,7 +81,7 @@ async function runJobs(jobs: Job[], log: Logger, signal: AbortSignal | undefined
         else if (m.type === 'done') { settled = true; resolve(m); }
         else {
           settled = true;
-          const e = new MlkitError(m.kind, m.message, m.place);
+          const e = errorOfKind(m.kind, m.message, m.place);
           if (m.stack) e.stack = m.stack;
           reject(e);
         }
@@ -94,6 +94,19 @@ async function runJobs(jobs: Job[], log: Logger, signal: AbortSignal | undefined
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Fits forecaster `model` on one worker thread and returns its saved state and files: a single long fit
+ * (AutoARIMA on a long season runs for minutes inside WASM, which blocks the thread it runs on) stays
+ * cancellable, as Ctrl-C stops the worker. MLKIT_THREADS=1 keeps it on the main thread (undefined: the
+ * caller fits it there).
+ */
+export async function fitOnWorker(model: ModelRef, series: SeriesData[], meta: SeriesMeta, ctx: FitContext): Promise<{ state: unknown; files: Record<string, Uint8Array> } | undefined> {
+  threadCount(1); // checks MLKIT_THREADS
+  if (Number(process.env.MLKIT_THREADS) === 1) return undefined;
+  const [done] = await runJobs([{ op: 'fit', model, series, meta, seed: ctx.seed }], ctx.log, ctx.signal, ctx.onProgress);
+  return { state: done!.state, files: done!.files ?? {} };
 }
 
 /** A new forecaster of registry type `model.name` (model.type) with validated params and options. */

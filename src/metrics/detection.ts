@@ -9,6 +9,8 @@
  * - time to detect: per detected event, rows (and time, when the rows have times) from the event's first
  *   row to its first alarm, averaged; with a lead (rows), alarms up to `lead` rows before an event count
  *   for it (their delay is negative: the lead achieved);
+ * - a precision with no alarms, a recall with no labelled rows, an F with neither is n/a (NaN; null in JSON),
+ *   never 0: a quiet stream without faults is not a detector that is always wrong;
  * - NAB scores (standard, reward_low_FP_rate, reward_low_FN_rate) from metrics/nab.ts when windows are
  *   given, normalised for this stream alone: 100 (raw - null) / (perfect - null).
  */
@@ -34,7 +36,13 @@ export function runsOf(v: ArrayLike<number>): [number, number][] {
   return runs;
 }
 
-const fBeta = (p: number, r: number, b: number) => (p + r > 0 ? ((1 + b * b) * p * r) / (b * b * p + r) : 0);
+/** F-beta from counts: defined whenever there is an alarm or a labelled row (0 when none is right), n/a (NaN) otherwise. */
+const fBeta = (tp: number, fp: number, fn: number, b: number) => {
+  const d = (1 + b * b) * tp + b * b * fn + fp;
+  return d > 0 ? ((1 + b * b) * tp) / d : NaN;
+};
+/** a ratio with nothing to count is n/a (NaN, JSON null), not 0: no alarms has no precision, no labels no recall */
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
 
 export interface DetectionMetrics {
   rows: number;
@@ -79,8 +87,8 @@ export function detectionMetrics(anomaly: ArrayLike<number>, label: ArrayLike<nu
     else if (a) fp++;
     else if (l) fn++;
   }
-  const pp = tp + fp > 0 ? tp / (tp + fp) : 0;
-  const pr = tp + fn > 0 ? tp / (tp + fn) : 0;
+  const pp = ratio(tp, tp + fp);
+  const pr = ratio(tp, tp + fn);
   const truth = runsOf(label);
   const pred = runsOf(anomaly);
   let etp = 0;
@@ -98,14 +106,14 @@ export function detectionMetrics(anomaly: ArrayLike<number>, label: ArrayLike<nu
   }
   const efp = pred.filter(([ps, pe]) => !truth.some(([s, e]) => ps <= e && pe >= s - lead)).length;
   const efn = truth.length - etp;
-  const ep = etp + efp > 0 ? etp / (etp + efp) : 0;
-  const er = truth.length > 0 ? etp / truth.length : 0;
+  const ep = ratio(etp, etp + efp);
+  const er = ratio(etp, truth.length);
   const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : undefined);
   const out: DetectionMetrics = {
     rows: n, labelled_rows: lab, flagged_rows: flag,
-    point_precision: pp, point_recall: pr, point_f1: fBeta(pp, pr, 1), point_f05: fBeta(pp, pr, 0.5),
+    point_precision: pp, point_recall: pr, point_f1: fBeta(tp, fp, fn, 1), point_f05: fBeta(tp, fp, fn, 0.5),
     events: truth.length, event_tp: etp, event_fp: efp, event_fn: efn,
-    event_precision: ep, event_recall: er, event_f1: fBeta(ep, er, 1), event_f05: fBeta(ep, er, 0.5),
+    event_precision: ep, event_recall: er, event_f1: fBeta(etp, efp, efn, 1), event_f05: fBeta(etp, efp, efn, 0.5),
   };
   const d = mean(delays);
   if (d !== undefined) out.detect_delay_rows = d;

@@ -26,6 +26,7 @@ import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveCompon
 import { columnOf, float64Values } from '../pipeline/frame-columns.js';
 import { fitThreshold, StreamThreshold, type ThresholdConfig, type ThresholdState } from '../detect/thresholds.js';
 import { AlarmState } from '../detect/alarms.js';
+import { fillValues } from '../forecast/series.js';
 import { detectionMetrics, labelsFromWindows, type DetectionMetrics } from '../metrics/detection.js';
 import { nabWindows, parseNabTimestamp } from '../metrics/nab.js';
 import { innerName } from '../data/compression.js';
@@ -85,6 +86,9 @@ function channelsOf(frame: Frame, cfg: AnyConfig, file: string): string[] {
   const d = cfg.detect!;
   const schema = schemaOf(frame);
   const dtype = new Map(schema.map((c) => [c.name, c.dtype]));
+  for (const c of cfg.data.drop) {
+    if (!dtype.has(c)) throw new DataError(`data.drop: column "${c}" not found${didYouMean(c, frame.columns)}`, { file, path: c });
+  }
   const not = new Set([cfg.data.time, d.label, ...cfg.data.drop].filter((x): x is string => !!x));
   const names = d.channels ?? schema.filter((c) => NUMERIC.has(c.dtype) && !not.has(c.name)).map((c) => c.name);
   if (!names.length) throw new DataError('no numeric column to watch: give detect.channels, or data with numeric columns besides data.time and the label', { file });
@@ -127,12 +131,25 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   // predictive with data.target: that channel is predicted; otherwise every channel
   const channels = d.mode === 'predictive' && config.data.target !== undefined ? channelsOf(frame, { ...config, detect: { ...d, channels: [config.data.target] } }, name) : channelsOf(frame, config, name);
   const batch = rowBatch(frame, channels);
-  // nominal data is learned from as it is: an incomplete row is an error naming its line, never dropped
+  // nominal data is learned from as it is: an incomplete row is an error naming its line, never dropped;
+  // data.fill (ffill, linear, zero) fills empty values first, and says how many
+  const fill = config.data.fill;
+  let filled = 0;
   batch.values.forEach((v, c) => {
     for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${channels[c]}" is ${Number.isNaN(v[i]!) ? 'empty or NaN' : v[i]} in the training data; the detector learns from complete rows (remove or fill the row)`, { file: name, line: table.lineOf(i), path: channels[c] });
+      const x = v[i]!;
+      if (Number.isFinite(x) || (Number.isNaN(x) && fill !== 'error')) continue;
+      throw new DataError(`channel "${channels[c]}" is ${Number.isNaN(x) ? 'empty or NaN' : x} in the training data; the detector learns from complete rows (remove or fill the row${Number.isNaN(x) ? ', or set data.fill to ffill, linear or zero' : ''})`, { file: name, line: table.lineOf(i), path: channels[c] });
     }
+    if (fill === 'error') return;
+    const before = v.reduce((k, x) => k + (Number.isNaN(x) ? 1 : 0), 0);
+    if (!before) return;
+    fillValues(v, fill, () => {
+      throw new DataError(`channel "${channels[c]}" has no value to fill from: ${fill === 'ffill' ? 'its first row is empty (ffill fills from the row before)' : 'it is empty in every row'}`, { file: name, line: table.lineOf(0), path: channels[c] });
+    });
+    filled += before;
   });
+  if (filled) ctx.log.info(`data.fill ${fill}: ${filled} empty value(s) of the training data filled`);
   const kind = d.mode === 'unsupervised' ? d.detector : d.mode;
   const spec = ctx.registry.get('detector', kind);
   const impl = await ctx.registry.load<unknown, unknown, Detector>('detector', kind);
@@ -152,7 +169,8 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     : d.mode === 'supervised' ? { label: d.label, lead, ...d.params, xgboost: lc.modelParams, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) }
     : { ...d.params, adapt: d.adapt };
   const detector = impl.create(spec.params.parse(params), {});
-  const features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
+  let features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
+  if (filled) features = features.withColumns(...channels.map((c, k) => pl.Series(c, batch.values[k]!, pl.Float64)));
   // too few nominal rows: named with the data file and the config keys that decide how many are needed
   const min = (detector as Detector & { minRows?(): { rows: number; params: string[] } }).minRows?.();
   if (min && frame.height < min.rows) {
@@ -336,6 +354,8 @@ export interface DetectStreamOptions {
   onBadRow?: BadRowPolicy;
   /** columns the caller uses itself (a label): not noted as ignored */
   alsoUsed?: string[];
+  /** a column the caller needs (evaluate's label column): its absence is an error at the first batch, as a channel's is */
+  required?: { column: string; what: string };
   /** what a bad row's error says to do (default: the --on-bad-row policies of mlkit detect) */
   badRowHint?: string;
 }
@@ -374,6 +394,8 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
   const badRows = (bs: (BadRecord & { text?: string })[], threshold: number | Float64Array): Frame => {
     const k = bs.length;
     let ts: pl.Series | undefined;
+    // no batch yet (every line so far bad): the time's place from the header record
+    if (time && timeIndex < 0) timeIndex = (stats.columns ?? (csv?.has_header === false ? csv.column_names : undefined) ?? []).indexOf(time);
     if (time) {
       // the time field of the line, when the reader gave the line's text and the field is there
       const nulls = new Set(csv?.null_values ?? []);
@@ -411,6 +433,10 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       const cols = new Set(frame.columns);
       for (const c of [...channels, ...(time ? [time] : [])]) {
         if (!cols.has(c)) throw new DataError(`column "${c}" is missing (the detector was trained with it)${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
+      }
+      if (first && opts.required && !cols.has(opts.required.column)) {
+        const c = opts.required.column;
+        throw new DataError(`${opts.required.what} "${c}" not found${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
       }
       if (first) {
         const known = new Set([...channels, ...(time ? [time] : []), ...(opts.alsoUsed ?? [])]);
@@ -628,18 +654,43 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
   const ctx = file === '-' && !ctxIn.stdin ? { ...ctxIn, stdin: await readStdinAsync(ctxIn.signal) } : ctxIn;
   const cfg = bundle.manifest.config as AnyConfig;
   const time = (bundle.manifest.detection as DetectionState | undefined)?.time;
+  const labelColumn = opts.windows ? undefined : opts.label ?? cfg?.detect?.label;
+  if (!opts.windows && !labelColumn) throw new UsageError('the labels: give --label COLUMN (a 0/1 column of the data) or --windows FILE (NAB-style anomaly windows)');
+  if (opts.windows && !time) throw new UsageError('--windows needs the data\'s time column (the bundle was trained without data.time)');
+  const windows = opts.windows ? windowsFor(opts.windows, file) : undefined;
+  // the verdicts first, from the same stream `mlkit detect` runs: a bad row is named as detect names it
+  const parts: Float64Array[] = [];
+  const collect: TableWriter = {
+    rows: 0,
+    gone: false,
+    async write(f: Frame) {
+      parts.push(float64Values(columnOf(f, 'anomaly')).slice());
+      collect.rows += f.height;
+    },
+    async close() {},
+    async finish() {},
+    abort() {},
+  };
+  // evaluate has no --on-bad-row: every row is compared with its label, so a bad row is an error to fix
+  await detectStream(dir, file, collect, ctx, {
+    format: opts.format,
+    alsoUsed: labelColumn ? [labelColumn] : [],
+    required: labelColumn ? { column: labelColumn, what: 'label column' } : undefined,
+    badRowHint: 'mlkit evaluate scores every row: fix or remove it (mlkit detect --on-bad-row flag lists every bad row)',
+  });
+  const anomaly = new Float64Array(collect.rows);
+  let at = 0;
+  for (const p of parts) { anomaly.set(p, at); at += p.length; }
+  // then the labels (and times) from the whole table
   const table = await loadTable(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin }, ctx.signal, ctx.log);
   const n = table.frame.height;
+  if (anomaly.length !== n) throw new DataError(`the stream gave ${anomaly.length} verdicts for ${n} rows`, { file: table.name });
   let labels: Uint8Array;
-  let labelColumn: string | undefined;
   let nab: [number, number][] | undefined;
-  const hasTime = time !== undefined && table.frame.columns.includes(time);
   /** epoch ms per row when the times are date-times (delays in seconds), else undefined */
   let epoch: Float64Array | undefined;
-  if (opts.windows) {
-    if (!hasTime) throw new UsageError(`--windows needs the data's time column${time ? ` "${time}"` : ' (the bundle was trained without data.time)'}`);
+  if (windows) {
     const times = windowTimes(table, time!);
-    const windows = windowsFor(opts.windows, file);
     // the rows' times are numbers already (NaN: no time); a limit is a number, or text: a number (numeric
     // times) or a date-time
     const parse = (t: number | string): number => {
@@ -657,10 +708,7 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
     labels = labelsFromWindows(n, nab);
     if (!times.numeric) epoch = times.values;
   } else {
-    const col = opts.label ?? cfg?.detect?.label;
-    labelColumn = col;
-    if (!col) throw new UsageError('the labels: give --label COLUMN (a 0/1 column of the data) or --windows FILE (NAB-style anomaly windows)');
-    if (!table.frame.columns.includes(col)) throw new DataError(`label column "${col}" not found${didYouMean(col, table.frame.columns)}`, { file: table.name, path: col });
+    const col = labelColumn!;
     if (!NUMERIC.has(schemaOf(table.frame.select(col))[0]!.dtype)) throw new DataError(`label column "${col}" is text; expected 0 or 1`, { file: table.name, path: col });
     const v = float64Values(columnOf(table.frame, col));
     labels = new Uint8Array(n);
@@ -668,30 +716,11 @@ export async function evaluateDetect(dir: string, file: string, ctxIn: RunContex
       if (v[i] !== 0 && v[i] !== 1) throw new DataError(`label column "${col}": expected 0 or 1, got ${Number.isNaN(v[i]!) ? 'an empty value' : v[i]}`, { file: table.name, line: table.lineOf(i), path: col });
       labels[i] = v[i]!;
     }
-    if (hasTime && !NUMERIC.has(schemaOf(table.frame.select(time!))[0]!.dtype)) {
-      const raw = columnOf(table.frame, time!).cast(pl.Utf8).toArray() as (string | null)[];
+    if (time !== undefined && table.frame.columns.includes(time) && !NUMERIC.has(schemaOf(table.frame.select(time))[0]!.dtype)) {
+      const raw = columnOf(table.frame, time).cast(pl.Utf8).toArray() as (string | null)[];
       epoch = Float64Array.from(raw, (t) => (t === null ? NaN : epochOf(t)));
     }
   }
-  // the verdicts, from the same stream `mlkit detect` runs
-  const anomaly = new Float64Array(n).fill(NaN);
-  let at = 0;
-  const collect: TableWriter = {
-    rows: 0,
-    gone: false,
-    async write(f: Frame) {
-      const a = float64Values(columnOf(f, 'anomaly'));
-      anomaly.set(a.subarray(0, Math.min(a.length, n - at)), at);
-      at += a.length;
-      collect.rows += f.height;
-    },
-    async close() {},
-    async finish() {},
-    abort() {},
-  };
-  // evaluate has no --on-bad-row: every row is compared with its label, so a bad row is an error to fix
-  await detectStream(dir, file, collect, ctx, { format: opts.format, alsoUsed: labelColumn ? [labelColumn] : [], badRowHint: 'mlkit evaluate scores every row: fix or remove it (mlkit detect --on-bad-row flag lists every bad row)' });
-  if (at !== n) throw new DataError(`the stream gave ${at} verdicts for ${n} rows`, { file: table.name });
   const lead = (bundle.manifest.detection as DetectionState | undefined)?.lead;
   return { metrics: detectionMetrics(anomaly, labels, { times: epoch, nabWindows: nab, lead }), rows: n };
 }

@@ -163,3 +163,15 @@ output: { dir: ${path.join(dir, out)} }
   assert.deepEqual(readdirSync(dir).sort(), ['big.csv', 'bigmodel.yaml', 'small', 'small.csv', 'small.yaml'], 'no bundle from the interrupted training');
   assert.deepEqual(snapshot(path.join(dir, 'small')), before);
 });
+
+test('train detect (predictive arima: one long AutoARIMA fit, on a worker thread): Ctrl-C exits 130 at once, no bundle', async () => {
+  const dir = tmpDir('mlkit-cancel-detect-arima-');
+  let seed = 3;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+  // a seasonal AutoARIMA search on 3,000 training values runs for minutes inside WASM
+  write(dir, 'long.csv', 't,value\n' + Array.from({ length: 4000 }, (_, i) => `${i},${(10 * Math.sin((2 * Math.PI * i) / 48) + rand()).toFixed(3)}`).join('\n') + '\n');
+  const cfg = write(dir, 'a.yaml', `task: detect\ndata: { train: long.csv, time: t, target: value }\ndetect: { mode: predictive }\nmodel: { type: arima, params: { auto: true, s: 48 } }\noutput: { dir: m }\n`);
+  const r = await interrupt(['train', cfg], { cwd: dir, ready: /channel "value": fitting arima on 3000 values/, sig: 'SIGINT' });
+  assertInterrupted(r, 'train detect arima SIGINT');
+  assert.deepEqual(readdirSync(dir).sort(), ['a.yaml', 'long.csv'], 'no bundle');
+});

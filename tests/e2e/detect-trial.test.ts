@@ -330,6 +330,7 @@ test('trial 2: a stream whose every line is bad is no error under flag and skip 
   const rows = rowsOf(flag.stdout);
   assert.equal(rows.length, 2);
   assert.match(rows[1]!.join(','), /line 2: column ""value"": ""abc"" is not a number/);
+  assert.equal(rows[1]![0], '5', 'the flagged row keeps the time of its line (from the header, with no batch read)');
   const skip = runCli(['detect', '-m', 'm_int', 'allbad.csv', '--on-bad-row', 'skip'], { cwd: dir });
   assert.equal(skip.status, 0, skip.stderr);
   assert.equal(rowsOf(skip.stdout).length, 1, 'the header only');
@@ -406,4 +407,54 @@ test('trial 2: when the training times were date-times, a time that is not one i
   assert.equal(JSON.parse(flag.stdout).badRows, 3);
   const good = runCli(['detect', '-m', 'm_dt', 'dt.csv', '--json', '--out', 'dt_ok.csv'], { cwd: dir });
   assert.equal(JSON.parse(good.stdout).badRows, 0);
+});
+
+test('trial 2: evaluate names the same first bad line as detect (a text value before a byte that is not UTF-8)', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  const text = table(rowIndex, { 5: '5,abc' }).split('\n').map((l, i) => (i === 0 ? `${l},fault` : l ? `${l},0` : l)).join('\n');
+  const lines = text.split('\n');
+  const bytes = Buffer.concat([Buffer.from(lines.slice(0, 40).join('\n') + '\n'), Buffer.from([0x34, 0x30, 0x2c, 0xff, 0x2c, 0x30, 0x0a]), Buffer.from(lines.slice(41).join('\n'))]);
+  writeFileSync(path.join(dir, 'firstbad.csv'), bytes);
+  const det = runCli(['detect', '-m', 'm_int', 'firstbad.csv', '-q'], { cwd: dir });
+  const ev = runCli(['evaluate', '-m', 'm_int', 'firstbad.csv', '--label', 'fault', '-q'], { cwd: dir });
+  assert.equal(det.status, 3, det.stderr);
+  assert.equal(ev.status, 3, ev.stderr);
+  assert.match(oneLineError(det), /firstbad\.csv:6:/);
+  assert.match(oneLineError(ev), /firstbad\.csv:6:/);
+  // a missing label column is named before any row is scored, as a missing channel is
+  const nolabel = runCli(['evaluate', '-m', 'm_int', 'int.csv', '--label', 'fualt'], { cwd: dir });
+  assert.equal(nolabel.status, 3);
+  assert.match(oneLineError(nolabel), /label column "fualt" not found/);
+});
+
+test('trial 2: evaluate.metrics and evaluate.backtest in a detect config, and data.drop of a missing column, are errors, not ignored', () => {
+  write(dir, 'evm.yaml', cfg('int.csv', 'm_evm') + 'evaluate: { metrics: [f1] }\n');
+  const evm = runCli(['train', 'evm.yaml'], { cwd: dir });
+  assert.equal(evm.status, 2, evm.stderr);
+  assert.match(oneLineError(evm), /evm\.yaml:\d+:\d+ evaluate\.metrics: .*evaluate\.metrics is for classification and regression/);
+  const bt = runCli(['train', 'int.yaml', '--set', 'evaluate.backtest.folds=3', '--set', 'output.dir=m_bt'], { cwd: dir });
+  assert.equal(bt.status, 2, bt.stderr);
+  assert.match(oneLineError(bt), /evaluate\.backtest is for task forecast/);
+  const drop = runCli(['train', 'int.yaml', '--set', 'data.drop=[vlaue]', '--set', 'output.dir=m_drop'], { cwd: dir });
+  assert.equal(drop.status, 3, drop.stderr);
+  assert.match(oneLineError(drop), /data\.drop: column "vlaue" not found; did you mean "value"/);
+});
+
+test('trial 2: empty values in the nominal data are an error that names data.fill; with data.fill they are filled and counted', () => {
+  write(dir, 'gaps.csv', table(rowIndex, { 10: '10,', 11: '11,', 300: '300,' }));
+  write(dir, 'gaps.yaml', cfg('gaps.csv', 'm_gaps'));
+  const plain = runCli(['train', 'gaps.yaml'], { cwd: dir });
+  assert.equal(plain.status, 3, plain.stderr);
+  assert.match(oneLineError(plain), /gaps\.csv:11 value: channel "value" is empty or NaN .*set data\.fill to ffill, linear or zero/);
+  const filled = runCli(['train', 'gaps.yaml', '--set', 'data.fill=linear'], { cwd: dir });
+  assert.equal(filled.status, 0, filled.stderr);
+  assert.match(filled.stderr, /data\.fill linear: 3 empty value\(s\) of the training data filled/);
+  // filled linearly, the bundle scores the complete file as the one trained on it does (same threshold)
+  const a = runCli(['detect', '-m', 'm_gaps', 'int.csv', '-q'], { cwd: dir });
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(rowsOf(a.stdout).length, N + 1);
+  write(dir, 'gap0.csv', table(rowIndex, { 1: '1,' }));
+  const first = runCli(['train', 'gaps.yaml', '--set', 'data.fill=ffill', '--set', 'data.train=gap0.csv', '--set', 'output.dir=m_gap0'], { cwd: dir });
+  assert.equal(first.status, 3, first.stderr);
+  assert.match(oneLineError(first), /gap0\.csv:2 value: channel "value" has no value to fill from: its first row is empty/);
 });

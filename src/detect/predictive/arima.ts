@@ -18,6 +18,7 @@
  */
 import { ConfigError, DataError } from '../../core/errors.js';
 import type { FitContext, Logger } from '../../core/types.js';
+import { MemoryBlobs } from '../../core/component.js';
 
 export interface ArimaRecursion {
   /** e.g. "ARIMA(1,1,1)(0,1,1)[24]" */
@@ -154,11 +155,18 @@ export async function fitArima(v: Float64Array, params: unknown, name: string, c
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`model.params${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`, { path: ['model', 'params', ...issue.path].join('.') });
   }
-  const { create } = await import('../../estimators/arima/index.js');
-  const f = create(parsed.data);
+  const { create, restore } = await import('../../estimators/arima/index.js');
+  const { fitOnWorker } = await import('../../forecast/parallel.js');
+  let f = create(parsed.data);
   try {
-    // season 1: the detector's rows have no frequency; seasonal orders need model.params.s
-    await f.fit([{ id: name, y: v, exog: [] }], { log: ctx.log, signal: ctx.signal, seed: ctx.seed ?? 0 } as FitContext, { season: 1 });
+    // season 1: the detector's rows have no frequency; seasonal orders need model.params.s. On a worker
+    // thread, so that Ctrl-C stops a long fit (WASM blocks the thread it runs on)
+    const series = [{ id: name, y: v, exog: [] }];
+    const fitCtx = { log: ctx.log, signal: ctx.signal, seed: ctx.seed ?? 0 } as FitContext;
+    ctx.log.debug(`channel "${name}": fitting arima on ${v.length} values`);
+    const done = await fitOnWorker({ name: 'arima', params: { ...parsed.data } }, series, { season: 1 }, fitCtx);
+    if (done) f = await restore(parsed.data, done.state as Parameters<typeof restore>[1], new MemoryBlobs(done.files), { options: undefined, log: ctx.log });
+    else await f.fit(series, fitCtx, { season: 1 });
   } catch (e) {
     if (e instanceof DataError && !e.message.startsWith('channel')) throw new DataError(`channel "${name}": ${e.message.replace(/^series "[^"]*": /, '')}`, { path: name });
     throw e;
