@@ -8,6 +8,7 @@ import type { ComponentSpec } from './core/component.js';
 import { specs as xgboost } from './estimators/xgboost/spec.js';
 import { specs as arima } from './estimators/arima/spec.js';
 import { specs as baselines } from './estimators/baselines/spec.js';
+import { specs as nn } from './estimators/nn/spec.js';
 import { specs as scalers } from './pipeline/scalers/spec.js';
 import { specs as imputer } from './pipeline/imputer/spec.js';
 import { specs as encoders } from './pipeline/encoders/spec.js';
@@ -21,6 +22,7 @@ export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...xgboost,
   ...arima,
   ...baselines,
+  ...nn,
   ...scalers,
   ...imputer,
   ...encoders,

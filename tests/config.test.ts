@@ -66,7 +66,7 @@ test('unknown enum value and unknown model type get suggestions', () => {
   const e = configError(() => load(good.replace('task: classification', 'task: clasification')));
   assert.match(e.format(), /:1:7 task: expected one of "classification" \| "regression" \| "forecast" \| "detect", got "clasification"; did you mean "classification"\?/);
   const e2 = configError(() => load(good.replace('type: xgboost', 'type: xgbost')));
-  assert.match(e2.format(), /:6:9 model\.type: unknown estimator type "xgbost"; did you mean "xgboost"\? \(known: xgboost\)/);
+  assert.match(e2.format(), /:6:9 model\.type: unknown estimator type "xgbost"; did you mean "xgboost"\? \(known: mlp, xgboost\)/);
 });
 
 test('missing required key', () => {

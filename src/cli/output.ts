@@ -84,16 +84,31 @@ export function errorLine(s: string): string {
   return paint('err', s);
 }
 
-/** A progress bar over boosting rounds / epochs as a callback; a no-op off a TTY or with --quiet. */
+/**
+ * Training progress as a callback: on a TTY a bar over boosting rounds or epochs (with the loss and
+ * validation loss of neural training); off a TTY, neural training writes one JSON line per epoch on
+ * stderr ({"epoch", "loss", "val_loss", "lr", "seconds"}); boosting rounds print nothing. Nothing with
+ * --quiet.
+ */
 export async function progressCallback(opts: GlobalOptions, label: string): Promise<Callback | undefined> {
-  if (opts.quiet || !stderrIsTTY()) return undefined;
-  const { default: cliProgress } = await import('cli-progress');
+  if (opts.quiet) return undefined;
+  const tty = stderrIsTTY();
+  const cliProgress = tty ? (await import('cli-progress')).default : undefined;
   let live: ReturnType<typeof startBar> | undefined;
+  let epochs = false;
+  const num = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(6)) : undefined);
   return {
     onTrainBegin(logs) {
-      live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {metric}`, Number(logs.steps ?? 0), { metric: '' });
+      epochs = logs.unit === 'epoch';
+      if (cliProgress) live = startBar(cliProgress, `${epochs ? 'epochs' : label} [{bar}] {value}/{total} {metric}${epochs ? ' {eta_formatted}' : ''}`, Number(logs.steps ?? 0), { metric: '' });
     },
     onEpochEnd(epoch, logs) {
+      if (epochs) {
+        const line = { epoch: epoch + 1, loss: num(logs.loss), val_loss: num(logs.val_loss), lr: num(logs.lr), seconds: num(logs.seconds) };
+        if (live) live.bar.update(epoch + 1, { metric: `loss ${line.loss}${line.val_loss !== undefined ? ` val_loss ${line.val_loss}` : ''}` });
+        else process.stderr.write(JSON.stringify(line) + '\n');
+        return;
+      }
       const entry = Object.entries(logs).find(([k, v]) => k.startsWith('valid_') && v !== undefined);
       live?.bar.update(epoch + 1, { metric: entry ? `${entry[0].slice(6)} ${Number(entry[1]).toFixed(5)}` : '' });
     },

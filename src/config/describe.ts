@@ -26,6 +26,8 @@ export interface ComponentInfo {
   params: ParamInfo[];
   /** keys beside type and params in the config's model: mapping */
   options: ParamInfo[];
+  /** neural components: the keys of the config's top-level train: section */
+  train?: ParamInfo[];
   /** the JSON Schema of the params (for editors) */
   schema: Record<string, unknown>;
 }
@@ -114,7 +116,9 @@ export function describeComponents(registry: Registry, kind?: ComponentKind): Co
       description: spec.description,
       tags: tagsWithDefaults(spec),
       params: params.list,
-      options: paramsOf(spec.options).list,
+      // train: is its own section of the config (options.train only carries it to the component)
+      options: paramsOf(spec.options).list.filter((o) => !(spec.train && o.name === 'train')),
+      ...(spec.train ? { train: paramsOf(spec.train).list } : {}),
       schema: params.json,
     };
   });

@@ -241,6 +241,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     modelParams = pr.data as Record<string, unknown>;
     // the other keys of model: are the component's own options (its spec declares them)
     const { type: _t, params: _p, ...rest } = config.model as Record<string, unknown>;
+    if ('train' in rest) throw new ConfigError('train: goes at the top level of the config (beside model:), not inside model:', { ...finder.find(['model', 'train']), path: 'model.train' });
     if (spec.options) {
       const or = spec.options.safeParse(rest);
       if (!or.success) {
@@ -253,6 +254,19 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
       const extra = Object.keys(rest)[0];
       if (extra !== undefined) throw new ConfigError(`unknown key ${JSON.stringify(extra)}: model type "${config.model.type}" takes no options (allowed: type, params)`, { ...finder.find(['model'], extra), path: `model.${extra}` });
     }
+  }
+  if (config.train !== undefined) {
+    const spec = config.model && (() => {
+      try { return opts.registry.get(forecasting || (detecting && config.detect?.mode === 'predictive') ? 'forecaster' : 'estimator', config.model.type); } catch { return undefined; }
+    })();
+    if (!spec?.train) throw new ConfigError(`train: is the training loop of neural models (model.type ${opts.registry.all().filter((s) => s.train).map((s) => s.name).join(', ')}); ${config.model ? `model.type ${config.model.type} takes its settings in model.params` : 'this config has no model'}`, { ...finder.find(['train']), path: 'train' });
+    const tr = spec.train.safeParse(config.train);
+    if (!tr.success) throw issueToError(tr.error.issues, config.train, spec.train, finder, ['train']);
+    const loss = (tr.data as { loss?: string }).loss;
+    if (loss !== undefined && (config.task === 'classification') !== (loss === 'crossentropy')) {
+      throw new ConfigError(`loss ${loss} does not fit task ${config.task}: ${config.task === 'classification' ? 'classification trains with crossentropy' : 'use mse, mae or huber'}`, { ...finder.find(['train', 'loss']), path: 'train.loss' });
+    }
+    modelOptions = { ...modelOptions, train: tr.data };
   }
   if (Array.isArray(config.pipeline)) validatePipeline(config.pipeline, ['pipeline'], finder, opts.registry);
   if (config.data.target !== undefined && config.data.drop.includes(config.data.target)) {

@@ -130,8 +130,15 @@ export function issueToError(
   issues: readonly z.core.$ZodIssue[], raw: unknown, schema: ZodType, finder: PlaceFinder, prefix: PathSeg[] = [],
 ): ConfigError {
   const issue = issues[0];
-  const p = [...prefix, ...(issue.path as PathSeg[])];
-  const got = valueAt(raw, issue.path as PathSeg[]);
+  let ip = issue.path as PathSeg[];
+  // a scalar shorthand a schema expands into a mapping (train.optimizer: adam -> { type: adam }): the
+  // issue of a key inside it is the scalar's own
+  if (issue.code !== 'unrecognized_keys' && ip.length > 1 && valueAt(raw, ip) === undefined) {
+    const parent = valueAt(raw, ip.slice(0, -1));
+    if (parent !== undefined && (parent === null || typeof parent !== 'object')) ip = ip.slice(0, -1);
+  }
+  const p = [...prefix, ...ip];
+  const got = valueAt(raw, ip);
   let msg: string;
   switch (issue.code) {
     case 'unrecognized_keys': {

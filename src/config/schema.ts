@@ -145,6 +145,8 @@ export const configSchema = z.strictObject({
   forecast: forecastSchema.optional(),
   /** task detect: mode, detector, threshold, alarm rules */
   detect: detectSchema.optional(),
+  /** neural models: the training loop (epochs, batch_size, optimizer, callbacks), validated by the model's spec */
+  train: z.record(z.string(), z.unknown()).optional(),
   evaluate: z.strictObject({
     metrics: z.array(z.enum(METRIC_NAMES)).optional(),
     /** task forecast: rolling-origin backtest (expanding window) */

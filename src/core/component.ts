@@ -127,6 +127,11 @@ export interface ComponentSpec<P = any, S = any, C = any, O = any> {
    * (e.g. xgboost's `engine`); absent: no options
    */
   options?: ZodType<O>;
+  /**
+   * neural components: the schema of the config's top-level `train:` section (epochs, batch size,
+   * optimizer, callbacks); config/load.ts validates the section with it and hands it over as options.train
+   */
+  train?: ZodType;
   /** the section of `mlkit doctor` this component contributes */
   doctor?(): Promise<DoctorSection>;
   load(): Promise<ComponentImpl<P, S, C, O>>;

@@ -1,6 +1,6 @@
 /**
- * What `mlkit doctor` reports: runtime, XGBoost engine (which would run and why), tfjs backends,
- * hardware, and a rule of thumb per model family with a batch size that fits the memory seen.
+ * What `mlkit doctor` reports: runtime, each component family's section (the XGBoost engine and the
+ * tfjs backend that would run, and why), hardware, and a rule of thumb per model family with a batch size that fits the memory seen.
  */
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -16,17 +16,8 @@ export interface DoctorReport {
   /** each component family's own section (its spec's doctor()), by title, e.g. xgboost: { engine, reason, native, wasm } */
   sections: DoctorSection[];
   [title: string]: unknown;
-  tfjs: { backend: string | null; installed: Record<string, string | null>; note: string };
   gpu: { present: boolean; detail: string };
   advice: { family: string; hardware: string; batchSize?: number; assumption?: string }[];
-}
-
-function pkgVersion(req: NodeRequire, name: string): string | null {
-  try {
-    return req(`${name}/package.json`).version as string;
-  } catch {
-    return null;
-  }
 }
 
 /** Largest power of two <= x, at least 1 (capped). */
@@ -59,11 +50,6 @@ export async function doctor(registry: Registry): Promise<DoctorReport> {
     seen.add(spec.doctor);
     sections.push(await spec.doctor());
   }
-  const installed: Record<string, string | null> = {};
-  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) installed[p] = pkgVersion(req, p);
-  const backend = installed['@tensorflow/tfjs-node-gpu'] ? 'tensorflow (tfjs-node-gpu)'
-    : installed['@tensorflow/tfjs-node'] ? 'tensorflow (tfjs-node)'
-      : installed['@tensorflow/tfjs-backend-wasm'] ? 'wasm' : installed['@tensorflow/tfjs'] ? 'cpu' : null;
   const gpuPresent = ['/dev/nvidia0', '/dev/dri/renderD128'].some((p) => { try { req('node:fs').accessSync(p); return true; } catch { return false; } });
   const free = os.freemem();
   const b = batchAdvice(free);
@@ -76,11 +62,6 @@ export async function doctor(registry: Registry): Promise<DoctorReport> {
     platform: `${process.platform} ${process.arch}`,
     cpu: { cores: os.availableParallelism?.() ?? os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown' },
     memory: { totalBytes: os.totalmem(), freeBytes: free },
-    tfjs: {
-      backend,
-      installed,
-      note: backend ? `neural models would run on the ${backend} backend` : 'TensorFlow.js is not installed yet: neural models (RNN, Transformer) are not available in this version',
-    },
     gpu: { present: gpuPresent, detail: gpuPresent ? 'a GPU device node is present' : 'no GPU device found' },
     advice: [
       ...sections.flatMap((x) => (x.advice ? [x.advice] : [])),

@@ -104,6 +104,7 @@ export const FIXTURES: Record<string, Fixture> = {
   'transformer:rolling': { kind: 'transformer', params: { columns: ['a', 'b'], window: 3 }, frame: numeric },
   'transformer:datetime_parts': { kind: 'transformer', params: { column: 'ts' }, frame: timed },
   'transformer:fft': { kind: 'transformer', params: { column: 'a', window: 8, hop: 2 }, frame: numeric },
+  'estimator:mlp': { kind: 'estimator', params: { units: [8], dropout: 0.1 }, options: { train: { epochs: 3, batch_size: 16 } }, task: { kind: 'regression' }, data: regression },
   'estimator:xgboost': { kind: 'estimator', params: { num_round: 8, max_depth: 3 }, task: { kind: 'regression' }, data: regression },
   'forecaster:arima': forecaster({ p: 1, d: 1, q: 0 }),
   'forecaster:naive': forecaster({}),

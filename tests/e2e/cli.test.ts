@@ -194,6 +194,12 @@ test('doctor reports the engine and hardware advice; --json is machine-readable'
   const h = runCli(['doctor']);
   assert.equal(h.status, 0);
   assert.match(h.stdout, /xgboost:\n\s+engine: (native|wasm)/);
+  // the tfjs backend neural models would run on, and why; MLKIT_TF_BACKEND forces one
+  assert.equal(d.tfjs.backend, d.tfjs.installed['@tensorflow/tfjs-node'] ? 'tensorflow (tfjs-node)' : 'wasm');
+  assert.match(h.stdout, /tfjs:\n\s+backend: \S+/);
+  const forced = JSON.parse(runCli(['doctor', '--json'], { env: { MLKIT_TF_BACKEND: 'cpu' } }).stdout);
+  assert.equal(forced.tfjs.backend, 'cpu');
+  assert.match(forced.tfjs.reason, /forced by MLKIT_TF_BACKEND/);
 });
 
 test('without libxgboost, auto falls back to the wasm engine with one note; its bundle predicts', () => {

@@ -15,7 +15,6 @@ export async function doctorCommand(opts: GlobalOptions): Promise<number> {
     `mlkit ${r.mlkit} on Node ${r.node} (${r.platform})`,
     `cpu: ${r.cpu.cores} cores (${r.cpu.model}); memory: ${gib(r.memory.totalBytes)} total, ${gib(r.memory.freeBytes)} free; gpu: ${r.gpu.detail}`,
     ...r.sections.flatMap((s) => [`${s.title}:`, ...s.lines.map((l) => `  ${l}`)]),
-    `tfjs: ${r.tfjs.note}`,
     'hardware by model family:',
     ...r.advice.map((a) => `  ${a.family.padEnd(36)} ${a.hardware}${a.batchSize ? `; batch size ~${a.batchSize} fits in half the free memory (${a.assumption})` : ''}`),
   ];

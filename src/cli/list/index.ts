@@ -28,7 +28,7 @@ export async function listCommand(kind: string | undefined, opts: GlobalOptions)
     out.push(`  ${c.name}  ${c.description}`);
     const tags = Object.entries(c.tags).filter(([, v]) => v !== undefined && v !== false).map(([t, v]) => (v === true ? t : `${t}=${show(v)}`));
     if (tags.length) out.push(`      tags: ${tags.join(', ')}`);
-    for (const p of [...c.params, ...c.options.map((o) => ({ ...o, name: `(model.)${o.name}` }))]) {
+    for (const p of [...c.params, ...c.options.map((o) => ({ ...o, name: `(model.)${o.name}` })), ...(c.train ?? []).map((o) => ({ ...o, name: `(train.)${o.name}` }))]) {
       out.push(`      ${p.name}: ${p.type}${p.required ? ' (required)' : ''}${'default' in p ? ` = ${show(p.default)}` : ''}${p.description ? `  (${p.description})` : ''}`);
     }
   }

@@ -1,0 +1,267 @@
+/**
+ * The training loop of the neural components, Keras-style but explicit: mini-batches in a seeded order,
+ * gradients per variable (tf.variableGrads), the optimizer, decoupled weight decay, the built-in callbacks
+ * (early stopping with best-weight restore, reduce-on-plateau, step and cosine schedules), the caller's
+ * async callbacks (FitContext.callbacks), Ctrl-C between batches, and a gradient monitor: per dense
+ * kernel, the gradient's norm relative to the weights' norm, with a warning naming the layer when the
+ * gradients vanish toward the input or explode.
+ *
+ * One fit at a time per model (the caller's guard); every tensor made here is disposed here.
+ */
+import os from 'node:os';
+import { ConfigError, throwIfAborted } from '../../core/errors.js';
+import { rng, shuffleInPlace } from '../../core/random.js';
+import type { Callback, FitContext } from '../../core/component.js';
+import type { Tf } from './backend.js';
+import { parseBytes, type OptimizerSettings, type TrainSettings } from './train-spec.js';
+
+type Tensor = import('@tensorflow/tfjs-core').Tensor;
+type Scalar = import('@tensorflow/tfjs-core').Scalar;
+type Variable = import('@tensorflow/tfjs-core').Variable;
+type Optimizer = import('@tensorflow/tfjs-core').Optimizer;
+type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
+
+/** Samples, row-major: x is rows x prod(inShape), y is rows x outSize. */
+export interface TrainData {
+  x: Float32Array;
+  y: Float32Array;
+  rows: number;
+  inShape: number[];
+  outSize: number;
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  val_loss?: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface History {
+  epochs: EpochLog[];
+  /** the epoch whose weights the model ends with (restore_best), else the last */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  batchSize: number;
+}
+
+export interface LoopOptions {
+  settings: TrainSettings;
+  /** mean loss of a batch (yTrue, the model's output) */
+  loss: (yTrue: Tensor, yPred: Tensor) => Scalar;
+  valid?: TrainData;
+  batchSize: number;
+  seed: number;
+  ctx: FitContext;
+}
+
+export const DEFAULT_LR: Record<OptimizerSettings['type'], number> = { adam: 0.001, rmsprop: 0.001, sgd: 0.01 };
+
+export function makeOptimizer(tf: Tf['tf'], o: OptimizerSettings): Optimizer {
+  const lr = o.learning_rate ?? DEFAULT_LR[o.type];
+  if (o.type === 'adam') return tf.train.adam(lr, o.beta1, o.beta2, o.epsilon);
+  if (o.type === 'rmsprop') return tf.train.rmsprop(lr, o.rho, o.momentum, o.epsilon);
+  return o.momentum > 0 ? tf.train.momentum(lr, o.momentum, o.nesterov) : tf.train.sgd(lr);
+}
+
+function setLearningRate(opt: Optimizer, lr: number): void {
+  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** Largest power of two <= x, within [1, cap]. */
+const pow2 = (x: number, cap: number) => Math.max(1, Math.min(cap, 2 ** Math.floor(Math.log2(Math.max(1, x)))));
+
+/**
+ * batch_size auto: the largest power of two whose activations, gradients and optimizer temporaries
+ * (`bytesPerSample`) fit `memory` (default half of the free memory), at most 8,192, and at most an eighth
+ * of the training rows (an epoch of at least 8 steps: one giant batch per epoch barely trains).
+ */
+export function autoBatchSize(bytesPerSample: number, rows: number, memory: string | number | undefined): { size: number; note: string } {
+  const budget = memory !== undefined ? parseBytes(memory)! : os.freemem() / 2;
+  const fits = pow2(budget / Math.max(1, bytesPerSample), 8192);
+  const steps = pow2(rows / 8, 8192);
+  const size = Math.min(fits, steps);
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 24 ? 1 : 0)} MiB`;
+  const why = size < fits ? `at least 8 steps an epoch over ${rows} training rows` : fits === 8192 ? 'the cap of 8192' : `the largest power of two within ${mib(budget)}${memory === undefined ? ' (half of the free memory)' : ' (train.memory)'}`;
+  return { size, note: `train.batch_size auto: ${size} (about ${(bytesPerSample / 1024).toFixed(1)} KiB a sample; ${why})` };
+}
+
+function learningRateAt(s: TrainSettings, base: number, epoch: number): number {
+  const sch = s.lr_schedule;
+  if (!sch) return base;
+  if (sch.type === 'step') return base * sch.gamma ** Math.floor(epoch / sch.step_size);
+  const T = Math.max(1, s.epochs - 1);
+  return sch.min_lr + 0.5 * (base - sch.min_lr) * (1 + Math.cos((Math.PI * Math.min(epoch, T)) / T));
+}
+
+/** Fills `xb`/`yb` with the samples idx[start..start+n) and returns them as tensors. */
+function batchTensors(tf: Tf['tf'], d: TrainData, idx: Int32Array | undefined, start: number, n: number, xb: Float32Array, yb: Float32Array): [Tensor, Tensor] {
+  const inSize = d.x.length / d.rows;
+  if (idx) {
+    for (let k = 0; k < n; k++) {
+      const r = idx[start + k]!;
+      xb.set(d.x.subarray(r * inSize, (r + 1) * inSize), k * inSize);
+      yb.set(d.y.subarray(r * d.outSize, (r + 1) * d.outSize), k * d.outSize);
+    }
+    return [tf.tensor(xb.slice(0, n * inSize), [n, ...d.inShape]), tf.tensor2d(yb.slice(0, n * d.outSize), [n, d.outSize])];
+  }
+  return [tf.tensor(d.x.slice(start * inSize, (start + n) * inSize), [n, ...d.inShape]), tf.tensor2d(d.y.slice(start * d.outSize, (start + n) * d.outSize), [n, d.outSize])];
+}
+
+/** The mean loss of `model` on `d` (training false), in batches. */
+export async function evaluateLoss(t: Tf, model: LayersModel, d: TrainData, loss: LoopOptions['loss'], batch: number): Promise<number> {
+  const { tf } = t;
+  const inSize = d.x.length / d.rows;
+  const xb = new Float32Array(batch * inSize);
+  const yb = new Float32Array(batch * d.outSize);
+  let sum = 0;
+  for (let s = 0; s < d.rows; s += batch) {
+    const n = Math.min(batch, d.rows - s);
+    const [xs, ys] = batchTensors(tf, d, undefined, s, n, xb, yb);
+    const v = tf.tidy(() => loss(ys, model.apply(xs, { training: false }) as Tensor));
+    sum += (await v.data())[0]! * n;
+    tf.dispose([xs, ys, v]);
+  }
+  return sum / d.rows;
+}
+
+interface Monitor { best: number; wait: number }
+const improved = (m: Monitor, v: number, minDelta: number) => v < m.best - minDelta;
+
+export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: LoopOptions): Promise<History> {
+  const { tf } = t;
+  const s = o.settings;
+  const { ctx } = o;
+  const callbacks: Callback[] = ctx.callbacks ?? [];
+  const batch = Math.max(1, Math.min(o.batchSize, data.rows));
+  const optimizer = makeOptimizer(tf, s.optimizer);
+  const baseLr = s.optimizer.learning_rate ?? DEFAULT_LR[s.optimizer.type];
+  let plateauFactor = 1;
+  const rand = rng(o.seed);
+  const idx = Int32Array.from({ length: data.rows }, (_, i) => i);
+  const inSize = data.x.length / data.rows;
+  const xb = new Float32Array(batch * inSize);
+  const yb = new Float32Array(batch * data.outSize);
+  const weights = model.trainableWeights;
+  const vars = weights.map((w) => w.read() as Variable);
+  // the dense kernels, named by their layer (dense_1/kernel -> dense_1)
+  const kernels = weights.map((w, i) => ({ name: w.originalName ?? w.name, i })).filter((k) => /kernel$/.test(k.name)).map((k) => ({ ...k, name: k.name.replace(/\/kernel$/, '') }));
+  const decay = s.optimizer.weight_decay;
+  const history: History = { epochs: [], bestEpoch: -1, stoppedEarly: false, batchSize: batch };
+  const es = s.early_stopping;
+  const rl = s.reduce_lr_on_plateau;
+  const esState: Monitor = { best: Infinity, wait: 0 };
+  const rlState: Monitor = { best: Infinity, wait: 0 };
+  let bestWeights: Tensor[] | undefined;
+  let warnedGradients = false;
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.({ steps: s.epochs, unit: 'epoch' });
+    for (let epoch = 0; epoch < s.epochs; epoch++) {
+      throwIfAborted(ctx.signal);
+      const t0 = performance.now();
+      const lr = learningRateAt(s, baseLr, epoch) * plateauFactor;
+      setLearningRate(optimizer, lr);
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, { lr });
+      if (s.shuffle) shuffleInPlace(idx, rand);
+      let sum = 0;
+      let b = 0;
+      let gradRatios: number[] | undefined;
+      for (let start = 0; start < data.rows; start += batch, b++) {
+        throwIfAborted(ctx.signal);
+        const n = Math.min(batch, data.rows - start);
+        const last = start + batch >= data.rows;
+        for (const cb of callbacks) await cb.onBatchBegin?.(b, { size: n });
+        const [xs, ys] = batchTensors(tf, data, s.shuffle ? idx : undefined, start, n, xb, yb);
+        const out = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            let l = o.loss(ys, model.apply(xs, { training: true }) as Tensor);
+            for (const r of model.calculateLosses()) l = tf.add(l, r);
+            return l as Scalar;
+          }, vars);
+          // the gradient monitor: on the epoch's last batch, |grad| / |weights| per dense kernel
+          const ratios = last && kernels.length ? tf.stack(kernels.map((k) => tf.div(tf.norm(grads[vars[k.i]!.name]!), tf.add(tf.norm(vars[k.i]!), 1e-12)))) : undefined;
+          optimizer.applyGradients(grads);
+          if (decay > 0) for (const k of kernels) vars[k.i]!.assign(tf.mul(vars[k.i]!, 1 - lr * decay));
+          return ratios ? [value, ratios] : [value];
+        });
+        const v = (await out[0]!.data())[0]!;
+        if (out[1]) gradRatios = Array.from(await out[1].data());
+        tf.dispose([xs, ys, ...out]);
+        if (!Number.isFinite(v)) {
+          throw new ConfigError(`the training loss became ${v} at epoch ${epoch + 1}, batch ${b + 1}: lower train.optimizer.learning_rate (now ${lr}), or check the data for extreme values`, { path: 'train.optimizer.learning_rate' });
+        }
+        sum += v * n;
+        for (const cb of callbacks) await cb.onBatchEnd?.(b, { loss: v, size: n });
+      }
+      const loss = sum / data.rows;
+      const log: EpochLog = { epoch, loss, lr, seconds: 0 };
+      if (o.valid) log.val_loss = await evaluateLoss(t, model, o.valid, o.loss, batch);
+      log.seconds = (performance.now() - t0) / 1000;
+      history.epochs.push(log);
+      if (gradRatios) {
+        ctx.log.debug(`epoch ${epoch + 1}: |gradient| / |weights| ${kernels.map((k, j) => `${k.name} ${gradRatios![j]!.toExponential(1)}`).join(', ')}`);
+        const w = gradientWarning(kernels.map((k) => k.name), gradRatios);
+        if (w && !warnedGradients) { ctx.log.warn(`epoch ${epoch + 1}: ${w}`); warnedGradients = true; }
+      }
+      // early stopping and reduce-on-plateau on the monitored loss
+      let stop = false;
+      if (es) {
+        const m = es.monitor === 'val_loss' ? log.val_loss : log.loss;
+        if (m !== undefined && improved(esState, m, es.min_delta)) {
+          esState.best = m;
+          esState.wait = 0;
+          history.bestEpoch = epoch;
+          if (es.restore_best) {
+            tf.dispose(bestWeights ?? []);
+            bestWeights = model.getWeights().map((x) => tf.clone(x));
+          }
+        } else if (++esState.wait >= es.patience) stop = true;
+      }
+      if (rl) {
+        const m = rl.monitor === 'val_loss' ? log.val_loss : log.loss;
+        if (m !== undefined && improved(rlState, m, rl.min_delta)) { rlState.best = m; rlState.wait = 0; }
+        else if (++rlState.wait >= rl.patience) {
+          const next = Math.max(rl.min_lr, lr * rl.factor);
+          if (next < lr) {
+            plateauFactor *= next / lr;
+            ctx.log.info(`epoch ${epoch + 1}: ${rl.monitor} has not improved for ${rl.patience} epochs; learning rate ${lr.toPrecision(3)} -> ${next.toPrecision(3)}`);
+          }
+          rlState.wait = 0;
+        }
+      }
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { loss: log.loss, val_loss: log.val_loss, lr, seconds: log.seconds });
+      if (stop) {
+        history.stoppedEarly = true;
+        break;
+      }
+    }
+    if (es?.restore_best && bestWeights) model.setWeights(bestWeights);
+    if (history.bestEpoch < 0 || !es?.restore_best) history.bestEpoch = history.epochs.length - 1;
+    for (const cb of callbacks) await cb.onTrainEnd?.({ epochs: history.epochs.length, bestEpoch: history.bestEpoch });
+    return history;
+  } finally {
+    tf.dispose(bestWeights ?? []);
+    optimizer.dispose();
+  }
+}
+
+/**
+ * A warning when the gradient relative to the weights falls by 1e4 or more from the output's layer to
+ * the input's (vanishing: saturated activations in a deep stack), or exceeds 10 somewhere (exploding).
+ * `names` and `ratios` are in model order (input first).
+ */
+export function gradientWarning(names: string[], ratios: number[]): string | undefined {
+  if (ratios.length < 2) return undefined;
+  const top = ratios.length - 1;
+  const out = ratios[top]!;
+  const worst = ratios.reduce((k, r, i) => (r < ratios[k]! ? i : k), 0);
+  if (out > 0 && ratios[worst]! / out < 1e-4 && worst < top) {
+    return `vanishing gradients: layer ${names[worst]}'s gradient is ${ratios[worst]!.toExponential(1)} of its weights against ${out.toExponential(1)} at ${names[top]} (saturated activations in a deep stack? try activation relu, batch_norm, or fewer layers)`;
+  }
+  const big = ratios.findIndex((r) => r > 10 || !Number.isFinite(r));
+  if (big >= 0) return `exploding gradients: layer ${names[big]}'s gradient is ${ratios[big]!.toExponential(1)} times its weights (lower train.optimizer.learning_rate, or add batch_norm / layer_norm)`;
+  return undefined;
+}

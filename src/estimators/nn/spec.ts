@@ -1,0 +1,66 @@
+/**
+ * Light specs of the neural components (TensorFlow.js): their params, the `backend` option, the `train:`
+ * section's schema, and the doctor section. tfjs loads only when a run uses one of them.
+ */
+import { z } from 'zod';
+import type { ComponentSpec, DoctorSection } from '../../core/component.js';
+import { BACKENDS } from './backend.js';
+import { trainSchema } from './train-spec.js';
+
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'gelu', 'swish', 'softplus', 'linear'] as const;
+
+/** Layer options shared by the neural components. */
+const layerOptions = {
+  activation: z.enum(ACTIVATIONS).default('relu'),
+  /** dropout rate after each hidden layer (training only) */
+  dropout: z.number().gte(0).lt(1).default(0),
+  batch_norm: z.boolean().default(false),
+  layer_norm: z.boolean().default(false),
+  /** L1 / L2 penalties on the kernels (both: L1L2) */
+  l1: z.number().gte(0).default(0),
+  l2: z.number().gte(0).default(0),
+};
+
+export const mlpParamsSchema = z.strictObject({
+  /** units of each hidden dense layer, in order */
+  units: z.array(z.number().int().gte(1)).default([64, 64]),
+  ...layerOptions,
+}).superRefine((p, ctx) => {
+  if (p.batch_norm && p.layer_norm) ctx.addIssue({ code: 'custom', path: ['layer_norm'], message: 'batch_norm and layer_norm are both set: use one of them' });
+});
+export type MlpParams = z.infer<typeof mlpParamsSchema>;
+
+export const nnOptions = z.strictObject({
+  /** auto: tfjs-node-gpu, tfjs-node when installed, else wasm, else cpu (MLKIT_TF_BACKEND sets it too) */
+  backend: z.enum(BACKENDS).default('auto'),
+  /** the config's train: section (put here by config/load.ts, validated by trainSchema) */
+  train: trainSchema.optional(),
+});
+export type NnOptions = z.infer<typeof nnOptions>;
+
+async function doctor(): Promise<DoctorSection> {
+  const { backendPlan } = await import('./backend.js');
+  const plan = backendPlan();
+  return {
+    title: 'tfjs',
+    lines: [
+      `backend: ${plan.backend} - ${plan.why}`,
+      ...Object.entries(plan.installed).map(([k, v]) => `  ${k.padEnd(30)} ${v ?? 'not installed'}`),
+    ],
+    data: { backend: plan.backend, reason: plan.why, installed: plan.installed },
+  };
+}
+
+export const specs: ComponentSpec[] = [
+  {
+    name: 'mlp',
+    kind: 'estimator',
+    description: 'multilayer perceptron (dense layers, TensorFlow.js): regression and classification; inputs standardised and missing values imputed with the training means',
+    params: mlpParamsSchema,
+    tags: { allowsNaN: true, probabilistic: true },
+    options: nnOptions,
+    train: trainSchema,
+    doctor,
+    load: () => import('./mlp.js'),
+  },
+];

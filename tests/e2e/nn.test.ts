@@ -1,0 +1,54 @@
+/**
+ * Neural models through the built CLI: configs/adult_mlp.yaml trains (one JSON line per epoch on stderr
+ * off a TTY), predicts and evaluates with the same metrics; the train: section is checked like the rest
+ * of a config (unknown keys with their place, a loss that does not fit the task, train: for a model
+ * that has none, train: inside model:).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
+
+const dir = tmpDir('mlkit-nn-e2e-');
+
+test('configs/adult_mlp.yaml: trains with epoch lines, then predict and evaluate agree with training', () => {
+  const model = path.join(dir, 'adult');
+  const r = runCli(['train', path.join(ROOT, 'configs', 'adult_mlp.yaml'), '--set', `output.dir=${model}`, '--set', 'train.epochs=6', '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const epochs = r.stderr.split('\n').filter((l) => l.startsWith('{"epoch"')).map((l) => JSON.parse(l));
+  assert.equal(epochs.length, 6);
+  assert.deepEqual(Object.keys(epochs[0]), ['epoch', 'loss', 'val_loss', 'lr', 'seconds']);
+  const { metrics } = JSON.parse(r.stdout);
+  assert.ok(metrics.auc > 0.85, `auc ${metrics.auc}`);
+  const ev = runCli(['evaluate', '-m', model, path.join(DATASETS, 'adult_test_5k.csv'), '--json'], { cwd: dir });
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal(JSON.parse(ev.stdout).metrics.auc, metrics.auc, 'the reloaded model scores the test file as training did');
+  const pr = runCli(['predict', '-m', model, path.join(DATASETS, 'adult_test_5k.csv')], { cwd: dir });
+  assert.equal(pr.status, 0, pr.stderr);
+  const lines = pr.stdout.trim().split('\n');
+  assert.equal(lines[0], 'prediction,proba_<=50K,proba_>50K');
+  assert.equal(lines.length, 5001);
+});
+
+test('train: section errors are one line with their place; exit 2', () => {
+  const text = (train: string) => `task: classification
+data: { train: ${path.join(DATASETS, 'iris.csv')}, target: species }
+model: { type: mlp, params: { units: [8] } }
+train: { ${train} }
+output: { dir: m }
+`;
+  const typo = write(dir, 'typo.yaml', text('epochs: 2, batch_sise: 8'));
+  const cfg = write(dir, 'iris.yaml', text('epochs: 2'));
+  const cases: [string[], RegExp][] = [
+    [[typo], /typo\.yaml:4:21 train\.batch_sise: unknown key "batch_sise"; did you mean "batch_size"\?/],
+    [[cfg, '--set', 'train.loss=mse'], /train\.loss: loss mse does not fit task classification/],
+    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp\)/],
+    [[cfg, '--set', 'train.optimizer=adamw'], /train\.optimizer: expected one of "adam" \| "sgd" \| "rmsprop", got "adamw"; did you mean "adam"\?/],
+    [[cfg, '--set', 'model.train.epochs=3'], /model\.train: train: goes at the top level/],
+  ];
+  for (const [extra, want] of cases) {
+    const r = runCli(['train', ...extra], { cwd: dir });
+    assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stderr}`);
+    assert.match(oneLineError(r), want);
+  }
+});

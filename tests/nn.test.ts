@@ -1,0 +1,202 @@
+/**
+ * Neural components (TensorFlow.js, wasm backend): the mlp estimator and the training loop. Same seed,
+ * identical weights; save -> restore, identical predictions; dropout off at predict time; L2 shrinks the
+ * weights; early stopping stops and restores the best weights; batch_size auto picks and reports a
+ * size; the gradient monitor warns on a saturated deep sigmoid stack and not on a healthy one; the
+ * caller's async callbacks see every epoch and batch; Ctrl-C (the signal) stops between batches.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryBlobs, type Callback } from '../src/core/component.js';
+import { InterruptedError } from '../src/core/errors.js';
+import type { Logger } from '../src/core/log.js';
+import type { DenseMatrix, TabularFitData, TabularTask } from '../src/core/types.js';
+import { gaussian, rng } from '../src/core/random.js';
+import { MlpEstimator } from '../src/estimators/nn/mlp.js';
+import { mlpParamsSchema, nnOptions } from '../src/estimators/nn/spec.js';
+import { autoBatchSize, evaluateLoss, gradientWarning, trainLoop } from '../src/estimators/nn/fit.js';
+import { loadTf } from '../src/estimators/nn/backend.js';
+import { trainSchema } from '../src/estimators/nn/train-spec.js';
+
+const signal = new AbortController().signal;
+function logger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), debug: () => {} };
+}
+
+/** y = 2 x0 - x1 + 0.5 x2 x3 + noise; NaN in a few cells (imputed by the mlp) */
+function regression(n: number, seed = 1, cols = 4): TabularFitData {
+  const g = gaussian(rng(seed));
+  const x = new Float32Array(n * cols);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < cols; c++) x[i * cols + c] = g();
+    y[i] = 2 * x[i * cols]! - x[i * cols + 1]! + 0.5 * x[i * cols + 2]! * x[i * cols + 3]! + 0.1 * g();
+  }
+  x[5] = NaN;
+  return { x: { data: x, rows: n, cols }, y, featureNames: Array.from({ length: cols }, (_, c) => `f${c}`), featureTypes: new Array(cols).fill('q') };
+}
+
+function mlp(params: Record<string, unknown>, train: Record<string, unknown>): MlpEstimator {
+  return new MlpEstimator(mlpParamsSchema.parse(params), nnOptions.parse({ backend: 'wasm', train }));
+}
+
+async function kernels(e: MlpEstimator): Promise<Float32Array[]> {
+  const blobs = new MemoryBlobs();
+  await e.save(blobs);
+  const bin = blobs.files['weights.bin']!;
+  return [new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength))];
+}
+
+const REG: TabularTask = { kind: 'regression' };
+
+test('mlp: the same seed gives identical weights and predictions; another seed does not', async () => {
+  const d = regression(300);
+  const fit = (seed: number) => mlp({ units: [16, 8], dropout: 0.2 }, { epochs: 4, batch_size: 32, seed }).fit(d, REG, { log: logger(), seed: 0, signal });
+  const [a, b, c] = [await fit(5), await fit(5), await fit(6)];
+  assert.deepEqual(await kernels(a), await kernels(b));
+  assert.notDeepEqual(await kernels(a), await kernels(c));
+  assert.deepEqual(a.predict(d.x), b.predict(d.x));
+  for (const e of [a, b, c]) e.dispose();
+});
+
+test('mlp: learns a regression, saved and restored it predicts identically; dropout is off at predict time', async () => {
+  const d = regression(600);
+  const e = await mlp({ units: [32, 16], dropout: 0.3 }, { epochs: 40, batch_size: 32, optimizer: { learning_rate: 0.01 } }).fit(d, REG, { log: logger(), seed: 1, signal });
+  const test = regression(200, 99);
+  const p = e.predict(test.x);
+  let se = 0, sv = 0;
+  const mean = test.y.reduce((a, b) => a + b, 0) / test.y.length;
+  for (let i = 0; i < p.length; i++) { se += (p[i]! - test.y[i]!) ** 2; sv += (test.y[i]! - mean) ** 2; }
+  assert.ok(1 - se / sv > 0.9, `r2 ${1 - se / sv}`);
+  // predict twice: the same (no dropout mask at predict time)
+  assert.deepEqual(e.predict(test.x), p);
+  const blobs = new MemoryBlobs();
+  const state = JSON.parse(JSON.stringify(await e.save(blobs)));
+  const back = await MlpEstimator.restore(e.params as never, state, blobs, nnOptions.parse({ backend: 'wasm' }), logger());
+  assert.deepEqual(back.predict(test.x), p);
+  // with training on, the same model's outputs change (dropout acts): the predict path has it off
+  const { tf } = await loadTf('wasm', logger());
+  const model = (e as unknown as { model: import('@tensorflow/tfjs-layers').LayersModel }).model;
+  const xs = tf.tensor2d(new Float32Array(8 * 4).fill(0.5), [8, 4]);
+  const on = (model.apply(xs, { training: true }) as import('@tensorflow/tfjs-core').Tensor).dataSync();
+  const off = (model.apply(xs, { training: false }) as import('@tensorflow/tfjs-core').Tensor).dataSync();
+  assert.notDeepEqual(Array.from(on), Array.from(off));
+  assert.equal(new Set(Array.from(off)).size, 1, 'eight equal rows give eight equal outputs without dropout');
+  tf.dispose(xs);
+  e.dispose();
+  back.dispose();
+});
+
+test('mlp: L2 shrinks the weights against none, same seed', async () => {
+  const d = regression(300);
+  const norm = async (l2: number) => {
+    const e = await mlp({ units: [32], l2 }, { epochs: 15, batch_size: 32 }).fit(d, REG, { log: logger(), seed: 3, signal });
+    const [w] = await kernels(e);
+    e.dispose();
+    return w!.reduce((s, v) => s + v * v, 0);
+  };
+  const [none, l2] = [await norm(0), await norm(0.05)];
+  assert.ok(l2 < 0.8 * none, `sum of squared weights: L2 ${l2}, none ${none}`);
+});
+
+test('mlp: classification gives probabilities that sum to 1; multiclass and binary', async () => {
+  const n = 300;
+  const g = gaussian(rng(4));
+  const x = new Float32Array(n * 2);
+  const y3 = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    y3[i] = c;
+    x[2 * i] = c + 0.3 * g();
+    x[2 * i + 1] = -c + 0.3 * g();
+  }
+  const data: TabularFitData = { x: { data: x, rows: n, cols: 2 }, y: y3, featureNames: ['a', 'b'], featureTypes: ['q', 'q'] };
+  const e = await mlp({ units: [16] }, { epochs: 30, batch_size: 16, optimizer: { learning_rate: 0.01 } }).fit(data, { kind: 'classification', numClass: 3 }, { log: logger(), seed: 1, signal });
+  const p = e.predict(data.x);
+  let right = 0;
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(p.subarray(3 * i, 3 * i + 3));
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    if (row.indexOf(Math.max(...row)) === y3[i]) right++;
+  }
+  assert.ok(right / n > 0.9, `accuracy ${right / n}`);
+  const yb = Float32Array.from(y3, (c) => (c === 2 ? 1 : 0));
+  const b = await mlp({ units: [8] }, { epochs: 20, batch_size: 16, optimizer: { learning_rate: 0.01 } }).fit({ ...data, y: yb }, { kind: 'classification', numClass: 2 }, { log: logger(), seed: 1, signal });
+  const pb = b.predict(data.x);
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(pb[2 * i]! + pb[2 * i + 1]! - 1) < 1e-6);
+  e.dispose();
+  b.dispose();
+});
+
+test('training loop: early stopping stops and ends with the best epoch\'s weights', async () => {
+  const t = await loadTf('wasm', logger());
+  const { tf, tfl } = t;
+  // pure noise: the training loss keeps falling, the validation loss rises once it memorises
+  const g = gaussian(rng(11));
+  const mk = (n: number) => ({ x: Float32Array.from({ length: n * 8 }, g), y: Float32Array.from({ length: n }, g), rows: n, inShape: [8], outSize: 1 });
+  const train = mk(64);
+  const valid = mk(64);
+  const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 128, inputShape: [8], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }), tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) })] });
+  const loss = (a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) => tf.losses.meanSquaredError(a, b) as import('@tensorflow/tfjs-core').Scalar;
+  const settings = trainSchema.parse({ epochs: 300, optimizer: { learning_rate: 0.01 }, early_stopping: { patience: 5 } });
+  const h = await trainLoop(t, model, train, { settings, loss, valid, batchSize: 16, seed: 1, ctx: { log: logger(), seed: 1, signal } });
+  assert.ok(h.stoppedEarly && h.epochs.length < 300, `ran ${h.epochs.length} epochs`);
+  const vals = h.epochs.map((e) => e.val_loss!);
+  const best = vals.indexOf(Math.min(...vals));
+  assert.equal(h.bestEpoch, best);
+  assert.equal(h.epochs.length, best + 1 + 5, 'stopped after patience epochs without improvement');
+  const now = await evaluateLoss(t, model, valid, loss, 16);
+  assert.ok(Math.abs(now - vals[best]!) < 1e-6, `restored weights give ${now}, the best epoch ${vals[best]}`);
+  model.dispose();
+});
+
+test('training loop: callbacks see every epoch and batch in order; the signal stops it between batches', async () => {
+  const d = regression(100);
+  const events: string[] = [];
+  const cb: Callback = {
+    async onTrainBegin(l) { events.push(`train ${l.steps}`); },
+    async onEpochBegin(e) { events.push(`epoch ${e}`); },
+    onBatchEnd(b) { events.push(`batch ${b}`); },
+    async onEpochEnd(e, l) { events.push(`end ${e} ${typeof l.loss}`); await new Promise((r) => setTimeout(r, 1)); },
+    onTrainEnd() { events.push('done'); },
+  };
+  const e = await mlp({ units: [4] }, { epochs: 2, batch_size: 50, shuffle: false }).fit(d, REG, { log: logger(), seed: 1, signal, callbacks: [cb] });
+  assert.deepEqual(events, ['train 2', 'epoch 0', 'batch 0', 'batch 1', 'end 0 number', 'epoch 1', 'batch 0', 'batch 1', 'end 1 number', 'done']);
+  e.dispose();
+  const ac = new AbortController();
+  const stopper: Callback = { onBatchEnd(b) { if (b === 2) ac.abort(); } };
+  await assert.rejects(mlp({ units: [4] }, { epochs: 50, batch_size: 10 }).fit(d, REG, { log: logger(), seed: 1, signal: ac.signal, callbacks: [stopper] }), InterruptedError);
+});
+
+test('batch_size auto: the largest power of two that fits, at least 8 steps an epoch; reported', async () => {
+  assert.equal(autoBatchSize(1024, 1e6, '1MiB').size, 1024);
+  assert.equal(autoBatchSize(1024, 1e6, '1GiB').size, 8192);
+  assert.equal(autoBatchSize(1024, 1000, '1GiB').size, 64);
+  assert.match(autoBatchSize(1024, 1e6, '1MiB').note, /train\.batch_size auto: 1024 .*within 1\.0 MiB \(train\.memory\)/);
+  const log = logger();
+  const e = await mlp({ units: [8] }, { epochs: 1, batch_size: 'auto' }).fit(regression(500), REG, { log, seed: 1, signal });
+  assert.ok(log.lines.some((l) => /^info train\.batch_size auto: 32 /.test(l)), log.lines.join('\n'));
+  e.dispose();
+});
+
+test('gradient monitor: warns on a saturated deep sigmoid stack, names the layer; quiet on a healthy one', async () => {
+  const d = regression(256);
+  const deep = logger();
+  (await mlp({ units: new Array(10).fill(32), activation: 'sigmoid' }, { epochs: 2, batch_size: 64 }).fit(d, REG, { log: deep, seed: 1, signal })).dispose();
+  assert.ok(deep.lines.some((l) => /^warn epoch 1: vanishing gradients: layer dense_1's gradient/.test(l)), deep.lines.join('\n'));
+  const ok = logger();
+  (await mlp({ units: [32, 32], activation: 'relu' }, { epochs: 2, batch_size: 64 }).fit(d, REG, { log: ok, seed: 1, signal })).dispose();
+  assert.ok(!ok.lines.some((l) => /gradients/.test(l)), ok.lines.join('\n'));
+  assert.equal(gradientWarning(['a', 'b'], [1e-3, 1e-2]), undefined);
+  assert.match(gradientWarning(['a', 'b'], [50, 1e-2])!, /exploding gradients: layer a/);
+});
+
+test('mlp: a missing value is the training mean; predict checks the feature count', async () => {
+  const d = regression(200);
+  const e = await mlp({ units: [4] }, { epochs: 1 }).fit(d, REG, { log: logger(), seed: 1, signal });
+  const x: DenseMatrix = { data: new Float32Array([NaN, NaN, NaN, NaN]), rows: 1, cols: 4 };
+  assert.ok(Number.isFinite(e.predict(x)[0]!));
+  assert.throws(() => e.predict({ data: new Float32Array(3), rows: 1, cols: 3 }), /expected 4 features, got 3/);
+  e.dispose();
+});
