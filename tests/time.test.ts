@@ -110,3 +110,13 @@ test('conformal intervals: the ceil((n + 1) level)-th smallest absolute backtest
   const w = conformal(f, [[1, 2]], 0.9);
   assert.equal(w.upper![0], Infinity);
 });
+
+test('parseIsoDateTime: ISO 8601 only, a day the month has; never a locale reading', async () => {
+  const { parseIsoDateTime } = await import('../src/core/time.js');
+  assert.equal(parseIsoDateTime('2024-03-04 10:00'), Date.UTC(2024, 2, 4, 10));
+  assert.equal(parseIsoDateTime('2024-03-04T10:00:00.5+01:00'), Date.UTC(2024, 2, 4, 9, 0, 0, 500));
+  assert.equal(parseIsoDateTime('2024-02-29'), Date.UTC(2024, 1, 29));
+  for (const bad of ['04.03.2024 11:20', '03/04/2024', '2024-02-30', '2023-02-29', '2024-04-31 10:00', '2024-03-04 24:00', 'March 4, 2024', '2024-03', '']) {
+    assert.ok(Number.isNaN(parseIsoDateTime(bad)), bad);
+  }
+});

@@ -27,6 +27,28 @@ export interface ParsedTimes {
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
+/**
+ * An ISO 8601 date or date-time (`2024-01-31`, `2024-01-31 13:00`, `2024-01-31T13:00:00.5Z`, `+02:00`
+ * offsets; a date-time without a zone read as UTC) as epoch milliseconds; NaN for anything else, for a day
+ * the month does not have (2024-02-30) and for a time out of range. Never a locale's reading
+ * (Date.parse takes 04.03.2024 as 3 April).
+ */
+export function parseIsoDateTime(text: string): number {
+  const m = ISO.exec(text.trim());
+  if (!m || m[3] === undefined) return NaN;
+  const [, ys, mos, ds, hs, mis, ss, fs, zs] = m;
+  const y = Number(ys), mo = Number(mos), d = Number(ds);
+  const h = hs === undefined ? 0 : Number(hs), mi = mis === undefined ? 0 : Number(mis), sec = ss === undefined ? 0 : Number(ss);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo - 1) || h > 23 || mi > 59 || sec > 59) return NaN;
+  let t = Date.UTC(y, mo - 1, d, h, mi, sec) + (fs === undefined ? 0 : Number(`0.${fs}`) * 1000);
+  if (zs && zs !== 'Z') {
+    const sign = zs[0] === '-' ? -1 : 1;
+    const digits = zs.slice(1).replace(':', '');
+    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return t;
+}
+
 /** Why one timestamp could not be read (row index within the values given, and the text). */
 export class TimeParseError extends Error {
   constructor(readonly row: number, readonly text: string, message: string) { super(message); }

@@ -23,6 +23,7 @@
  *   window (NAB counts the windows in the label file).
  */
 import { DataError, UsageError } from '../core/errors.js';
+import { parseIsoDateTime } from '../core/time.js';
 
 export interface NabProfile {
   tpWeight: number;
@@ -75,12 +76,14 @@ const TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?
  */
 export function parseNabTimestamp(s: string): number {
   const m = TS.exec(s.trim());
-  if (m) {
+  // a day the month has, a time in range (2014-02-30 is not a timestamp)
+  if (m && !Number.isNaN(parseIsoDateTime(`${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6] ?? '00'}`))) {
     const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, m[6] ? +m[6] : 0);
     return m[7] ? ms + Number('0.' + m[7]) * 1000 : ms;
   }
-  const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new DataError(`not a timestamp: "${s}"`);
+  // other ISO 8601 forms (a date, a zone); never a locale's reading of 04.03.2024
+  const t = parseIsoDateTime(s);
+  if (Number.isNaN(t)) throw new DataError(`not an ISO 8601 date-time: "${s}"`);
   return t;
 }
 

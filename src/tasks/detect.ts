@@ -31,7 +31,7 @@ import { detectionMetrics, labelsFromWindows, type DetectionMetrics } from '../m
 import { nabWindows, parseNabTimestamp } from '../metrics/nab.js';
 import { innerName } from '../data/compression.js';
 import { collectBatchGarbage } from '../core/memory.js';
-import { parseDuration } from '../core/time.js';
+import { parseDuration, parseIsoDateTime } from '../core/time.js';
 
 /** What a detect bundle keeps besides the detector node (manifest.detection). */
 export interface DetectionState {
@@ -55,13 +55,12 @@ export interface DetectionState {
 
 const ISO_DATETIME = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])([ T]([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d+)?)?)?([zZ]|[+-]\\d{2}:?\\d{2})?$';
 
-/** A date-time given as text (ISO 8601, with a space or T, with or without a zone; or what Date.parse takes). */
+/** A date-time given as text: ISO 8601 (a space or T, with or without a zone) with a day the month has; never a locale's reading. */
 export function isDateTimeText(x: string): boolean {
-  if (!/\d/.test(x)) return false;
-  const iso = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i.exec(x);
-  if (iso) return Number.isFinite(Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(x) || x.length === 10 ? x.replace(' ', 'T') : x.replace(' ', 'T') + 'Z'));
-  return /[-/:]/.test(x) && Number.isFinite(Date.parse(x));
+  return !Number.isNaN(parseIsoDateTime(x));
 }
+/** rows whose day could be past the month's end (29-31): checked one by one after the ISO pattern passes */
+const LATE_DAY = '^\\d{4}-\\d{2}-(29|3[01])';
 
 export type BadRowPolicy = 'fail' | 'skip' | 'flag';
 
@@ -255,9 +254,11 @@ function durationRows(key: string, lead: string | number | undefined, frame: Fra
   if (typeof lead === 'number') return lead;
   const ms = parseDuration(lead)!;
   const col = columnOf(frame, time!);
-  if (dtypeOf(col.dtype) !== 'string') throw new DataError(`${key.replace('detect.', 'a ')} given as a duration (${lead}) needs date-time times, and data.time "${time}" holds numbers; give it in rows (e.g. lead: 15)`, { file, path: 'detect.lead' });
+  if (dtypeOf(col.dtype) !== 'string') throw new DataError(`${key.replace('detect.', 'a ')} given as a duration (${lead}) needs date-time times, and data.time "${time}" holds numbers; give it in rows (e.g. ${key.replace('detect.', '')}: 15)`, { file, path: key });
   const raw = col.cast(pl.Utf8).toArray() as (string | null)[];
-  const t = raw.map((x) => (x === null ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(x) ? x : x.replace(' ', 'T') + 'Z')));
+  const t = raw.map((x) => (x === null ? NaN : parseIsoDateTime(x)));
+  const notIso = raw.find((x, i) => x !== null && Number.isNaN(t[i]!));
+  if (notIso !== undefined) throw new DataError(`${key} ${lead}: a duration needs ISO 8601 times in data.time "${time}" (such as 2024-03-04 10:00), not ${JSON.stringify(notIso)}; or give ${key.replace('detect.', '')} in rows`, { file, path: key });
   const steps: number[] = [];
   for (let i = 1; i < t.length; i++) if (Number.isFinite(t[i]!) && Number.isFinite(t[i - 1]!) && t[i]! > t[i - 1]!) steps.push(t[i]! - t[i - 1]!);
   if (!steps.length) throw new DataError(`${key} ${lead}: data.time "${time}" has no increasing timestamps to measure the step`, { file, path: key });
@@ -449,12 +450,12 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       const tcol = time ? timeColumn(columnOf(frame, time), timeKind, time) : undefined;
       // the training times were date-times: a time that is not one (or is empty) is a bad row (ISO 8601
       // checked by polars at ~60 ns a row; a batch with another form or a bad one row by row in JS)
-      if (tcol && state.datetimes && Number(tcol.series.str.contains(ISO_DATETIME).cast(pl.Int32).sum() ?? 0) < n) {
+      if (tcol && state.datetimes && (Number(tcol.series.str.contains(ISO_DATETIME).cast(pl.Int32).sum() ?? 0) < n || Number(tcol.series.str.contains(LATE_DAY).cast(pl.Int32).sum() ?? 0) > 0)) {
         const raw = tcol.series.toArray() as (string | null)[];
         for (let i = 0; i < raw.length; i++) {
           const x = raw[i];
           if (x !== null && x !== undefined && isDateTimeText(x)) continue;
-          (tcol.bad ??= new Map()).set(i, x === null || x === undefined ? `time column "${time}" is empty` : `time column "${time}": ${JSON.stringify(x)} is not a date-time (the training data had date-times)`);
+          (tcol.bad ??= new Map()).set(i, x === null || x === undefined ? `time column "${time}" is empty` : `time column "${time}": ${JSON.stringify(x)} is not an ISO 8601 date-time with a day its month has (the training data had date-times such as 2024-03-04 10:00)`);
         }
       }
       // bad rows: a channel empty, NaN or infinite; a time that is not of the training data's type

@@ -401,7 +401,7 @@ test('trial 2: when the training times were date-times, a time that is not one i
   write(dir, 'dt_bad.csv', table(stamp, { 100: `notatime,${values[99]}`, 200: `2024-13-45 99:99:99,${values[199]}`, 300: `,${values[299]}` }));
   const fail = runCli(['detect', '-m', 'm_dt', 'dt_bad.csv'], { cwd: dir });
   assert.equal(fail.status, 3);
-  assert.match(oneLineError(fail), /dt_bad\.csv:101 t: time column "t": "notatime" is not a date-time \(the training data had date-times\)/);
+  assert.match(oneLineError(fail), /dt_bad\.csv:101 t: time column "t": "notatime" is not an ISO 8601 date-time .*\(the training data had date-times/);
   const flag = runCli(['detect', '-m', 'm_dt', 'dt_bad.csv', '--on-bad-row', 'flag', '--json', '--out', 'dt_flag.csv'], { cwd: dir });
   assert.equal(flag.status, 0, flag.stderr);
   assert.equal(JSON.parse(flag.stdout).badRows, 3);
@@ -457,4 +457,22 @@ test('trial 2: empty values in the nominal data are an error that names data.fil
   const first = runCli(['train', 'gaps.yaml', '--set', 'data.fill=ffill', '--set', 'data.train=gap0.csv', '--set', 'output.dir=m_gap0'], { cwd: dir });
   assert.equal(first.status, 3, first.stderr);
   assert.match(oneLineError(first), /gap0\.csv:2 value: channel "value" has no value to fill from: its first row is empty/);
+});
+
+test('trial 3: with date-time training times, a day-first or impossible date is a bad row, never read month-first', () => {
+  const iso = (i: number) => new Date(Date.UTC(2024, 1, 27) + i * 3_600_000).toISOString().replace('T', ' ').slice(0, 16);
+  write(dir, 'dt3.csv', ['t,value', ...values.map((v, i) => `${iso(i)},${v}`)].join('\n') + '\n');
+  write(dir, 'dt3.yaml', cfg('dt3.csv', 'm_dt3'));
+  assert.equal(runCli(['train', 'dt3.yaml', '-q'], { cwd: dir }).status, 0);
+  write(dir, 'eu.csv', 't,value\n04.03.2024 11:20,1.0\n');
+  const eu = runCli(['detect', '-m', 'm_dt3', 'eu.csv', '-q'], { cwd: dir });
+  assert.equal(eu.status, 3);
+  assert.match(oneLineError(eu), /eu\.csv:2 t: time column "t": "04\.03\.2024 11:20" is not an ISO 8601 date-time/);
+  write(dir, 'feb30.csv', 't,value\n2024-02-29 23:00,1.0\n2024-02-30 00:00,1.0\n2024-03-01 00:00,1.0\n');
+  const f = runCli(['detect', '-m', 'm_dt3', 'feb30.csv', '--on-bad-row', 'flag', '-q'], { cwd: dir });
+  assert.equal(f.status, 0, f.stderr);
+  const rows = rowsOf(f.stdout);
+  assert.equal(rows.length, 4);
+  assert.match(rows[2]!.join(','), /line 3: time column/);
+  assert.equal(rows[1]!.length, rows[3]!.length);
 });
