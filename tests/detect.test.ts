@@ -284,4 +284,6 @@ test('detection metrics: point-wise, event-wise (telemanom counting), delays, NA
   const one = detectionMetrics(fa, new Uint8Array(20));
   assert.deepEqual([one.point_precision, one.point_f1, one.event_precision], [0, 0, 0]);
   assert.ok(Number.isNaN(one.point_recall) && Number.isNaN(one.event_recall));
+  // a file without windows: the NAB scores cannot be normalised (n/a), not a raw total under their name
+  assert.ok(Number.isNaN(detectionMetrics(fa, new Uint8Array(20), { nabWindows: [] }).nab_standard!));
 });

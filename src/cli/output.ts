@@ -134,5 +134,6 @@ export async function progressBars(opts: GlobalOptions): Promise<((label: string
 }
 
 export function formatMetrics(m: Record<string, number | undefined>): string {
-  return Object.entries(m).map(([k, v]) => `${k.padEnd(10)} ${v === undefined || Number.isNaN(v) ? 'n/a' : Number(v.toPrecision(6))}`).join('\n');
+  const w = Math.max(10, ...Object.keys(m).map((k) => k.length));
+  return Object.entries(m).map(([k, v]) => `${k.padEnd(w)} ${v === undefined || Number.isNaN(v) ? 'n/a' : Number(v.toPrecision(6))}`).join('\n');
 }

@@ -114,6 +114,9 @@ function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, regis
   } else if (d.mode !== 'unsupervised' && Object.keys(d.params).length) throw at(['detect', 'params'], `detect.params is for detect.mode unsupervised and supervised; predictive takes model.params`);
   if (typeof d.suppress === 'string' && !parseDuration(d.suppress)) throw at(['detect', 'suppress'], `"${d.suppress}" is not a duration: a number of rows, or a number with a unit (ms, s, min, h, d), e.g. 1d`);
   if (typeof d.suppress === 'string' && !config.data.time) throw at(['detect', 'suppress'], `a suppress given as a duration needs data.time (or give it in rows: suppress: 300)`);
+  for (const k of ['backoff', 'breakthrough'] as const) {
+    if (valueAt(raw, ['detect', k]) !== undefined && d[k] && !d.suppress) throw at(['detect', k], `detect.${k} acts on the hold-off after an alarm: it needs detect.suppress (rows, or a duration such as 1d)`);
+  }
   const t = d.threshold;
   if (t?.method === 'dynamic' && t.z_min > t.z_max) throw at(['detect', 'threshold', 'z_min'], `z_min (${t.z_min}) is above z_max (${t.z_max})`);
   const special = [['data', 'time', config.data.time], ['detect', 'label', d.label]] as const;

@@ -455,7 +455,10 @@ export function findBadNdjsonLines(body: Buffer, o: { dtypes?: Record<string, Co
         } else {
           const rec = v as Record<string, unknown>;
           let why: string | undefined;
-          for (const c of numeric) {
+          // JSON.parse keeps a repeated key's last value, polars its first: such a record is neither
+          const dup = repeatedKey(text);
+          if (dup !== undefined) why = `key ${JSON.stringify(dup)} appears twice in the record`;
+          for (const c of why === undefined ? numeric : []) {
             const x = rec[c];
             if (x !== undefined && x !== null && typeof x !== 'number') { why = `column "${c}": ${JSON.stringify(x)} is not a number`; break; }
           }
@@ -476,6 +479,31 @@ export function findBadNdjsonLines(body: Buffer, o: { dtypes?: Record<string, Co
     if (bad.length && o.first) break;
   }
   return { bad, rows };
+}
+
+/** The first key that appears twice at the top level of one JSON object's text, if any. */
+export function repeatedKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (text[k] === ' ' || text[k] === '\t' || text[k] === '\r' || text[k] === '\n') k++;
+        if (text[k] === ':') {
+          const key = JSON.parse(text.slice(i, j + 1)) as string;
+          if (seen.has(key)) return key;
+          seen.add(key);
+        }
+      }
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return undefined;
 }
 
 const PARSE_ERR = /could not parse `([^`]*)` as dtype `(\w+)` at column '([^']*)'/;

@@ -589,7 +589,16 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
               const split = splitBad(part, partStart, head);
               if (split) { pieces.push(...split); return; }
             }
-            const line = e.place.line;
+            let line = e.place.line;
+            if (line === undefined && !isCsv) {
+              // polars' NDJSON errors have no line (a repeated key, a type it cannot take): the first bad
+              // line from the one-pass check, so that the rows before it still come and the error has a place
+              const first = findBadNdjsonLines(chunk, { dtypes: opts.dtypes, blankIsBad: opts.blankLinesAreRows === true, first: true }).bad[0];
+              if (first) {
+                line = ps - 1 + first.line;
+                e = new DataError(first.message, { file: name, line, col: first.col });
+              }
+            }
             if (line === undefined || line < ps || (isCsv && hasHeader && line <= headerLine)) throw e;
             const ls = lineOffset(chunk, line - ps);
             if (ls < 0) throw e;

@@ -125,7 +125,9 @@ export function detectionMetrics(anomaly: ArrayLike<number>, label: ArrayLike<nu
       const profile = NAB_PROFILES[name];
       const raw = scoreFile({ windowRows: opts.nabWindows, detections, profile }).score;
       const k = opts.nabWindows.length;
-      out[`nab_${name}`] = k ? normalizedScore(raw, nabNullScore(k, profile), nabPerfectScore(k, profile)) : raw;
+      // a file without windows has no perfect score to normalise by: n/a (NAB scores such files only
+      // within a corpus), never a raw total under the normalised score's name
+      out[`nab_${name}`] = k ? normalizedScore(raw, nabNullScore(k, profile), nabPerfectScore(k, profile)) : NaN;
     }
   }
   return out;

@@ -149,6 +149,17 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     filled += before;
   });
   if (filled) ctx.log.info(`data.fill ${fill}: ${filled} empty value(s) of the training data filled`);
+  batch.values.forEach((v, c) => {
+    if (v.length < 3) return;
+    let constant = true;
+    let rising = true;
+    for (let i = 1; i < v.length; i++) {
+      if (v[i] !== v[0]) constant = false;
+      if (!(v[i]! > v[i - 1]!)) rising = false;
+    }
+    if (constant) ctx.log.warn(`channel "${channels[c]}" is constant (${v[0]}) in the training data: any other value will score as anomalous (leave it out with data.drop or detect.channels)`);
+    else if (rising && time === undefined) ctx.log.warn(`channel "${channels[c]}" rises on every row, like a time or a row index: set data.time: ${channels[c]} if it is one (as a channel, every new value is beyond what training saw)`);
+  });
   const kind = d.mode === 'unsupervised' ? d.detector : d.mode;
   const spec = ctx.registry.get('detector', kind);
   const impl = await ctx.registry.load<unknown, unknown, Detector>('detector', kind);
@@ -210,6 +221,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   // how many nominal rows the rules would flag: a check of the threshold on data said to be normal
   const th = new StreamThreshold(threshold);
   const suppress = durationRows('detect.suppress', d.suppress, frame, time, name);
+  if (typeof d.suppress === 'string') ctx.log.info(`detect.suppress ${d.suppress}: ${suppress} row${suppress === 1 ? '' : 's'} at the median step of ${time}`);
   const alarmOptions = { backoff: d.backoff, breakthrough: d.breakthrough };
   const alarms = new AlarmState(d.min_duration, suppress, alarmOptions);
   let flagged = 0;
@@ -433,7 +445,13 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       if (sink.gone) break;
       const cols = new Set(frame.columns);
       for (const c of [...channels, ...(time ? [time] : [])]) {
-        if (!cols.has(c)) throw new DataError(`column "${c}" is missing (the detector was trained with it)${didYouMean(c, frame.columns)}`, { file: table.name, path: c });
+        if (!cols.has(c)) {
+          // one column whose name holds another delimiter: the file is not separated as the training data was
+          const sep = csv?.delimiter ?? ',';
+          const other = stats.format === 'csv' && frame.columns.length === 1 ? [';', '\t', '|', ','].find((d) => d !== sep && frame.columns[0]!.includes(d)) : undefined;
+          const hint = other ? `; the header is one column "${frame.columns[0]}": the file looks ${other === '\t' ? 'tab' : JSON.stringify(other)}-separated, and the bundle reads ${sep === '\t' ? 'tab' : JSON.stringify(sep)}-separated CSV (data.csv.delimiter at training)` : didYouMean(c, frame.columns);
+          throw new DataError(`column "${c}" is missing (the detector was trained with it)${hint}`, { file: table.name, path: c });
+        }
       }
       if (first && opts.required && !cols.has(opts.required.column)) {
         const c = opts.required.column;

@@ -476,3 +476,44 @@ test('trial 3: with date-time training times, a day-first or impossible date is 
   assert.match(rows[2]!.join(','), /line 3: time column/);
   assert.equal(rows[1]!.length, rows[3]!.length);
 });
+
+test('trial 3: an NDJSON record with a repeated key is one bad row with its line under every mode; the rows before it are written', async () => {
+  const { repeatedKey } = await import('../../src/data/read.js');
+  assert.equal(repeatedKey('{"a":1,"b":{"a":2},"c":"a"}'), undefined);
+  assert.equal(repeatedKey('{"a":1, "b":"x\\"y", "a" : 2}'), 'a');
+  const rec = (i: number) => JSON.stringify({ t: i + 1, value: Number(values[i]) });
+  write(dir, 'dup.ndjson', [...values.slice(0, 300).map((_, i) => rec(i)), '{"t":301,"value":"oops","value":2.5}', ...values.slice(301).map((_, i) => rec(i + 301))].join('\n') + '\n');
+  const fail = runCli(['detect', '-m', 'm_int', 'dup.ndjson', '-q'], { cwd: dir });
+  assert.equal(fail.status, 3);
+  assert.match(oneLineError(fail), /dup\.ndjson:301: key "value" appears twice in the record/);
+  assert.equal(rowsOf(fail.stdout).length, 301, 'the header and the 300 rows before it');
+  const skip = runCli(['detect', '-m', 'm_int', 'dup.ndjson', '--on-bad-row', 'skip', '-q'], { cwd: dir });
+  assert.equal(skip.status, 0, skip.stderr);
+  assert.equal(rowsOf(skip.stdout).length, N);
+  const flag = runCli(['detect', '-m', 'm_int', 'dup.ndjson', '--on-bad-row', 'flag', '-q'], { cwd: dir });
+  assert.equal(flag.status, 0, flag.stderr);
+  const rows = rowsOf(flag.stdout);
+  assert.equal(rows.length, N + 1);
+  assert.equal(rows[301]![0], '301');
+  assert.match(rows[301]!.join(','), /line 301: key ""value"" appears twice/);
+});
+
+test('trial 3: training warns about a constant channel and a channel that rises like a time; backoff without suppress is a config error', () => {
+  write(dir, 'const.csv', ['n,value,flat', ...values.map((v, i) => `${i},${v},5`)].join('\n') + '\n');
+  write(dir, 'const.yaml', 'task: detect\ndata: { train: const.csv }\ndetect: { mode: unsupervised, params: { window: 16, fft_window: 16 } }\noutput: { dir: m_const }\n');
+  const r = runCli(['train', 'const.yaml'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /channel "flat" is constant \(5\) in the training data/);
+  assert.match(r.stderr, /channel "n" rises on every row, like a time or a row index: set data\.time: n/);
+  const b = runCli(['train', 'int.yaml', '--set', 'detect.backoff=true', '--set', 'output.dir=m_b'], { cwd: dir });
+  assert.equal(b.status, 2);
+  assert.match(oneLineError(b), /detect\.backoff acts on the hold-off after an alarm: it needs detect\.suppress/);
+});
+
+test('trial 3: a file separated otherwise than the training data: the missing column error says so', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'semi.csv', table(rowIndex).replace(/,/g, ';'));
+  const r = runCli(['detect', '-m', 'm_int', 'semi.csv', '-q'], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /the header is one column "t;value": the file looks ";"-separated, and the bundle reads ","-separated CSV/);
+});

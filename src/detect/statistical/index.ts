@@ -600,7 +600,9 @@ export class StatisticalDetector implements Detector<StatisticalParams, Statisti
       for (let i = 0; i < v.length; i++) {
         if (!Number.isFinite(v[i]!)) throw new DataError(`channel "${names[c]}": row ${i + 1} of the nominal data is ${v[i]}; the detector learns from complete rows`, { path: names[c] });
       }
-      channels.push(fitChannel(names[c]!, v, p));
+      const ch = fitChannel(names[c]!, v, p);
+      channels.push(ch);
+      if (p.season === 'auto') ctx.log.info(ch.period ? `channel "${ch.name}": season auto found a period of ${ch.period} rows` : `channel "${ch.name}": season auto found no period (no autocorrelation peak of 0.5 or more)`);
     }
     // nominal scores without adaptation: the level below which rows count as normal for `adapt`
     const state: StatisticalState = { channels, adaptBelow: Infinity, multi: null, tails: null };
