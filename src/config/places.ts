@@ -125,6 +125,15 @@ function unionHint(schema: ZodType, parent: readonly PathSeg[], given: unknown, 
   return '';
 }
 
+/** What one branch of a union expected, in words (undefined when the issue does not say). */
+function expectedWords(i: z.core.$ZodIssue): string | undefined {
+  if (i.code === 'invalid_value') return i.values.map((v) => JSON.stringify(v)).join(' | ');
+  if (i.code === 'invalid_type') return i.expected === 'int' ? 'an integer' : i.expected === 'string' ? 'text' : i.expected === 'number' ? 'a number' : i.expected;
+  if (i.code === 'too_small') return `${i.origin === 'number' ? 'a number' : i.origin} ${i.inclusive ? '>=' : '>'} ${i.minimum}`;
+  if (i.code === 'too_big') return `${i.origin === 'number' ? 'a number' : i.origin} ${i.inclusive ? '<=' : '<'} ${i.maximum}`;
+  return undefined;
+}
+
 /** Turn the first zod issue into a ConfigError with a place. */
 export function issueToError(
   issues: readonly z.core.$ZodIssue[], raw: unknown, schema: ZodType, finder: PlaceFinder, prefix: PathSeg[] = [],
@@ -163,7 +172,11 @@ export function issueToError(
         msg += unionHint(schema, (issue.path as PathSeg[]).slice(0, -1), valueAt(raw, (issue.path as PathSeg[]).slice(0, -1)), disc);
         break;
       }
-      msg = `${issue.message}, got ${describeValue(got)}`;
+      // a plain union (suppress: rows or a duration; season: auto or a period): what each branch takes
+      const branches = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []).map((e) => e[0]).filter((e): e is z.core.$ZodIssue => !!e);
+      const words = branches.map(expectedWords).filter((w): w is string => !!w);
+      const literals = branches.flatMap((b) => (b.code === 'invalid_value' ? b.values.map(String) : []));
+      msg = words.length === branches.length && words.length ? `expected ${[...new Set(words)].join(' or ')}, got ${describeValue(got)}${typeof got === 'string' && literals.length ? didYouMean(got, literals) : ''}` : `${issue.message}, got ${describeValue(got)}`;
       break;
     }
     case 'too_small':

@@ -517,3 +517,12 @@ test('trial 3: a file separated otherwise than the training data: the missing co
   assert.equal(r.status, 3);
   assert.match(oneLineError(r), /the header is one column "t;value": the file looks ";"-separated, and the bundle reads ","-separated CSV/);
 });
+
+test('trial 3: a value that fits no branch of a union says what each takes (suppress, season)', () => {
+  const s = runCli(['train', 'int.yaml', '--set', 'detect.suppress=2.5', '--set', 'output.dir=m_u'], { cwd: dir });
+  assert.equal(s.status, 2);
+  assert.match(oneLineError(s), /detect\.suppress: expected text or an integer, got 2\.5/);
+  const a = runCli(['train', 'int.yaml', '--set', 'detect.params.season=autoo', '--set', 'output.dir=m_u'], { cwd: dir });
+  assert.equal(a.status, 2);
+  assert.match(oneLineError(a), /detect\.params\.season: expected "auto" or a number, got "autoo"; did you mean "auto"\?/);
+});
