@@ -225,7 +225,7 @@ export function findBadRecords(buf: Uint8Array, from: number, fromLine: number, 
       if (rules.nullValues.has(value)) return;
       problem = kind === Num.Inf
         ? { message: `column "${name}": an infinite value (${value.trimStart().startsWith('-') ? '-Infinity' : 'Infinity'}); give numbers (an empty cell or NaN for a missing value)` }
-        : { message: `column "${name}": ${JSON.stringify(value)} is not a number (fix the value or add it to data.csv.null_values)` };
+        : { message: `column "${name}": ${JSON.stringify(value)} is not a number${value === name ? ': a header line again (files joined with their headers?)' : ' (fix the value or add it to data.csv.null_values)'}` };
     };
     let contentEnd = n;
     for (; i < n; i++) {

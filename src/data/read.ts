@@ -872,7 +872,7 @@ function strayValueError(
     while (idx < strs.length && !(strs[idx] !== null && nums[idx] === null)) idx++;
   }
   if (idx >= strs.length) return new DataError(`column "${col}": a value is not a number`, { file: name });
-  return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number (fix the value or add it to data.csv.null_values)`, { file: name, line: lineOf(idx) });
+  return new DataError(`column "${col}": ${JSON.stringify(strs[idx])} is not a number${strs[idx] === col ? ': a header line again (files joined with their headers?)' : ' (fix the value or add it to data.csv.null_values)'}`, { file: name, line: lineOf(idx) });
 }
 
 function raggedError(bytes: Buffer, sep: number, quote: number, name: string, hasHeader: boolean, toPhysical: (line: number) => number): DataError {

@@ -623,7 +623,7 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
       for (const piece of pieces) {
         if (!piece.table) {
           // without onBadRecord, the first bad record (in input order) ends the stream, after the rows before it
-          if (!opts.onBadRecord) throw piece.error;
+          if (!opts.onBadRecord) throw markBadRecord(piece.error!);
           reported++;
           opts.onBadRecord({ ...piece.bad!, before: stats.rows });
           continue;
@@ -647,6 +647,17 @@ export async function* readBatches(file: string, opts: StreamOptions = {}, signa
     source.destroy?.();
     await chunks.return(undefined);
   }
+}
+
+/** Errors of one record the reader refused (a caller may say how to go past such records). */
+const badRecordErrors = new WeakSet<DataError>();
+function markBadRecord(e: DataError): DataError {
+  badRecordErrors.add(e);
+  return e;
+}
+/** Whether `e` is about one record the reader refused (ragged, text in a numeric column, bad bytes, ...). */
+export function isBadRecordError(e: unknown): boolean {
+  return e instanceof DataError && badRecordErrors.has(e);
 }
 
 /** ReadOptions.dtypes for a model's input columns (numbers as float64, so every batch agrees). */

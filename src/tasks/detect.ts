@@ -20,7 +20,7 @@ import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { dtypeOf, loadTable, readStdinAsync, schemaOf, type Table, type TableFormat } from '../data/read.js';
-import { csvFields, readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
+import { csvFields, isBadRecordError, readBatches, type BadRecord, type StreamStats } from '../data/stream.js';
 import type { TableWriter } from '../data/write.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type Manifest } from '../bundle/bundle.js';
 import { columnOf, float64Values } from '../pipeline/frame-columns.js';
@@ -565,6 +565,10 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
       collectBatchGarbage(n * (channels.length + 1));
     }
     if (!sink.gone) await flushBad();
+  } catch (e) {
+    // a line the reader refused (fail mode): the same advice as for a bad value the detector found
+    if (isBadRecordError(e)) throw new DataError(`${(e as DataError).message}; ${hint}`, (e as DataError).place);
+    throw e;
   } finally {
     summary.seconds = (performance.now() - t0) / 1000;
     summary.rowsPerSecond = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds) : 0;
@@ -621,6 +625,7 @@ function windowsFor(file: string, data: string): [string | number, string | numb
   if (Array.isArray(doc)) throw new DataError('expected a list of [start, end] windows (two timestamps or two numbers each)', { file });
   if (!doc || typeof doc !== 'object') throw new DataError('expected a list of [start, end] windows, or an object of such lists keyed by file name (NAB combined_windows.json)', { file });
   const keys = Object.keys(doc);
+  if (data === '-') throw new DataError(`the windows are keyed by file name (keys: ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', ...' : ''}), and the data comes from stdin, which has none: pass the data file by name, or give this stream's windows as a plain list ([[start, end], ...])`, { file });
   // the data's name without .gz / .zst: NAB's key realKnownCause/foo.csv names foo.csv.gz too
   const base = path.basename(innerName(data));
   // the key naming the file: the same name, else a name the file's name ends with (nab_x.csv for folder/x.csv)

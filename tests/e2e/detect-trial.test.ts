@@ -526,3 +526,15 @@ test('trial 3: a value that fits no branch of a union says what each takes (supp
   assert.equal(a.status, 2);
   assert.match(oneLineError(a), /detect\.params\.season: expected "auto" or a number, got "autoo"; did you mean "auto"\?/);
 });
+
+test('trial 3: a line the reader refuses gets the --on-bad-row advice; a header line again is named so; windows keyed by file with stdin data say what to do', () => {
+  assert.equal(trainInt.status, 0, trainInt.stderr);
+  write(dir, 'again.csv', 't,value\n1,2.0\nt,value\n3,2.5\n');
+  const r = runCli(['detect', '-m', 'm_int', 'again.csv', '-q'], { cwd: dir });
+  assert.equal(r.status, 3);
+  assert.match(oneLineError(r), /again\.csv:3: column "value": "value" is not a number: a header line again \(files joined with their headers\?\); use --on-bad-row skip or flag/);
+  write(dir, 'keyed.json', '{"x/int.csv": [[5, 10]]}');
+  const w = runCli(['evaluate', '-m', 'm_int', '-', '--windows', 'keyed.json'], { cwd: dir, input: table(rowIndex) });
+  assert.equal(w.status, 3);
+  assert.match(oneLineError(w), /keyed\.json: the windows are keyed by file name .*the data comes from stdin/);
+});

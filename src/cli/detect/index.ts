@@ -20,7 +20,9 @@ export async function detectCommand(data: string, opts: GlobalOptions & { model:
     if (opts.json) {
       if (!sink.gone) process.stdout.write(JSON.stringify({ out: opts.out, ...res }) + '\n');
     } else {
-      ctx.log.info(`${res.rows} rows, ${res.anomalies} anomalous, ${res.badRows} bad row${res.badRows === 1 ? '' : 's'}${res.warmupRows ? `, ${res.warmupRows} warm-up` : ''}; ${res.rowsPerSecond} rows/s${opts.out === '-' ? '' : `; written to ${opts.out}`}`);
+      // the reader of the output went away (| head): the rows scored by then, and that the stream stopped there
+      const gone = sink.gone ? '; the output was closed by its reader (e.g. | head), so the stream stopped there' : '';
+      ctx.log.info(`${res.rows} rows${sink.gone ? ' scored' : ''}, ${res.anomalies} anomalous, ${res.badRows} bad row${res.badRows === 1 ? '' : 's'}${res.warmupRows ? `, ${res.warmupRows} warm-up` : ''}; ${res.rowsPerSecond} rows/s${opts.out === '-' ? '' : `; written to ${opts.out}`}${gone}`);
     }
   };
   try {
