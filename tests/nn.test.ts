@@ -200,3 +200,38 @@ test('mlp: a missing value is the training mean; predict checks the feature coun
   assert.throws(() => e.predict({ data: new Float32Array(3), rows: 1, cols: 3 }), /expected 4 features, got 3/);
   e.dispose();
 });
+
+test('rnn forecaster: learns a trending seasonal series (beats naive and seasonal naive), same seed same forecasts, reloads identically, longer horizons recursively', async () => {
+  const { create, restore } = await import('../src/estimators/nn/forecaster.js');
+  const { rnnParamsSchema } = await import('../src/estimators/nn/spec.js');
+  const g = gaussian(rng(8));
+  const n = 132;
+  const full = Float64Array.from({ length: n + 12 }, (_, i) => 100 + 0.5 * i + 10 * Math.sin((2 * Math.PI * i) / 12) + g());
+  const y = full.subarray(0, n);
+  const truth = full.subarray(n);
+  const params = rnnParamsSchema.parse({ units: 16, window: 24, cell: 'gru' });
+  const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 25, batch_size: 16, optimizer: { learning_rate: 0.01 } } });
+  const fit = async () => create(params, options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 2, signal }, { season: 12, horizon: 12 });
+  const a = await fit();
+  const fa = (await a.forecast([{ id: '', y, exog: [] }], { horizon: 12, level: 0.9 }, { log: logger() }))[0]!.mean;
+  const mae = (p: ArrayLike<number>) => Array.from(truth).reduce((s, v, i) => s + Math.abs(v - p[i]!), 0) / 12;
+  const naive = new Float64Array(12).fill(y[n - 1]!);
+  const snaive = y.slice(n - 12);
+  assert.ok(mae(fa) < mae(naive) && mae(fa) < mae(snaive), `mae rnn ${mae(fa)}, naive ${mae(naive)}, seasonal naive ${mae(snaive)}`);
+  const b = await fit();
+  assert.deepEqual((await b.forecast([{ id: '', y, exog: [] }], { horizon: 12, level: 0.9 }, { log: logger() }))[0]!.mean, fa);
+  const blobs = new MemoryBlobs();
+  const state = JSON.parse(JSON.stringify(await a.save(blobs)));
+  const back = await restore(params, state, blobs, { options, log: logger() });
+  assert.deepEqual((await back.forecast([{ id: '', y, exog: [] }], { horizon: 12, level: 0.9 }, { log: logger() }))[0]!.mean, fa);
+  // 30 steps from a model trained for 12: the first 12 are the direct forecast, the rest recursive
+  const long = (await back.forecast([{ id: '', y, exog: [] }], { horizon: 30, level: 0.9 }, { log: logger() }))[0]!.mean;
+  assert.equal(long.length, 30);
+  assert.deepEqual(long.subarray(0, 12), fa);
+  assert.ok(long.every(Number.isFinite));
+  assert.match(a.describe()[0]!, /rnn: GRU\(16\) x 1, window 24 -> horizon 12; 25 epochs; wasm backend/);
+  // a history shorter than the window, and series too short to train on, are data errors
+  await assert.rejects(back.forecast([{ id: 'x', y: y.subarray(0, 10), exog: [] }], { horizon: 3, level: 0.9 }, { log: logger() }), /series "x" has 10 values; rnn reads the last 24/);
+  await assert.rejects(create(params, options).fit([{ id: '', y: y.subarray(0, 30), exog: [] }], { log: logger(), seed: 2, signal }, { season: 12, horizon: 12 }), /no series is longer than window \+ horizon \(24 \+ 12/);
+  for (const f of [a, b, back]) f.dispose();
+});

@@ -137,6 +137,8 @@ export interface SeriesMeta {
   season: number;
   /** the series' frequency (for calendar features of future timestamps) */
   freq?: Freq;
+  /** the longest horizon the run will ask for (direct multi-step forecasters train for it) */
+  horizon?: number;
 }
 
 /** What forecast() may use besides the histories. */

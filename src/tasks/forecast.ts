@@ -73,7 +73,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   if (config.data.exog.length && !forecaster.tags.exog) throw new ConfigError(`model "${forecaster.name}" does not take exogenous columns (data.exog)`, { path: 'data.exog' });
   checkLengths(forecaster, prepared.series, prepared.season, config.data.train);
 
-  const meta: SeriesMeta = { season: prepared.season, freq: prepared.freq };
+  const meta: SeriesMeta = { season: prepared.season, freq: prepared.freq, horizon: Math.max(config.forecast!.horizon, config.evaluate.backtest?.horizon ?? 0) };
   let backtest: BacktestResult | undefined;
   let calibration = false;
   const bt = config.evaluate.backtest;
@@ -284,7 +284,7 @@ export async function backtestBundle(dir: string, file: string, ctx: RunContext)
   const progress = fitProgress(ctx, local === true, prepared.series.length, bt.folds);
   ctx.log.debug(`backtest: fitting ${m.name} on ${prepared.series.length} series, ${bt.folds} fold(s)`);
   try {
-    return await runBacktest(ctx, { name: m.name, params: m.params, options: lf.options }, prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq }, file, conf, progress);
+    return await runBacktest(ctx, { name: m.name, params: m.params, options: lf.options }, prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, horizon: bt.horizon }, file, conf, progress);
   } finally {
     progress.stop();
   }

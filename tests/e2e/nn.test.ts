@@ -42,7 +42,7 @@ output: { dir: m }
   const cases: [string[], RegExp][] = [
     [[typo], /typo\.yaml:4:21 train\.batch_sise: unknown key "batch_sise"; did you mean "batch_size"\?/],
     [[cfg, '--set', 'train.loss=mse'], /train\.loss: loss mse does not fit task classification/],
-    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp\)/],
+    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp, rnn\)/],
     [[cfg, '--set', 'train.optimizer=adamw'], /train\.optimizer: expected one of "adam" \| "sgd" \| "rmsprop", got "adamw"; did you mean "adam"\?/],
     [[cfg, '--set', 'model.train.epochs=3'], /model\.train: train: goes at the top level/],
   ];
@@ -51,4 +51,26 @@ output: { dir: m }
     assert.equal(r.status, 2, `${extra.join(' ')}: ${r.stderr}`);
     assert.match(oneLineError(r), want);
   }
+});
+
+test('rnn forecaster through the CLI: trains with a backtest, forecasts past the trained horizon, reloads from the bundle', () => {
+  const cfg = write(dir, 'air_rnn.yaml', `task: forecast
+data: { train: ${path.join(DATASETS, 'air_passengers.csv')}, time: ds, target: y }
+model: { type: rnn, params: { units: 8, window: 24 } }
+train: { epochs: 5, batch_size: 32 }
+forecast: { horizon: 12 }
+evaluate: { backtest: { folds: 1, horizon: 12 } }
+output: { dir: ${path.join(dir, 'air_rnn')} }
+`);
+  const r = runCli(['train', cfg, '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.model, 'rnn');
+  assert.ok(Number.isFinite(out.metrics.mase), JSON.stringify(out.metrics));
+  const f = runCli(['forecast', '-m', path.join(dir, 'air_rnn'), '--horizon', '20', '--json'], { cwd: dir });
+  assert.equal(f.status, 0, f.stderr);
+  const fc = JSON.parse(f.stdout);
+  assert.equal(fc.series[0].forecast.length, 20);
+  assert.equal(fc.intervals, 'conformal');
+  assert.ok(fc.series[0].forecast.every((v: number) => Number.isFinite(v) && v > 100), fc.series[0].forecast.join(','));
 });

@@ -30,6 +30,25 @@ export const mlpParamsSchema = z.strictObject({
 });
 export type MlpParams = z.infer<typeof mlpParamsSchema>;
 
+export const rnnParamsSchema = z.strictObject({
+  /** input steps of each window (default: two seasons, at least 8) */
+  window: z.number().int().gte(1).optional().describe('default: two seasons, at least 8'),
+  cell: z.enum(['lstm', 'gru']).default('lstm'),
+  units: z.number().int().gte(1).default(32),
+  layers: z.number().int().gte(1).default(1),
+  bidirectional: z.boolean().default(false),
+  /** the cell's output activation (the gates are sigmoid, as in PyTorch and Keras) */
+  activation: z.enum(ACTIVATIONS).default('tanh'),
+  /** dropout after each recurrent layer (training only) */
+  dropout: z.number().gte(0).lt(1).default(0),
+  /** dropout on the recurrent state (training only) */
+  recurrent_dropout: z.number().gte(0).lt(1).default(0),
+  layer_norm: z.boolean().default(false),
+  l1: z.number().gte(0).default(0),
+  l2: z.number().gte(0).default(0),
+});
+export type RnnParams = z.infer<typeof rnnParamsSchema>;
+
 export const nnOptions = z.strictObject({
   /** auto: tfjs-node-gpu, tfjs-node when installed, else wasm, else cpu (MLKIT_TF_BACKEND sets it too) */
   backend: z.enum(BACKENDS).default('auto'),
@@ -62,5 +81,16 @@ export const specs: ComponentSpec[] = [
     train: trainSchema,
     doctor,
     load: () => import('./mlp.js'),
+  },
+  {
+    name: 'rnn',
+    kind: 'forecaster',
+    description: 'recurrent network (LSTM or GRU, TensorFlow.js), one model over all series: a window of past values -> the horizon at once; conformal intervals',
+    params: rnnParamsSchema,
+    tags: { allowsNaN: false, exog: false, probabilistic: false, local: false },
+    options: nnOptions,
+    train: trainSchema,
+    doctor,
+    load: () => import('./forecaster.js'),
   },
 ];

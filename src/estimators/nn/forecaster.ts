@@ -1,0 +1,262 @@
+/**
+ * Neural forecasters: one global network over every series, trained on windows. Each window is taken
+ * relative to its own mean, in units of its series' standard deviation (of the history given: the
+ * training series at fit, the newer history with `mlkit forecast --input`), so one model serves series
+ * of any level and follows a trend beyond the training range. A window of
+ * `params.window` scaled values gives `horizon` values at once (direct multi-step, the horizon the run
+ * asks for: forecast.horizon and the backtest's); a longer horizon at forecast time feeds the forecasts
+ * back as inputs, one trained horizon at a time. No intervals of their own: the forecasting task
+ * calibrates conformal ones on a backtest.
+ *
+ * The network comes from the component's builder (rnn here; cnn, transformer, fno share the rest).
+ * Validation (for early stopping or reduce-on-plateau on val_loss): the latest 10% of each series'
+ * windows, never shuffled into training.
+ */
+import { DataError, NotFittedError, UsageError } from '../../core/errors.js';
+import { checkSeriesValues } from '../../core/checks.js';
+import type { BlobReader, BlobWriter, FitContext, Logger } from '../../core/types.js';
+import type { Forecaster, ForecastContext, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
+import { loadTf, type Tf } from './backend.js';
+import { autoBatchSize, trainLoop, type EpochLog, type TrainData } from './fit.js';
+import { readModel, writeModel } from './io.js';
+import { mlkitLayers } from './layers.js';
+import type { NnOptions, RnnParams } from './spec.js';
+import { trainSchema, type TrainSettings } from './train-spec.js';
+
+type Tensor = import('@tensorflow/tfjs-core').Tensor;
+type Scalar = import('@tensorflow/tfjs-core').Scalar;
+type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
+type SymbolicTensor = import('@tensorflow/tfjs-layers').SymbolicTensor;
+
+export interface NeuralForecasterState {
+  window: number;
+  horizon: number;
+  backend: string;
+  batchSize: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  history: EpochLog[];
+}
+
+const TAGS: Tags = { allowsNaN: false, exog: false, probabilistic: false, local: false };
+
+/** The default input window: two seasons, at least 8 steps. */
+export const defaultWindow = (season: number) => Math.max(8, 2 * Math.max(1, season));
+
+/** Mean and standard deviation of a series (std 0 -> 1). */
+function scaleOf(y: Float64Array): { mean: number; std: number } {
+  let m = 0;
+  for (const v of y) m += v;
+  m /= y.length;
+  let s = 0;
+  for (const v of y) s += (v - m) ** 2;
+  const sd = y.length > 1 ? Math.sqrt(s / (y.length - 1)) : 0;
+  return { mean: m, std: sd > 0 && Number.isFinite(sd) ? sd : 1 };
+}
+
+function windowMean(y: ArrayLike<number>, start: number, n: number): number {
+  let m = 0;
+  for (let j = 0; j < n; j++) m += y[start + j]!;
+  return m / n;
+}
+
+/** Builds the network: input [window, 1] -> output [horizon]. */
+export type NetworkBuilder<P> = (t: Tf, p: P, window: number, horizon: number, seed: number) => LayersModel;
+
+/** rnn: stacked LSTM or GRU layers (optionally bidirectional), dropout between them, a dense head. */
+export const buildRnn: NetworkBuilder<RnnParams> = (t, p, window, horizon, seed) => {
+  const { tf, tfl } = t;
+  const { Dropout } = mlkitLayers(t);
+  const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
+  let calls = 0;
+  // recurrent dropout masks from a seed and a counter (tfjs's own draw from an unseeded generator)
+  const dropoutFunc = (x: Tensor, rate: number) => tf.dropout(x, rate, undefined, ((seed * 7_368_787) ^ calls++) >>> 0);
+  const input = tfl.input({ shape: [window, 1], name: 'input' });
+  let h = input as unknown as SymbolicTensor;
+  for (let k = 0; k < p.layers; k++) {
+    const args = {
+      units: p.units,
+      returnSequences: k < p.layers - 1,
+      activation: p.activation,
+      recurrentActivation: 'sigmoid' as const,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 10 * k }),
+      // PyTorch's U(-1/sqrt(units), 1/sqrt(units)) (Keras's orthogonal warns and is slow beyond 2,000 values in tfjs)
+      recurrentInitializer: tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(p.units), maxval: 1 / Math.sqrt(p.units), seed: seed + 10 * k + 1 }),
+      kernelRegularizer: reg(),
+      recurrentDropout: p.recurrent_dropout,
+      dropoutFunc,
+      name: `${p.cell}_${k + 1}`,
+    };
+    const cell = p.cell === 'gru' ? tfl.layers.gru(args as never) : tfl.layers.lstm(args as never);
+    h = (p.bidirectional ? tfl.layers.bidirectional({ layer: cell as never, name: `bidirectional_${k + 1}` }) : cell).apply(h) as SymbolicTensor;
+    if (p.layer_norm) h = tfl.layers.layerNormalization({ name: `layer_norm_${k + 1}` }).apply(h) as SymbolicTensor;
+    if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 1000 + k, name: `dropout_${k + 1}` }).apply(h) as SymbolicTensor;
+  }
+  const out = tfl.layers.dense({ units: horizon, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 999 }), name: 'output' }).apply(h) as SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: 'rnn' });
+};
+
+export class NeuralForecaster<P extends { window?: number }> implements Forecaster<P, NeuralForecasterState> {
+  readonly kind = 'forecaster' as const;
+  readonly tags = TAGS;
+  readonly params: Readonly<P>;
+  private readonly options: NnOptions;
+  private readonly train: TrainSettings;
+  private t?: Tf;
+  private model?: LayersModel;
+  private state?: NeuralForecasterState;
+  private fitting = false;
+
+  constructor(readonly name: string, params: P, options: NnOptions | undefined, private readonly build: NetworkBuilder<P>, private readonly describeNet: (p: P) => string) {
+    this.params = Object.freeze({ ...params });
+    this.options = Object.freeze({ backend: 'auto', ...options });
+    this.train = this.options.train ?? trainSchema.parse({});
+  }
+
+  isFitted(): boolean {
+    return this.model !== undefined && this.state !== undefined;
+  }
+
+  minLength(season: number): number {
+    // a window and at least one value after it
+    return (this.params.window ?? defaultWindow(season)) + 1;
+  }
+
+  private wantsValidation(): boolean {
+    return this.train.early_stopping?.monitor === 'val_loss' || this.train.reduce_lr_on_plateau?.monitor === 'val_loss';
+  }
+
+  async fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this> {
+    if (this.fitting) throw new UsageError('fit() is already running on this forecaster');
+    this.fitting = true;
+    try {
+      checkSeriesValues(series, this.name, TAGS);
+      const t = (this.t ??= await loadTf(this.options.backend, ctx.log));
+      const window = this.params.window ?? defaultWindow(meta.season);
+      const horizon = Math.max(1, meta.horizon ?? 1);
+      const s = this.train;
+      // every window of every series: x = window scaled values, y = the horizon after them
+      const per = series.map((sr) => Math.max(0, sr.y.length - window - horizon + 1));
+      const total = per.reduce((a, b) => a + b, 0);
+      if (total === 0) {
+        const longest = Math.max(...series.map((sr) => sr.y.length));
+        throw new DataError(`${this.name}: no series is longer than window + horizon (${window} + ${horizon}; the longest has ${longest} values): lower model.params.window or the horizon`, { path: 'model.params.window' });
+      }
+      const nValid = this.wantsValidation() ? per.map((k) => (k >= 10 ? Math.max(1, Math.floor(k / 10)) : 0)) : per.map(() => 0);
+      const vRows = nValid.reduce((a, b) => a + b, 0);
+      if (this.wantsValidation() && vRows === 0) throw new DataError(`${this.name}: too few windows to hold out a validation set for val_loss (each series needs at least 10 windows of ${window} + ${horizon} values); monitor loss instead`, { path: 'train.early_stopping.monitor' });
+      const tRows = total - vRows;
+      const mk = (rows: number): TrainData => ({ x: new Float32Array(rows * window), y: new Float32Array(rows * horizon), rows, inShape: [window, 1], outSize: horizon });
+      const train = mk(tRows);
+      const valid = vRows ? mk(vRows) : undefined;
+      let ti = 0;
+      let vi = 0;
+      series.forEach((sr, k) => {
+        const { std } = scaleOf(sr.y);
+        for (let i = 0; i < per[k]!; i++) {
+          const into = i >= per[k]! - nValid[k]! ? valid! : train;
+          const r = into === train ? ti++ : vi++;
+          // each window relative to its own mean, in units of the series' spread: a trend or a level
+          // never seen in training is no problem
+          const level = windowMean(sr.y, i, window);
+          for (let j = 0; j < window; j++) into.x[r * window + j] = (sr.y[i + j]! - level) / std;
+          for (let j = 0; j < horizon; j++) into.y[r * horizon + j] = (sr.y[i + window + j]! - level) / std;
+        }
+      });
+      const seed = s.seed ?? ctx.seed;
+      this.model?.dispose();
+      this.model = undefined;
+      const model = this.build(t, this.params as P, window, horizon, seed);
+      let batchSize: number;
+      if (s.batch_size === 'auto') {
+        // float32 activations kept per step for the backward pass (about 8 gate values a unit), gradients, temporaries
+        const units = Number((this.params as { units?: number }).units ?? 32);
+        const auto = autoBatchSize(4 * 3 * window * (1 + 8 * units), tRows, s.memory);
+        ctx.log.info(auto.note);
+        batchSize = auto.size;
+      } else batchSize = s.batch_size;
+      const loss = s.loss ?? 'mse';
+      const lossFn = (yTrue: Tensor, yPred: Tensor): Scalar => {
+        const { tf } = t;
+        if (loss === 'mae') return tf.losses.absoluteDifference(yTrue, yPred) as Scalar;
+        if (loss === 'huber') return tf.losses.huberLoss(yTrue, yPred, undefined, s.huber_delta) as Scalar;
+        return tf.losses.meanSquaredError(yTrue, yPred) as Scalar;
+      };
+      ctx.log.debug(`${this.name}: ${this.describeNet(this.params as P)}, window ${window} -> horizon ${horizon}, ${tRows} training windows${vRows ? ` (+${vRows} validation)` : ''}, batch ${batchSize}, ${t.backend} backend`);
+      try {
+        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx });
+        this.model = model;
+        this.state = { window, horizon, backend: t.backend, batchSize: h.batchSize, bestEpoch: h.bestEpoch, stoppedEarly: h.stoppedEarly, history: h.epochs };
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      return this;
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  async forecast(histories: SeriesData[], req: ForecastRequest, ctx: ForecastContext): Promise<SeriesForecast[]> {
+    if (!this.model || !this.state || !this.t) throw new NotFittedError(this.name, 'forecast()');
+    checkSeriesValues(histories, this.name, TAGS);
+    const { tf } = this.t;
+    const { window, horizon } = this.state;
+    const n = histories.length;
+    const scales = histories.map((h) => {
+      if (h.y.length < window) throw new DataError(`${h.id ? `series "${h.id}"` : 'the series'} has ${h.y.length} values; ${this.name} reads the last ${window} (model.params.window)`);
+      return scaleOf(h.y);
+    });
+    // the last window of each history (in the series' units); then one trained horizon at a time, the
+    // window sliding over the forecasts
+    const buf = histories.map((h) => Float64Array.from(h.y.subarray(h.y.length - window)));
+    const out = histories.map(() => new Float64Array(req.horizon));
+    for (let done = 0; done < req.horizon; done += horizon) {
+      if (ctx.signal?.aborted) break;
+      const x = new Float32Array(n * window);
+      const levels = buf.map((b) => windowMean(b, 0, window));
+      buf.forEach((b, k) => { for (let j = 0; j < window; j++) x[k * window + j] = (b[j]! - levels[k]!) / scales[k]!.std; });
+      const y = tf.tidy(() => this.model!.predict(tf.tensor3d(x, [n, window, 1])) as Tensor);
+      const d = y.dataSync();
+      y.dispose();
+      for (let k = 0; k < n; k++) {
+        const next = Float64Array.from(d.subarray(k * horizon, (k + 1) * horizon), (v) => v * scales[k]!.std + levels[k]!);
+        for (let j = 0; j < horizon && done + j < req.horizon; j++) out[k]![done + j] = next[j]!;
+        const joined = new Float64Array(window + horizon);
+        joined.set(buf[k]!);
+        joined.set(next, window);
+        buf[k] = joined.slice(horizon);
+      }
+    }
+    return out.map((mean) => ({ mean }));
+  }
+
+  describe(): string[] {
+    if (!this.state) return [];
+    const st = this.state;
+    return [`${this.name}: ${this.describeNet(this.params as P)}, window ${st.window} -> horizon ${st.horizon}; ${st.history.length} epochs${st.stoppedEarly ? ` (early stopping; weights of epoch ${st.bestEpoch + 1})` : ''}; ${st.backend} backend`];
+  }
+
+  async save(w: BlobWriter): Promise<NeuralForecasterState> {
+    if (!this.model || !this.state || !this.t) throw new NotFittedError(this.name, 'save()');
+    await writeModel(this.t, this.model, w);
+    return this.state;
+  }
+
+  async restoreFrom(state: NeuralForecasterState, r: BlobReader, log: Logger): Promise<this> {
+    this.t = await loadTf(this.options.backend, log);
+    this.model = await readModel(this.t, r);
+    this.state = state;
+    return this;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+  }
+}
+
+export const describeRnn = (p: RnnParams) => `${p.bidirectional ? 'bidirectional ' : ''}${p.cell.toUpperCase()}(${p.units}) x ${p.layers}`;
+
+export const create = (p: RnnParams, o: NnOptions) => new NeuralForecaster('rnn', p, o, buildRnn, describeRnn);
+export const restore = async (p: RnnParams, s: NeuralForecasterState, r: BlobReader, ctx: { options: NnOptions; log: Logger }) => create(p, ctx.options).restoreFrom(s, r, ctx.log);
