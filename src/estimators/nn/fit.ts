@@ -56,6 +56,16 @@ export interface LoopOptions {
   ctx: FitContext;
 }
 
+/** The mean loss of a batch for train.loss (crossentropy takes logits: one column sigmoid, more softmax). */
+export function lossFunction(tf: Tf['tf'], loss: NonNullable<TrainSettings['loss']>, huberDelta: number): LoopOptions['loss'] {
+  return (yTrue, yPred) => {
+    if (loss === 'crossentropy') return (yPred.shape[yPred.shape.length - 1] === 1 ? tf.losses.sigmoidCrossEntropy(yTrue, yPred) : tf.losses.softmaxCrossEntropy(yTrue, yPred)) as Scalar;
+    if (loss === 'mae') return tf.losses.absoluteDifference(yTrue, yPred) as Scalar;
+    if (loss === 'huber') return tf.losses.huberLoss(yTrue, yPred, undefined, huberDelta) as Scalar;
+    return tf.losses.meanSquaredError(yTrue, yPred) as Scalar;
+  };
+}
+
 export const DEFAULT_LR: Record<OptimizerSettings['type'], number> = { adam: 0.001, rmsprop: 0.001, sgd: 0.01 };
 
 export function makeOptimizer(tf: Tf['tf'], o: OptimizerSettings): Optimizer {

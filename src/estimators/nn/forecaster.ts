@@ -17,14 +17,13 @@ import { checkSeriesValues } from '../../core/checks.js';
 import type { BlobReader, BlobWriter, FitContext, Logger } from '../../core/types.js';
 import type { Forecaster, ForecastContext, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { loadTf, type Tf } from './backend.js';
-import { autoBatchSize, trainLoop, type EpochLog, type TrainData } from './fit.js';
+import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from './fit.js';
 import { readModel, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
 import type { NnOptions, RnnParams } from './spec.js';
 import { trainSchema, type TrainSettings } from './train-spec.js';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
-type Scalar = import('@tensorflow/tfjs-core').Scalar;
 type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
 type SymbolicTensor = import('@tensorflow/tfjs-layers').SymbolicTensor;
 
@@ -175,13 +174,7 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
         ctx.log.info(auto.note);
         batchSize = auto.size;
       } else batchSize = s.batch_size;
-      const loss = s.loss ?? 'mse';
-      const lossFn = (yTrue: Tensor, yPred: Tensor): Scalar => {
-        const { tf } = t;
-        if (loss === 'mae') return tf.losses.absoluteDifference(yTrue, yPred) as Scalar;
-        if (loss === 'huber') return tf.losses.huberLoss(yTrue, yPred, undefined, s.huber_delta) as Scalar;
-        return tf.losses.meanSquaredError(yTrue, yPred) as Scalar;
-      };
+      const lossFn = lossFunction(t.tf, s.loss ?? 'mse', s.huber_delta);
       ctx.log.debug(`${this.name}: ${this.describeNet(this.params as P)}, window ${window} -> horizon ${horizon}, ${tRows} training windows${vRows ? ` (+${vRows} validation)` : ''}, batch ${batchSize}, ${t.backend} backend`);
       try {
         const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx });

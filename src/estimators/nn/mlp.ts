@@ -14,7 +14,7 @@ import type { BlobReader, BlobWriter, FitContext } from '../../core/component.js
 import type { DenseMatrix, Estimator, TabularFitData, TabularTask, Tags } from '../../core/types.js';
 import type { Logger } from '../../core/log.js';
 import { loadTf, type Tf } from './backend.js';
-import { autoBatchSize, trainLoop, type EpochLog, type TrainData } from './fit.js';
+import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from './fit.js';
 import { readModel, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
 import type { MlpParams, NnOptions } from './spec.js';
@@ -175,12 +175,7 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
         ctx.log.info(auto.note);
         batchSize = auto.size;
       } else batchSize = s.batch_size;
-      const lossFn = (yTrue: Tensor, yPred: Tensor) => {
-        if (loss === 'crossentropy') return (outSize === 1 ? tf.losses.sigmoidCrossEntropy(yTrue, yPred) : tf.losses.softmaxCrossEntropy(yTrue, yPred)) as import('@tensorflow/tfjs-core').Scalar;
-        if (loss === 'mae') return tf.losses.absoluteDifference(yTrue, yPred) as import('@tensorflow/tfjs-core').Scalar;
-        if (loss === 'huber') return tf.losses.huberLoss(yTrue, yPred, undefined, s.huber_delta) as import('@tensorflow/tfjs-core').Scalar;
-        return tf.losses.meanSquaredError(yTrue, yPred) as import('@tensorflow/tfjs-core').Scalar;
-      };
+      const lossFn = lossFunction(tf, loss, s.huber_delta);
       ctx.log.debug(`mlp: ${cols} inputs -> ${this.params.units.join(' -> ')} -> ${outSize}, ${rows} rows, batch ${batchSize}, ${s.epochs} epochs, ${t.backend} backend`);
       try {
         const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx });
