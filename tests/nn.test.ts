@@ -202,7 +202,7 @@ test('mlp: a missing value is the training mean; predict checks the feature coun
 });
 
 test('rnn forecaster: learns a trending seasonal series (beats naive and seasonal naive), same seed same forecasts, reloads identically, longer horizons recursively', async () => {
-  const { create, restore } = await import('../src/estimators/nn/forecaster.js');
+  const { create, restore } = (await import('../src/estimators/nn/forecaster.js')).impl('rnn');
   const { rnnParamsSchema } = await import('../src/estimators/nn/spec.js');
   const g = gaussian(rng(8));
   const n = 132;
@@ -234,4 +234,34 @@ test('rnn forecaster: learns a trending seasonal series (beats naive and seasona
   await assert.rejects(back.forecast([{ id: 'x', y: y.subarray(0, 10), exog: [] }], { horizon: 3, level: 0.9 }, { log: logger() }), /series "x" has 10 values; rnn reads the last 24/);
   await assert.rejects(create(params, options).fit([{ id: '', y: y.subarray(0, 30), exog: [] }], { log: logger(), seed: 2, signal }, { season: 12, horizon: 12 }), /no series is longer than window \+ horizon \(24 \+ 12/);
   for (const f of [a, b, back]) f.dispose();
+});
+
+test('cnn: the patches x kernel convolution equals tfjs conv1d forward, trains on wasm, and a window too short for the stack is a config error', async () => {
+  const t = await loadTf('wasm', logger());
+  const { tf, tfl } = t;
+  const { mlkitLayers } = await import('../src/estimators/nn/layers.js');
+  const { Conv1D, MaxPool1D } = mlkitLayers(t);
+  for (const stride of [1, 2]) {
+    const conv = new Conv1D({ filters: 3, kernel: 4, stride, activation: 'linear', seed: 1, l1: 0, l2: 0 });
+    const x = tf.randomNormal([2, 11, 2], 0, 1, 'float32', 5);
+    const mine = conv.apply(x) as import('@tensorflow/tfjs-core').Tensor;
+    const [w, b] = conv.getWeights();
+    const ref = tf.add(tf.conv1d(x as import('@tensorflow/tfjs-core').Tensor3D, tf.reshape(w!, [4, 2, 3]) as import('@tensorflow/tfjs-core').Tensor3D, stride, 'valid'), b!);
+    assert.deepEqual(mine.shape, ref.shape);
+    const d = tf.max(tf.abs(tf.sub(mine, ref))).dataSync()[0]!;
+    assert.ok(d < 1e-5, `stride ${stride}: max difference ${d}`);
+    tf.dispose([x, mine, ref]);
+  }
+  const pool = new MaxPool1D({ pool: 2 });
+  const p = pool.apply(tf.tensor3d([1, 5, 2, 3, 9, 0, 4], [1, 7, 1])) as import('@tensorflow/tfjs-core').Tensor;
+  assert.deepEqual(Array.from(p.dataSync()), [5, 3, 9]);
+  void tfl;
+  const { impl } = await import('../src/estimators/nn/forecaster.js');
+  const { cnnParamsSchema } = await import('../src/estimators/nn/spec.js');
+  const y = Float64Array.from({ length: 120 }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 12) + 0.2 * i);
+  const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 3, batch_size: 16 } });
+  const f = await impl('cnn').create(cnnParamsSchema.parse({ window: 24 }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 });
+  assert.ok(Number.isFinite(f.fit !== undefined ? (await f.forecast([{ id: '', y, exog: [] }], { horizon: 6, level: 0.9 }, { log: logger() }))[0]!.mean[5]! : NaN));
+  f.dispose();
+  await assert.rejects(impl('cnn').create(cnnParamsSchema.parse({ window: 8, filters: [4, 4, 4] }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /cnn: a window of 8 steps is used up by convolution 2 of 3 \(kernel 3, stride 1, pool 2\)/);
 });

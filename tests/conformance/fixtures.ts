@@ -108,6 +108,7 @@ export const FIXTURES: Record<string, Fixture> = {
   'estimator:xgboost': { kind: 'estimator', params: { num_round: 8, max_depth: 3 }, task: { kind: 'regression' }, data: regression },
   'forecaster:arima': forecaster({ p: 1, d: 1, q: 0 }),
   'forecaster:naive': forecaster({}),
+  'forecaster:cnn': { ...forecaster({ filters: [4, 4], kernel: 3, pool: 2, window: 12, dropout: 0.1 }), options: { train: { epochs: 2, batch_size: 16 } } },
   'forecaster:rnn': { ...forecaster({ units: 4, window: 12, dropout: 0.1, recurrent_dropout: 0.1 }), options: { train: { epochs: 2, batch_size: 16 } } },
   'forecaster:seasonal_naive': forecaster({}),
   'forecaster:drift': forecaster({}),

@@ -12,7 +12,7 @@
  * Validation (for early stopping or reduce-on-plateau on val_loss): the latest 10% of each series'
  * windows, never shuffled into training.
  */
-import { DataError, NotFittedError, UsageError } from '../../core/errors.js';
+import { ConfigError, DataError, NotFittedError, UsageError } from '../../core/errors.js';
 import { checkSeriesValues } from '../../core/checks.js';
 import type { BlobReader, BlobWriter, FitContext, Logger } from '../../core/types.js';
 import type { Forecaster, ForecastContext, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
@@ -20,7 +20,7 @@ import { loadTf, type Tf } from './backend.js';
 import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from './fit.js';
 import { readModel, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
-import type { NnOptions, RnnParams } from './spec.js';
+import type { CnnParams, NnOptions, RnnParams } from './spec.js';
 import { trainSchema, type TrainSettings } from './train-spec.js';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -251,5 +251,41 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
 
 export const describeRnn = (p: RnnParams) => `${p.bidirectional ? 'bidirectional ' : ''}${p.cell.toUpperCase()}(${p.units}) x ${p.layers}`;
 
-export const create = (p: RnnParams, o: NnOptions) => new NeuralForecaster('rnn', p, o, buildRnn, describeRnn);
-export const restore = async (p: RnnParams, s: NeuralForecasterState, r: BlobReader, ctx: { options: NnOptions; log: Logger }) => create(p, ctx.options).restoreFrom(s, r, ctx.log);
+/** cnn: 1-D convolutions (patches x kernel, layers.ts) with max pooling, a global pooling, a dense head. */
+export const buildCnn: NetworkBuilder<CnnParams> = (t, p, window, horizon, seed) => {
+  const { tfl } = t;
+  const { Dropout, Conv1D, MaxPool1D } = mlkitLayers(t);
+  // the steps left after each convolution and pooling: the window must leave at least one
+  let steps = window;
+  p.filters.forEach((_, k) => {
+    steps = Math.floor((steps - p.kernel) / p.stride) + 1;
+    if (steps >= 1 && p.pool > 1) steps = Math.floor(steps / p.pool);
+    if (steps < 1) throw new ConfigError(`cnn: a window of ${window} steps is used up by convolution ${k + 1} of ${p.filters.length} (kernel ${p.kernel}, stride ${p.stride}, pool ${p.pool}): raise model.params.window or use fewer filters`, { path: 'model.params.window' });
+  });
+  const input = tfl.input({ shape: [window, 1], name: 'input' });
+  let h = input as unknown as SymbolicTensor;
+  p.filters.forEach((f, k) => {
+    h = new Conv1D({ filters: f, kernel: p.kernel, stride: p.stride, activation: p.activation, seed: seed + 10 * k, l1: p.l1, l2: p.l2, name: `conv_${k + 1}` }).apply(h) as SymbolicTensor;
+    if (p.pool > 1) h = new MaxPool1D({ pool: p.pool, name: `pool_${k + 1}` }).apply(h) as SymbolicTensor;
+    if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 1000 + k, name: `dropout_${k + 1}` }).apply(h) as SymbolicTensor;
+  });
+  h = (p.global_pool === 'avg' ? tfl.layers.globalAveragePooling1d({ name: 'global_pool' }) : p.global_pool === 'max' ? tfl.layers.globalMaxPooling1d({ name: 'global_pool' }) : tfl.layers.flatten({ name: 'flatten' })).apply(h) as SymbolicTensor;
+  const out = tfl.layers.dense({ units: horizon, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 999 }), name: 'output' }).apply(h) as SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: 'cnn' });
+};
+export const describeCnn = (p: CnnParams) => `conv1d ${p.filters.join('-')} (kernel ${p.kernel}${p.stride > 1 ? `, stride ${p.stride}` : ''}${p.pool > 1 ? `, pool ${p.pool}` : ''}), ${p.global_pool}`;
+
+const NETWORKS = {
+  rnn: { build: buildRnn, describe: describeRnn },
+  cnn: { build: buildCnn, describe: describeCnn },
+} as const;
+
+/** The implementation module of one neural forecaster (the registry's load()). */
+export function impl(name: keyof typeof NETWORKS) {
+  const n = NETWORKS[name] as { build: NetworkBuilder<any>; describe: (p: any) => string };
+  const create = (p: any, o: NnOptions) => new NeuralForecaster(name, p, o, n.build, n.describe);
+  return {
+    create,
+    restore: async (p: any, s: NeuralForecasterState, r: BlobReader, ctx: { options: NnOptions; log: Logger }) => create(p, ctx.options).restoreFrom(s, r, ctx.log),
+  };
+}

@@ -49,6 +49,23 @@ export const rnnParamsSchema = z.strictObject({
 });
 export type RnnParams = z.infer<typeof rnnParamsSchema>;
 
+export const cnnParamsSchema = z.strictObject({
+  window: z.number().int().gte(1).optional().describe('default: two seasons, at least 8'),
+  /** output channels of each 1-D convolution, in order */
+  filters: z.array(z.number().int().gte(1)).min(1).default([16, 32]),
+  kernel: z.number().int().gte(1).default(3),
+  stride: z.number().int().gte(1).default(1),
+  /** max pooling after each convolution over runs of this many steps (1: none) */
+  pool: z.number().int().gte(1).default(2),
+  /** how the last convolution's steps become one vector: avg, max (global pooling) or flatten */
+  global_pool: z.enum(['avg', 'max', 'flatten']).default('avg'),
+  activation: z.enum(ACTIVATIONS).default('relu'),
+  dropout: z.number().gte(0).lt(1).default(0),
+  l1: z.number().gte(0).default(0),
+  l2: z.number().gte(0).default(0),
+});
+export type CnnParams = z.infer<typeof cnnParamsSchema>;
+
 export const nnOptions = z.strictObject({
   /** auto: tfjs-node-gpu, tfjs-node when installed, else wasm, else cpu (MLKIT_TF_BACKEND sets it too) */
   backend: z.enum(BACKENDS).default('auto'),
@@ -91,6 +108,17 @@ export const specs: ComponentSpec[] = [
     options: nnOptions,
     train: trainSchema,
     doctor,
-    load: () => import('./forecaster.js'),
+    load: async () => (await import('./forecaster.js')).impl('rnn'),
+  },
+  {
+    name: 'cnn',
+    kind: 'forecaster',
+    description: '1-D convolutional network (TensorFlow.js), one model over all series: a window of past values -> the horizon at once; conformal intervals',
+    params: cnnParamsSchema,
+    tags: { allowsNaN: false, exog: false, probabilistic: false, local: false },
+    options: nnOptions,
+    train: trainSchema,
+    doctor,
+    load: async () => (await import('./forecaster.js')).impl('cnn'),
   },
 ];
