@@ -265,3 +265,84 @@ test('cnn: the patches x kernel convolution equals tfjs conv1d forward, trains o
   f.dispose();
   await assert.rejects(impl('cnn').create(cnnParamsSchema.parse({ window: 8, filters: [4, 4, 4] }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /cnn: a window of 8 steps is used up by convolution 2 of 3 \(kernel 3, stride 1, pool 2\)/);
 });
+
+test('transformer: self-attention equals a plain computation of softmax(Q K^T / sqrt(d_k)) V per head; the forecaster trains and reloads', async () => {
+  const t = await loadTf('wasm', logger());
+  const { tf } = t;
+  const { mlkitLayers } = await import('../src/estimators/nn/layers.js');
+  const { SelfAttention } = mlkitLayers(t);
+  const att = new SelfAttention({ heads: 2, seed: 3 });
+  const [B, T, D, H] = [2, 5, 4, 2];
+  const x = tf.randomNormal([B, T, D], 0, 1, 'float32', 9);
+  const got = (att.apply(x) as import('@tensorflow/tfjs-core').Tensor).arraySync() as number[][][];
+  const [wq, wk, wv, wo, bo] = att.getWeights().map((w) => w.arraySync() as number[][]);
+  const X = x.arraySync() as number[][][];
+  const mm = (a: number[][], b: number[][]) => a.map((r) => b[0]!.map((_, j) => r.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
+  const dk = D / H;
+  for (let b = 0; b < B; b++) {
+    const [q, k, v] = [wq!, wk!, wv!].map((w) => mm(X[b]!, w));
+    const ctx = X[b]!.map(() => new Array(D).fill(0));
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const s = Array.from({ length: T }, (_, j) => { let d = 0; for (let c = 0; c < dk; c++) d += q![i]![h * dk + c]! * k![j]![h * dk + c]!; return d / Math.sqrt(dk); });
+        const m = Math.max(...s);
+        const e = s.map((z) => Math.exp(z - m));
+        const sum = e.reduce((a, z) => a + z, 0);
+        for (let c = 0; c < dk; c++) ctx[i]![h * dk + c] = e.reduce((a, z, j) => a + (z / sum) * v![j]![h * dk + c]!, 0);
+      }
+    }
+    const want = mm(ctx, wo!).map((r) => r.map((z, j) => z + (bo as unknown as number[])[j]!));
+    for (let i = 0; i < T; i++) for (let j = 0; j < D; j++) assert.ok(Math.abs(got[b]![i]![j]! - want[i]![j]!) < 1e-4, `b ${b} i ${i} j ${j}: ${got[b]![i]![j]} vs ${want[i]![j]}`);
+  }
+  tf.dispose(x);
+  const { impl } = await import('../src/estimators/nn/forecaster.js');
+  const { transformerParamsSchema } = await import('../src/estimators/nn/spec.js');
+  const y = Float64Array.from({ length: 96 }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 12));
+  const params = transformerParamsSchema.parse({ window: 24, d_model: 8, heads: 2, layers: 1 });
+  const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 2, batch_size: 32 } });
+  const f = await impl('transformer').create(params, options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 });
+  const fc = (await f.forecast([{ id: '', y, exog: [] }], { horizon: 6, level: 0.9 }, { log: logger() }))[0]!.mean;
+  const blobs = new MemoryBlobs();
+  const back = await impl('transformer').restore(params, JSON.parse(JSON.stringify(await f.save(blobs))), blobs, { options, log: logger() });
+  assert.deepEqual((await back.forecast([{ id: '', y, exog: [] }], { horizon: 6, level: 0.9 }, { log: logger() }))[0]!.mean, fc);
+  assert.throws(() => transformerParamsSchema.parse({ d_model: 10, heads: 3 }), /d_model \(10\) must be a multiple of heads \(3\)/);
+  f.dispose();
+  back.dispose();
+});
+
+test('fno: the spectral convolution equals a plain DFT -> complex weights per mode -> inverse real DFT; modes beyond window / 2 are a config error', async () => {
+  const t = await loadTf('wasm', logger());
+  const { tf } = t;
+  const { mlkitLayers } = await import('../src/estimators/nn/layers.js');
+  const { SpectralConv1D } = mlkitLayers(t);
+  const [T, W, M] = [8, 2, 3];
+  const layer = new SpectralConv1D({ modes: M, seed: 4 });
+  const x = tf.randomNormal([1, T, W], 0, 1, 'float32', 2);
+  const got = (layer.apply(x) as import('@tensorflow/tfjs-core').Tensor).arraySync() as number[][][];
+  const [wr, wi] = layer.getWeights().map((w) => w.arraySync() as number[][][]);
+  const X = (x.arraySync() as number[][][])[0]!;
+  for (let o = 0; o < W; o++) {
+    for (let k = 0; k < T; k++) {
+      let want = 0;
+      for (let m = 0; m < M; m++) {
+        let yr = 0, yi = 0;
+        for (let c = 0; c < W; c++) {
+          let xr = 0, xi = 0;
+          for (let s = 0; s < T; s++) { xr += X[s]![c]! * Math.cos((2 * Math.PI * m * s) / T); xi -= X[s]![c]! * Math.sin((2 * Math.PI * m * s) / T); }
+          yr += xr * wr![m]![c]![o]! - xi * wi![m]![c]![o]!;
+          yi += xr * wi![m]![c]![o]! + xi * wr![m]![c]![o]!;
+        }
+        // the inverse real DFT of the kept modes (the others are zero): Re(sum over +-m)
+        const a = (2 * Math.PI * m * k) / T;
+        want += ((m === 0 ? 1 : 2) / T) * (yr * Math.cos(a) - yi * Math.sin(a));
+      }
+      assert.ok(Math.abs(got[0]![k]![o]! - want) < 1e-5, `step ${k} channel ${o}: ${got[0]![k]![o]} vs ${want}`);
+    }
+  }
+  tf.dispose(x);
+  const { impl } = await import('../src/estimators/nn/forecaster.js');
+  const { fnoParamsSchema } = await import('../src/estimators/nn/spec.js');
+  const y = Float64Array.from({ length: 96 }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 12));
+  const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 2 } });
+  await assert.rejects(impl('fno').create(fnoParamsSchema.parse({ window: 12, modes: 8 }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /fno: modes 8 needs a window of at least 16 steps/);
+});

@@ -109,6 +109,8 @@ export const FIXTURES: Record<string, Fixture> = {
   'forecaster:arima': forecaster({ p: 1, d: 1, q: 0 }),
   'forecaster:naive': forecaster({}),
   'forecaster:cnn': { ...forecaster({ filters: [4, 4], kernel: 3, pool: 2, window: 12, dropout: 0.1 }), options: { train: { epochs: 2, batch_size: 16 } } },
+  'forecaster:transformer': { ...forecaster({ d_model: 8, heads: 2, layers: 1, window: 12, dropout: 0.1 }), options: { train: { epochs: 2, batch_size: 16 } } },
+  'forecaster:fno': { ...forecaster({ modes: 3, width: 4, layers: 2, window: 12 }), options: { train: { epochs: 2, batch_size: 16 } } },
   'forecaster:rnn': { ...forecaster({ units: 4, window: 12, dropout: 0.1, recurrent_dropout: 0.1 }), options: { train: { epochs: 2, batch_size: 16 } } },
   'forecaster:seasonal_naive': forecaster({}),
   'forecaster:drift': forecaster({}),

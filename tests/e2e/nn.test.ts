@@ -42,7 +42,7 @@ output: { dir: m }
   const cases: [string[], RegExp][] = [
     [[typo], /typo\.yaml:4:21 train\.batch_sise: unknown key "batch_sise"; did you mean "batch_size"\?/],
     [[cfg, '--set', 'train.loss=mse'], /train\.loss: loss mse does not fit task classification/],
-    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp, rnn\)/],
+    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp, cnn, fno, rnn, transformer\)/],
     [[cfg, '--set', 'train.optimizer=adamw'], /train\.optimizer: expected one of "adam" \| "sgd" \| "rmsprop", got "adamw"; did you mean "adam"\?/],
     [[cfg, '--set', 'model.train.epochs=3'], /model\.train: train: goes at the top level/],
   ];

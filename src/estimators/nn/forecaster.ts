@@ -8,7 +8,7 @@
  * back as inputs, one trained horizon at a time. No intervals of their own: the forecasting task
  * calibrates conformal ones on a backtest.
  *
- * The network comes from the component's builder (rnn here; cnn, transformer, fno share the rest).
+ * The network comes from the component's builder (rnn, cnn, transformer, fno); everything else is shared.
  * Validation (for early stopping or reduce-on-plateau on val_loss): the latest 10% of each series'
  * windows, never shuffled into training.
  */
@@ -20,7 +20,7 @@ import { loadTf, type Tf } from './backend.js';
 import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from './fit.js';
 import { readModel, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
-import type { CnnParams, NnOptions, RnnParams } from './spec.js';
+import type { CnnParams, FnoParams, NnOptions, RnnParams, TransformerParams } from './spec.js';
 import { trainSchema, type TrainSettings } from './train-spec.js';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -275,9 +275,67 @@ export const buildCnn: NetworkBuilder<CnnParams> = (t, p, window, horizon, seed)
 };
 export const describeCnn = (p: CnnParams) => `conv1d ${p.filters.join('-')} (kernel ${p.kernel}${p.stride > 1 ? `, stride ${p.stride}` : ''}${p.pool > 1 ? `, pool ${p.pool}` : ''}), ${p.global_pool}`;
 
+/**
+ * transformer: the values projected to d_model, the position encoding added, `layers` pre-norm encoder
+ * blocks (x + attention(norm(x)), then x + feed-forward(norm(x))), the last step (or the mean), a dense head.
+ */
+export const buildTransformer: NetworkBuilder<TransformerParams> = (t, p, window, horizon, seed) => {
+  const { tfl } = t;
+  const { Dropout, LastStep, PositionalEncoding, SelfAttention } = mlkitLayers(t);
+  const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
+  const ff = p.ff_dim ?? 2 * p.d_model;
+  const input = tfl.input({ shape: [window, 1], name: 'input' });
+  let h = tfl.layers.dense({ units: p.d_model, kernelInitializer: tfl.initializers.glorotUniform({ seed }), name: 'embed' }).apply(input) as SymbolicTensor;
+  if (p.positional_encoding) h = new PositionalEncoding({ name: 'position' }).apply(h) as SymbolicTensor;
+  for (let k = 0; k < p.layers; k++) {
+    const s0 = seed + 100 * (k + 1);
+    let a = tfl.layers.layerNormalization({ name: `norm_${k + 1}a` }).apply(h) as SymbolicTensor;
+    a = new SelfAttention({ heads: p.heads, seed: s0, name: `attention_${k + 1}` }).apply(a) as SymbolicTensor;
+    if (p.dropout > 0) a = new Dropout({ rate: p.dropout, seed: s0 + 10, name: `dropout_${k + 1}a` }).apply(a) as SymbolicTensor;
+    h = tfl.layers.add({ name: `residual_${k + 1}a` }).apply([h, a]) as SymbolicTensor;
+    let f = tfl.layers.layerNormalization({ name: `norm_${k + 1}b` }).apply(h) as SymbolicTensor;
+    f = tfl.layers.dense({ units: ff, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: s0 + 20 }), kernelRegularizer: reg(), name: `ff_${k + 1}a` }).apply(f) as SymbolicTensor;
+    f = tfl.layers.dense({ units: p.d_model, kernelInitializer: tfl.initializers.glorotUniform({ seed: s0 + 21 }), kernelRegularizer: reg(), name: `ff_${k + 1}b` }).apply(f) as SymbolicTensor;
+    if (p.dropout > 0) f = new Dropout({ rate: p.dropout, seed: s0 + 11, name: `dropout_${k + 1}b` }).apply(f) as SymbolicTensor;
+    h = tfl.layers.add({ name: `residual_${k + 1}b` }).apply([h, f]) as SymbolicTensor;
+  }
+  h = tfl.layers.layerNormalization({ name: 'norm_out' }).apply(h) as SymbolicTensor;
+  h = (p.pooling === 'avg' ? tfl.layers.globalAveragePooling1d({ name: 'pool' }) : new LastStep({ name: 'last_step' })).apply(h) as SymbolicTensor;
+  const out = tfl.layers.dense({ units: horizon, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 999 }), name: 'output' }).apply(h) as SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: 'transformer' });
+};
+export const describeTransformer = (p: TransformerParams) => `${p.layers} encoder block${p.layers === 1 ? '' : 's'} (d_model ${p.d_model}, ${p.heads} heads, ff ${p.ff_dim ?? 2 * p.d_model}), ${p.pooling} pooling`;
+
+/**
+ * fno: the window lifted to `width` channels, `layers` Fourier layers (activation(spectral(v) + W v), Li et
+ * al. 2021), each step projected to one value, and a dense map from the window's steps to the horizon.
+ */
+export const buildFno: NetworkBuilder<FnoParams> = (t, p, window, horizon, seed) => {
+  const { tfl } = t;
+  const { SpectralConv1D } = mlkitLayers(t);
+  if (2 * p.modes > window) throw new ConfigError(`fno: modes ${p.modes} needs a window of at least ${2 * p.modes} steps (model.params.window is ${window})`, { path: 'model.params.modes' });
+  const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
+  const input = tfl.input({ shape: [window, 1], name: 'input' });
+  let v = tfl.layers.dense({ units: p.width, kernelInitializer: tfl.initializers.glorotUniform({ seed }), name: 'lift' }).apply(input) as SymbolicTensor;
+  for (let k = 0; k < p.layers; k++) {
+    const s0 = seed + 100 * (k + 1);
+    const spectral = new SpectralConv1D({ modes: p.modes, seed: s0, name: `spectral_${k + 1}` }).apply(v) as SymbolicTensor;
+    const local = tfl.layers.dense({ units: p.width, kernelInitializer: tfl.initializers.glorotUniform({ seed: s0 + 2 }), kernelRegularizer: reg(), name: `pointwise_${k + 1}` }).apply(v) as SymbolicTensor;
+    v = tfl.layers.add({ name: `sum_${k + 1}` }).apply([spectral, local]) as SymbolicTensor;
+    if (k < p.layers - 1) v = tfl.layers.activation({ activation: p.activation as never, name: `activation_${k + 1}` }).apply(v) as SymbolicTensor;
+  }
+  v = tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 998 }), name: 'project' }).apply(v) as SymbolicTensor;
+  v = tfl.layers.flatten({ name: 'flatten' }).apply(v) as SymbolicTensor;
+  const out = tfl.layers.dense({ units: horizon, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 999 }), name: 'output' }).apply(v) as SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: 'fno' });
+};
+export const describeFno = (p: FnoParams) => `${p.layers} Fourier layer${p.layers === 1 ? '' : 's'} (${p.modes} modes, width ${p.width})`;
+
 const NETWORKS = {
   rnn: { build: buildRnn, describe: describeRnn },
   cnn: { build: buildCnn, describe: describeCnn },
+  transformer: { build: buildTransformer, describe: describeTransformer },
+  fno: { build: buildFno, describe: describeFno },
 } as const;
 
 /** The implementation module of one neural forecaster (the registry's load()). */

@@ -17,6 +17,10 @@ let registered: {
   Dropout: LayerClass<{ rate: number; seed: number; name?: string }>;
   Conv1D: LayerClass<Conv1DArgs>;
   MaxPool1D: LayerClass<{ pool: number; name?: string }>;
+  PositionalEncoding: LayerClass<{ name?: string }>;
+  SelfAttention: LayerClass<{ heads: number; seed: number; name?: string }>;
+  LastStep: LayerClass<{ name?: string }>;
+  SpectralConv1D: LayerClass<{ modes: number; seed: number; name?: string }>;
 } | undefined;
 
 export function mlkitLayers(t: Tf) {
@@ -140,7 +144,191 @@ export function mlkitLayers(t: Tf) {
   }
   tf.serialization.registerClass(MlkitMaxPool1D);
 
-  registered = { Dropout: MlkitDropout, Conv1D: MlkitConv1D, MaxPool1D: MlkitMaxPool1D };
+  /** Adds the fixed sinusoidal position encoding of "Attention is all you need" to [batch, steps, d]. */
+  class MlkitPositionalEncoding extends tfl.layers.Layer {
+    static className = 'MlkitPositionalEncoding';
+    constructor(args: { name?: string } = {}) {
+      super(args);
+    }
+    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+      return shape;
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+        const [, t, d] = x.shape as [number, number, number];
+        const pe = new Float32Array(t * d);
+        for (let p = 0; p < t; p++) {
+          for (let i = 0; i < d; i++) {
+            const angle = p / 10000 ** ((2 * Math.floor(i / 2)) / d);
+            pe[p * d + i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+          }
+        }
+        return tf.add(x, tf.tensor3d(pe, [1, t, d]));
+      });
+    }
+  }
+  tf.serialization.registerClass(MlkitPositionalEncoding);
+
+  /**
+   * Multi-head self-attention over [batch, steps, d_model] (tfjs-layers exports none): per head, softmax(Q
+   * K^T / sqrt(d_k)) V with Q, K, V and the output projection as learned d_model x d_model matrices.
+   */
+  class MlkitSelfAttention extends tfl.layers.Layer {
+    static className = 'MlkitSelfAttention';
+    readonly heads: number;
+    readonly seed: number;
+    private wq?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private wk?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private wv?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private wo?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private bo?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    constructor(args: { heads: number; seed: number; name?: string }) {
+      super(args);
+      this.heads = args.heads;
+      this.seed = args.seed;
+    }
+    override build(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]): void {
+      const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+      const d = s[s.length - 1]!;
+      if (d % this.heads !== 0) throw new Error(`d_model ${d} is not a multiple of heads ${this.heads}`);
+      const init = (k: number) => tfl.initializers.glorotUniform({ seed: this.seed + k });
+      this.wq = this.addWeight('query', [d, d], 'float32', init(0));
+      this.wk = this.addWeight('key', [d, d], 'float32', init(1));
+      this.wv = this.addWeight('value', [d, d], 'float32', init(2));
+      this.wo = this.addWeight('output', [d, d], 'float32', init(3));
+      this.bo = this.addWeight('output_bias', [d], 'float32', tfl.initializers.zeros());
+      this.built = true;
+    }
+    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+      return shape;
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+        const [b, t, d] = x.shape as [number, number, number];
+        const h = this.heads;
+        const dk = d / h;
+        const flat = tf.reshape(x, [b * t, d]);
+        // [b*t, d] -> [b, h, t, dk]
+        const split = (w: Tensor) => tf.transpose(tf.reshape(tf.matMul(flat, w), [b, t, h, dk]), [0, 2, 1, 3]);
+        const q = split(this.wq!.read());
+        const k = split(this.wk!.read());
+        const v = split(this.wv!.read());
+        const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)));
+        const ctx = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [b * t, d]);
+        return tf.reshape(tf.add(tf.matMul(ctx, this.wo!.read()), this.bo!.read()), [b, t, d]);
+      });
+    }
+    override getConfig() {
+      return { ...super.getConfig(), heads: this.heads, seed: this.seed };
+    }
+  }
+  tf.serialization.registerClass(MlkitSelfAttention);
+
+  /** The last step of [batch, steps, d], as [batch, d]. */
+  class MlkitLastStep extends tfl.layers.Layer {
+    static className = 'MlkitLastStep';
+    constructor(args: { name?: string } = {}) {
+      super(args);
+    }
+    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+      const s = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
+      return [s[0]!, s[2]!] as import('@tensorflow/tfjs-layers').Shape;
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+        const [b, t, d] = x.shape as [number, number, number];
+        return tf.reshape(tf.slice(x, [0, t - 1, 0], [b, 1, d]), [b, d]);
+      });
+    }
+  }
+  tf.serialization.registerClass(MlkitLastStep);
+
+  /**
+   * The Fourier neural operator's spectral convolution over [batch, steps, width]: the lowest `modes`
+   * frequencies of each channel (a real DFT done as matmuls with cos / sin matrices: tfjs has no FFT
+   * gradient, and the wasm backend no FFT at all), mixed across channels by complex weights per mode,
+   * then back to the steps (the inverse real DFT, also as matmuls).
+   */
+  class MlkitSpectralConv1D extends tfl.layers.Layer {
+    static className = 'MlkitSpectralConv1D';
+    readonly modes: number;
+    readonly seed: number;
+    private wr?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private wi?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private basis?: { t: number; cos: Tensor; sin: Tensor; icos: Tensor; isin: Tensor };
+    constructor(args: { modes: number; seed: number; name?: string }) {
+      super(args);
+      this.modes = args.modes;
+      this.seed = args.seed;
+    }
+    override build(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]): void {
+      const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+      const w = s[s.length - 1]!;
+      const scale = 1 / (w * w);
+      this.wr = this.addWeight('real', [this.modes, w, w], 'float32', tfl.initializers.randomUniform({ minval: 0, maxval: scale, seed: this.seed }));
+      this.wi = this.addWeight('imag', [this.modes, w, w], 'float32', tfl.initializers.randomUniform({ minval: 0, maxval: scale, seed: this.seed + 1 }));
+      this.built = true;
+    }
+    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+      return shape;
+    }
+    /** cos / sin matrices of the forward ([t, modes]) and inverse ([modes, t]) real DFT, made once per length */
+    private bases(t: number) {
+      if (this.basis?.t === t) return this.basis;
+      if (this.basis) tf.dispose([this.basis.cos, this.basis.sin, this.basis.icos, this.basis.isin]);
+      const M = this.modes;
+      const c = new Float32Array(t * M), sn = new Float32Array(t * M), ic = new Float32Array(M * t), is = new Float32Array(M * t);
+      for (let k = 0; k < t; k++) {
+        for (let m = 0; m < M; m++) {
+          const a = (2 * Math.PI * m * k) / t;
+          c[k * M + m] = Math.cos(a);
+          sn[k * M + m] = -Math.sin(a);
+          const weight = (m === 0 || 2 * m === t ? 1 : 2) / t;
+          ic[m * t + k] = weight * Math.cos(a);
+          is[m * t + k] = -weight * Math.sin(a);
+        }
+      }
+      this.basis = { t, cos: tf.keep(tf.tensor2d(c, [t, M])), sin: tf.keep(tf.tensor2d(sn, [t, M])), icos: tf.keep(tf.tensor2d(ic, [M, t])), isin: tf.keep(tf.tensor2d(is, [M, t])) };
+      return this.basis;
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      const x0 = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const [b, t, w] = x0.shape as [number, number, number];
+      if (2 * this.modes > t) throw new Error(`modes ${this.modes} needs at least ${2 * this.modes} steps, got ${t}`);
+      const B = this.bases(t);
+      return tf.tidy(() => {
+        const M = this.modes;
+        // [b, t, w] -> [b*w, t] -> spectra [b*w, M] -> [M, b, w]
+        const xt = tf.reshape(tf.transpose(x0, [0, 2, 1]), [b * w, t]);
+        const toModes = (z: Tensor) => tf.transpose(tf.reshape(z, [b, w, M]), [2, 0, 1]);
+        const xr = toModes(tf.matMul(xt, B.cos));
+        const xi = toModes(tf.matMul(xt, B.sin));
+        const wr = this.wr!.read();
+        const wi = this.wi!.read();
+        // complex product per mode: [M, b, w] x [M, w, w]
+        const yr = tf.sub(tf.matMul(xr, wr), tf.matMul(xi, wi));
+        const yi = tf.add(tf.matMul(xr, wi), tf.matMul(xi, wr));
+        // back to [b*w, M], then the inverse real DFT -> [b*w, t] -> [b, t, w]
+        const fromModes = (z: Tensor) => tf.reshape(tf.transpose(z, [1, 2, 0]), [b * w, M]);
+        const y = tf.add(tf.matMul(fromModes(yr), B.icos), tf.matMul(fromModes(yi), B.isin));
+        return tf.transpose(tf.reshape(y, [b, w, t]), [0, 2, 1]);
+      });
+    }
+    override getConfig() {
+      return { ...super.getConfig(), modes: this.modes, seed: this.seed };
+    }
+    override dispose() {
+      if (this.basis) tf.dispose([this.basis.cos, this.basis.sin, this.basis.icos, this.basis.isin]);
+      this.basis = undefined;
+      return super.dispose();
+    }
+  }
+  tf.serialization.registerClass(MlkitSpectralConv1D);
+
+  registered = { Dropout: MlkitDropout, Conv1D: MlkitConv1D, MaxPool1D: MlkitMaxPool1D, PositionalEncoding: MlkitPositionalEncoding, SelfAttention: MlkitSelfAttention, LastStep: MlkitLastStep, SpectralConv1D: MlkitSpectralConv1D };
   return registered;
 }
 

@@ -66,6 +66,38 @@ export const cnnParamsSchema = z.strictObject({
 });
 export type CnnParams = z.infer<typeof cnnParamsSchema>;
 
+export const transformerParamsSchema = z.strictObject({
+  window: z.number().int().gte(1).optional().describe('default: two seasons, at least 8'),
+  d_model: z.number().int().gte(1).default(32),
+  heads: z.number().int().gte(1).default(2),
+  layers: z.number().int().gte(1).default(2),
+  /** units of each block's feed-forward layer (default: 2 x d_model) */
+  ff_dim: z.number().int().gte(1).optional().describe('default: 2 x d_model'),
+  dropout: z.number().gte(0).lt(1).default(0),
+  /** add the sinusoidal position encoding to the inputs */
+  positional_encoding: z.boolean().default(true),
+  /** how the steps become one vector: avg (mean over steps) or last (the last step) */
+  pooling: z.enum(['avg', 'last']).default('last'),
+  l1: z.number().gte(0).default(0),
+  l2: z.number().gte(0).default(0),
+}).superRefine((p, ctx) => {
+  if (p.d_model % p.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `d_model (${p.d_model}) must be a multiple of heads (${p.heads})` });
+});
+export type TransformerParams = z.infer<typeof transformerParamsSchema>;
+
+export const fnoParamsSchema = z.strictObject({
+  window: z.number().int().gte(1).optional().describe('default: two seasons, at least 8'),
+  /** Fourier modes kept by each spectral layer (at most window / 2) */
+  modes: z.number().int().gte(1).default(8),
+  /** channels of the lifted signal */
+  width: z.number().int().gte(1).default(16),
+  layers: z.number().int().gte(1).default(2),
+  activation: z.enum(ACTIVATIONS).default('gelu'),
+  l1: z.number().gte(0).default(0),
+  l2: z.number().gte(0).default(0),
+});
+export type FnoParams = z.infer<typeof fnoParamsSchema>;
+
 export const nnOptions = z.strictObject({
   /** auto: tfjs-node-gpu, tfjs-node when installed, else wasm, else cpu (MLKIT_TF_BACKEND sets it too) */
   backend: z.enum(BACKENDS).default('auto'),
@@ -87,6 +119,21 @@ async function doctor(): Promise<DoctorSection> {
   };
 }
 
+/** A neural forecaster's spec: all share the options, the train: section and the implementation module. */
+function forecasterSpec(name: 'rnn' | 'cnn' | 'transformer' | 'fno', what: string, params: z.ZodType): ComponentSpec {
+  return {
+    name,
+    kind: 'forecaster',
+    description: `${what}, TensorFlow.js; one model over all series: a window of past values -> the horizon at once; conformal intervals`,
+    params,
+    tags: { allowsNaN: false, exog: false, probabilistic: false, local: false },
+    options: nnOptions,
+    train: trainSchema,
+    doctor,
+    load: async () => (await import('./forecaster.js')).impl(name),
+  };
+}
+
 export const specs: ComponentSpec[] = [
   {
     name: 'mlp',
@@ -99,26 +146,8 @@ export const specs: ComponentSpec[] = [
     doctor,
     load: () => import('./mlp.js'),
   },
-  {
-    name: 'rnn',
-    kind: 'forecaster',
-    description: 'recurrent network (LSTM or GRU, TensorFlow.js), one model over all series: a window of past values -> the horizon at once; conformal intervals',
-    params: rnnParamsSchema,
-    tags: { allowsNaN: false, exog: false, probabilistic: false, local: false },
-    options: nnOptions,
-    train: trainSchema,
-    doctor,
-    load: async () => (await import('./forecaster.js')).impl('rnn'),
-  },
-  {
-    name: 'cnn',
-    kind: 'forecaster',
-    description: '1-D convolutional network (TensorFlow.js), one model over all series: a window of past values -> the horizon at once; conformal intervals',
-    params: cnnParamsSchema,
-    tags: { allowsNaN: false, exog: false, probabilistic: false, local: false },
-    options: nnOptions,
-    train: trainSchema,
-    doctor,
-    load: async () => (await import('./forecaster.js')).impl('cnn'),
-  },
+  forecasterSpec('rnn', 'recurrent network (LSTM or GRU)', rnnParamsSchema),
+  forecasterSpec('cnn', '1-D convolutional network', cnnParamsSchema),
+  forecasterSpec('transformer', 'Transformer encoder (self-attention)', transformerParamsSchema),
+  forecasterSpec('fno', 'Fourier neural operator (spectral convolutions)', fnoParamsSchema),
 ];
