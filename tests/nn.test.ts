@@ -346,3 +346,30 @@ test('fno: the spectral convolution equals a plain DFT -> complex weights per mo
   const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 2 } });
   await assert.rejects(impl('fno').create(fnoParamsSchema.parse({ window: 12, modes: 8 }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /fno: modes 8 needs a window of at least 16 steps/);
 });
+
+test('predictive detector with an rnn: scores do not depend on batch sizes (causal), a spike scores high, saved and restored it scores the same', async () => {
+  const pl = (await import('nodejs-polars')).default;
+  const { impl } = await import('../src/detect/predictive/index.js');
+  const { predictiveParamsSchema } = await import('../src/detect/predictive/spec.js');
+  const g = gaussian(rng(5));
+  const v = Float64Array.from({ length: 400 }, (_, i) => 20 + 5 * Math.sin((2 * Math.PI * i) / 24) + 0.2 * g());
+  const params = predictiveParamsSchema.parse({ model: 'rnn', neural: { units: 8, window: 24 }, train: { epochs: 5, batch_size: 32 }, backend: 'wasm' });
+  const det = await impl.create(params, undefined).fit(pl.DataFrame({ temp: Array.from(v) }), { log: logger(), seed: 1, signal });
+  assert.equal(det.warmup(), 24);
+  const stream = Float64Array.from({ length: 120 }, (_, i) => 20 + 5 * Math.sin((2 * Math.PI * (i + 400)) / 24) + 0.2 * g());
+  stream[80] = 40;
+  const whole = (await det.score({ columns: ['temp'], values: [stream] })).score;
+  det.reset();
+  const parts: number[] = [];
+  for (const [a, b] of [[0, 1], [1, 30], [30, 31], [31, 120]] as const) parts.push(...(await det.score({ columns: ['temp'], values: [stream.subarray(a, b)] })).score);
+  assert.deepEqual(parts.map((x) => (Number.isNaN(x) ? 'NaN' : x.toFixed(9))), Array.from(whole, (x) => (Number.isNaN(x) ? 'NaN' : x.toFixed(9))));
+  assert.ok(whole.subarray(0, 24).every(Number.isNaN), 'warm-up: the window');
+  const rest = Array.from(whole.subarray(24)).filter((_, i) => i + 24 !== 80);
+  assert.ok(whole[80]! > 3 * Math.max(...rest.slice(0, 50)), `spike ${whole[80]} vs ${Math.max(...rest.slice(0, 50))}`);
+  const blobs = new MemoryBlobs();
+  const state = JSON.parse(JSON.stringify(await det.save(blobs)));
+  const back = await impl.restore(params, state, blobs, { options: undefined, log: logger() });
+  assert.deepEqual((await back.score({ columns: ['temp'], values: [stream] })).score, whole);
+  det.dispose?.();
+  back.dispose?.();
+});

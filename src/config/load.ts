@@ -96,7 +96,7 @@ function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, regis
   }
   if (d.mode === 'predictive' && config.model) {
     const m = config.model;
-    if (!['xgboost', 'arima', 'naive', 'seasonal_naive'].includes(m.type)) throw at(['model', 'type'], `detect.mode predictive takes model.type xgboost, arima, naive or seasonal_naive, not ${JSON.stringify(m.type)}`);
+    if (!['xgboost', 'arima', 'naive', 'seasonal_naive', 'rnn', 'cnn', 'transformer', 'fno'].includes(m.type)) throw at(['model', 'type'], `detect.mode predictive takes model.type xgboost, arima, rnn, cnn, transformer, fno, naive or seasonal_naive, not ${JSON.stringify(m.type)}`);
     if (m.type === 'seasonal_naive' && m.params.s === undefined) throw at(['model', 'params'], 'seasonal_naive needs model.params.s: the season length in rows (detect has no frequency to take it from)');
     for (const k of ['rolling', 'calendar', 'differences', 'scale', 'per_series']) {
       if (k in m.params) throw at(['model', 'params', k], `${k} is for forecasting; detect.mode predictive predicts each next value from the lagged changes (params: lags and XGBoost's own)`);

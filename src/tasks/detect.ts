@@ -294,6 +294,10 @@ function predictiveParams(lc: LoadedConfig<AnyConfig>): Record<string, unknown> 
   // the forecaster schema's defaults for forecasting-only keys are dropped (the config rules refuse them when given)
   const type = lc.config.model!.type;
   if (type === 'arima') return { model: type, arima: lc.modelParams };
+  if (['rnn', 'cnn', 'transformer', 'fno'].includes(type)) {
+    const { train, backend } = lc.modelOptions as { train?: Record<string, unknown>; backend?: string };
+    return { model: type, neural: lc.modelParams, ...(train ? { train } : {}), ...(backend ? { backend } : {}) };
+  }
   if (type !== 'xgboost') return { model: type, ...(lc.modelParams.s !== undefined ? { s: lc.modelParams.s } : {}) };
   const { lags, rolling: _r, calendar: _c, differences: _d, scale: _s, per_series: _p, ...rest } = lc.modelParams as Record<string, unknown>;
   return { model: type, ...(lags !== undefined ? { lags } : {}), xgboost: rest, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) };

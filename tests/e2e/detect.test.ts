@@ -259,7 +259,7 @@ output: { dir: pm }
   assert.equal(sn.length, ROWS);
   assert.equal(sn.findIndex((x) => x[1] !== ''), 288);
   const bad: [string, RegExp][] = [
-    [cfg('{ type: theta }'), /model\.type: detect\.mode predictive takes model\.type xgboost, arima, naive or seasonal_naive, not "theta"/],
+    [cfg('{ type: theta }'), /model\.type: detect\.mode predictive takes model\.type xgboost, arima, rnn, cnn, transformer, fno, naive or seasonal_naive, not "theta"/],
     [cfg('{ type: arima, params: { p: one } }'), /model\.params\.p: expected number/],
     [cfg('{ type: seasonal_naive }'), /seasonal_naive needs model\.params\.s/],
     [cfg('{ type: xgboost, params: { calendar: none } }'), /model\.params\.calendar: calendar is for forecasting/],

@@ -22,7 +22,8 @@ import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../co
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { channelIndex, newXGBoost, restoreXGBoost } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, Estimator, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
-import type { PredictiveParams } from './spec.js';
+import { NEURAL_PREDICTIVE, type PredictiveParams } from './spec.js';
+import { defaultWindow, scaleOf, type NeuralForecaster } from '../../estimators/nn/forecaster.js';
 import { fitArima, historyOf, oneStepErrors, recursionOf, type ArimaRecursion } from './arima.js';
 
 const MAD_TO_SD = 1.4826;
@@ -37,6 +38,8 @@ interface ChannelModel {
   estimator?: unknown;
   /** arima: the fitted recursion */
   arima?: ArimaRecursion;
+  /** neural: the input window, the spread its windows are scaled by, and the forecaster's state (files under c<k>/) */
+  neural?: { window: number; std: number; state?: unknown };
 }
 
 export interface PredictiveState {
@@ -83,16 +86,29 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
   readonly params: Readonly<PredictiveParams>;
   private state?: PredictiveState;
   private models: (Estimator | undefined)[] = [];
+  /** neural models, per channel */
+  private nets: (NeuralForecaster<{ window?: number }> | undefined)[] = [];
   private nominal?: Float64Array;
   /** per channel: the last lags + 1 values of the stream */
   private history?: Float64Array[];
   /** arima, per channel: the last innovations of the stream */
   private innovations?: Float64Array[];
 
-  constructor(params: PredictiveParams, state?: PredictiveState, models: (Estimator | undefined)[] = []) {
-    this.params = Object.freeze({ ...params, xgboost: Object.freeze({ ...params.xgboost }) });
+  constructor(params: PredictiveParams, state?: PredictiveState, models: (Estimator | undefined)[] = [], nets: (NeuralForecaster<{ window?: number }> | undefined)[] = []) {
+    this.params = Object.freeze({ ...params, xgboost: Object.freeze({ ...params.xgboost }), neural: Object.freeze({ ...params.neural }) });
     this.state = state;
     this.models = models;
+    this.nets = nets;
+  }
+
+  private get neural(): boolean {
+    return (NEURAL_PREDICTIVE as readonly string[]).includes(this.params.model);
+  }
+
+  /** neural: the input window (from the params before fit, at least 8 rows by default) */
+  private get window(): number {
+    const w = this.state?.channels[0]?.neural?.window;
+    return w ?? ((this.params.neural.window as number | undefined) ?? defaultWindow(1));
   }
 
   isFitted(): boolean { return this.state !== undefined; }
@@ -105,6 +121,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
   /** values of history a prediction needs (arima: the most any channel's model needs) */
   private get keep(): number {
     if (this.params.model === 'arima') return Math.max(1, ...(this.state?.channels ?? []).map((c) => (c.arima ? historyOf(c.arima) : 1)));
+    if (this.neural) return this.window;
     return this.params.model === 'xgboost' ? this.lags + 1 : this.gap;
   }
 
@@ -124,6 +141,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       const base = o.auto === true ? Math.max(2 * s + num('d', 2), 20) : num('d', 0) + s * num('D', 0) + Math.max(num('p', 1) + num('q', 1), 2 * s, 10);
       return { rows: Math.max(Math.ceil(base / (1 - p.holdout)) + 1, Math.ceil(20 / p.holdout)), params: [] };
     }
+    if (this.neural) return { rows: Math.max(Math.ceil((this.window + 1 + 20) / (1 - p.holdout)), Math.ceil(20 / p.holdout)), params: [] };
     return { rows: this.gap + 3, params: p.model === 'seasonal_naive' ? ['s'] : [] };
   }
 
@@ -139,6 +157,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     if (n < need) throw new DataError(`the predictive detector (${p.model}${p.model === 'xgboost' ? `, lags ${L}, holdout ${p.holdout}` : ''}) needs at least ${need} nominal rows to learn from; got ${n}`);
     const channels: ChannelModel[] = [];
     const models: (Estimator | undefined)[] = [];
+    const nets: (NeuralForecaster<{ window?: number }> | undefined)[] = [];
     const nominal = new Float64Array(n).fill(NaN);
     for (let c = 0; c < names.length; c++) {
       throwIfAborted(ctx.signal);
@@ -155,6 +174,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       let errors: Float64Array;
       let from: number;
       let arima: ArimaRecursion | undefined;
+      let neuralInfo: ChannelModel['neural'];
       if (p.model === 'arima') {
         arima = recursionOf(await fitArima(v.slice(0, split), p.arima, names[c]!, ctx));
         const first = historyOf(arima);
@@ -167,6 +187,22 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         from = split;
         models.push(undefined);
         ctx.log.info(`channel "${names[c]}": ${arima.order}`);
+      } else if (this.neural) {
+        // the forecaster on the first part (horizon 1), then its next-value errors on the held-out rows
+        const { impl } = await import('../../estimators/nn/forecaster.js');
+        const { FORECASTER_PARAMS, nnOptions } = await import('../../estimators/nn/spec.js');
+        const kind = p.model as (typeof NEURAL_PREDICTIVE)[number];
+        const f = impl(kind).create(FORECASTER_PARAMS[kind].parse(p.neural), nnOptions.parse({ ...(p.backend ? { backend: p.backend } : {}), ...(p.train ? { train: p.train } : {}) }));
+        const train = v.slice(0, split);
+        await f.fit([{ id: names[c]!, y: train, exog: [] }], ctx, { season: 1, horizon: 1 });
+        const std = scaleOf(train).std;
+        const first = Math.max(split, f.window);
+        const pred = f.predictNext(v, first, std);
+        errors = Float64Array.from(pred, (q, r) => Math.abs(v[first + r]! - q) / changeScale);
+        from = first;
+        models.push(undefined);
+        nets[c] = f;
+        neuralInfo = { window: f.window, std };
       } else if (p.model === 'xgboost') {
         const est = await newXGBoost(p.xgboost, p.engine, ctx.log);
         const tr = lagRows(v, L, changeScale, 0, split);
@@ -188,10 +224,12 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         const i = from + r;
         if (!(nominal[i]! >= s)) nominal[i] = s;
       }
-      channels.push({ name: names[c]!, changeScale, errorScale, ...(arima ? { arima } : {}) });
+      channels.push({ name: names[c]!, changeScale, errorScale, ...(arima ? { arima } : {}), ...(neuralInfo ? { neural: neuralInfo } : {}) });
     }
     this.state = { channels };
     this.models = models;
+    for (const old of this.nets) old?.dispose();
+    this.nets = nets;
     this.nominal = nominal;
     this.reset();
     return this;
@@ -222,6 +260,9 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       let err: Float64Array;
       if (ch.arima) {
         err = oneStepErrors(ch.arima, v, first, this.innovations[c]!).map((e) => Math.abs(e) / ch.changeScale);
+      } else if (ch.neural) {
+        const pred = this.nets[c]!.predictNext(v, first, ch.neural.std);
+        err = Float64Array.from(pred, (q, r) => Math.abs(v[first + r]! - q) / ch.changeScale);
       } else if (this.params.model === 'xgboost') {
         const rows = lagRows(v, this.lags, ch.changeScale, first, v.length);
         const pred = rows.rows ? this.models[c]!.predict({ data: rows.x, rows: rows.rows, cols: this.lags }) : new Float64Array(0);
@@ -257,13 +298,16 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
     const channels: ChannelModel[] = [];
     for (let c = 0; c < st.channels.length; c++) {
       const m = this.models[c];
-      channels.push({ ...st.channels[c]!, ...(m ? { estimator: await m.save(under.writer(w, `c${c}`)) } : {}) });
+      const net = this.nets[c];
+      const ch = st.channels[c]!;
+      channels.push({ ...ch, ...(m ? { estimator: await m.save(under.writer(w, `c${c}`)) } : {}), ...(net && ch.neural ? { neural: { ...ch.neural, state: await net.save(under.writer(w, `c${c}`)) } } : {}) });
     }
     return { channels };
   }
 
   dispose(): void {
     for (const m of this.models) m?.dispose();
+    for (const n of this.nets) n?.dispose();
   }
 }
 
@@ -283,8 +327,21 @@ async function restore(p: PredictiveParams, s: PredictiveState, reader: BlobRead
       models.push(await restoreXGBoost(p.xgboost, st, under.reader(reader, `c${c}`), log, p.engine));
     }
   } else s.channels.forEach(() => models.push(undefined));
-  const state: PredictiveState = { channels: s.channels.map(({ estimator: _e, ...rest }) => rest) };
-  return new PredictiveDetector(p, state, models);
+  const nets: (NeuralForecaster<{ window?: number }> | undefined)[] = [];
+  if ((NEURAL_PREDICTIVE as readonly string[]).includes(p.model)) {
+    const { impl: nn } = await import('../../estimators/nn/forecaster.js');
+    const { FORECASTER_PARAMS, nnOptions } = await import('../../estimators/nn/spec.js');
+    const kind = p.model as (typeof NEURAL_PREDICTIVE)[number];
+    const netParams = FORECASTER_PARAMS[kind].parse(p.neural);
+    const options = nnOptions.parse({ ...(p.backend ? { backend: p.backend } : {}), ...(p.train ? { train: p.train } : {}) });
+    for (let c = 0; c < s.channels.length; c++) {
+      const ch = s.channels[c]!;
+      if (!ch.neural || !(ch.neural.std > 0) || !(ch.neural.window >= 1) || !ch.neural.state) throw new BundleError(`predictive detector: channel "${ch.name}" has no neural model`);
+      nets.push(await nn(kind).restore(netParams, ch.neural.state as never, under.reader(reader, `c${c}`), { options, log }));
+    }
+  }
+  const state: PredictiveState = { channels: s.channels.map(({ estimator: _e, neural, ...rest }) => ({ ...rest, ...(neural ? { neural: { window: neural.window, std: neural.std } } : {}) })) };
+  return new PredictiveDetector(p, state, models, nets);
 }
 
 export const impl: ComponentImpl<PredictiveParams, PredictiveState, PredictiveDetector> = {

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { ComponentSpec } from '../../core/component.js';
 
-export const PREDICTIVE_MODELS = ['xgboost', 'arima', 'naive', 'seasonal_naive'] as const;
+export const PREDICTIVE_MODELS = ['xgboost', 'arima', 'naive', 'seasonal_naive', 'rnn', 'cnn', 'transformer', 'fno'] as const;
+export const NEURAL_PREDICTIVE = ['rnn', 'cnn', 'transformer', 'fno'] as const;
 
 export const predictiveParamsSchema = z.strictObject({
   /** the one-step-ahead predictor: xgboost on lagged changes, arima, naive (the last value) or seasonal_naive (the value s rows back) */
@@ -17,6 +18,11 @@ export const predictiveParamsSchema = z.strictObject({
   arima: z.record(z.string(), z.unknown()).default({}).meta({ config: null }),
   /** XGBoost's own params (num_round, max_depth, eta, ...) */
   xgboost: z.record(z.string(), z.unknown()).default({}).meta({ config: 'model.params', configType: "the model's params", description: 'xgboost: num_round, max_depth, eta, ... as in mlkit list estimator; objective reg:squarederror (default), reg:absoluteerror or reg:pseudohubererror; arima: p, d, q, P, D, Q, s (rows), auto, method, ... as in mlkit list forecaster' }),
+  /** rnn, cnn, transformer, fno: the neural forecaster's params (model.params, see mlkit list forecaster) */
+  neural: z.record(z.string(), z.unknown()).default({}).meta({ config: null }),
+  /** neural models: the config's train: section and model.backend */
+  train: z.record(z.string(), z.unknown()).optional().meta({ config: null }),
+  backend: z.string().optional().meta({ config: 'model.backend' }),
   /** the XGBoost engine */
   engine: z.enum(['auto', 'native', 'wasm']).default('auto').meta({ config: 'model.engine' }),
 });
@@ -25,7 +31,7 @@ export type PredictiveParams = z.infer<typeof predictiveParamsSchema>;
 export const specs: ComponentSpec[] = [{
   name: 'predictive',
   kind: 'detector',
-  description: 'detect.mode predictive: each channel\'s next value predicted from its recent changes (model.type xgboost on lags, arima, naive or seasonal_naive); the score is the prediction error in units of its nominal spread, the largest over channels (cause: that channel)',
+  description: 'detect.mode predictive: each channel\'s next value predicted from its recent changes (model.type xgboost on lags, arima, a neural forecaster (rnn, cnn, transformer, fno), naive or seasonal_naive); the score is the prediction error in units of its nominal spread, the largest over channels (cause: that channel)',
   params: predictiveParamsSchema,
   tags: { allowsNaN: false },
   load: async () => (await import('./index.js')).impl,

@@ -43,7 +43,7 @@ const TAGS: Tags = { allowsNaN: false, exog: false, probabilistic: false, local:
 export const defaultWindow = (season: number) => Math.max(8, 2 * Math.max(1, season));
 
 /** Mean and standard deviation of a series (std 0 -> 1). */
-function scaleOf(y: Float64Array): { mean: number; std: number } {
+export function scaleOf(y: Float64Array): { mean: number; std: number } {
   let m = 0;
   for (const v of y) m += v;
   m /= y.length;
@@ -222,6 +222,43 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
       }
     }
     return out.map((mean) => ({ mean }));
+  }
+
+  /** the input window the model was trained with */
+  get window(): number {
+    if (!this.state) throw new NotFittedError(this.name, 'window');
+    return this.state.window;
+  }
+
+  /**
+   * The first forecast step for each t in [first, v.length) from the `window` values before t (a
+   * detector's next-value predictions for a batch, in one call), with the windows scaled by `std` (a
+   * fixed spread, e.g. the training series'); first >= window.
+   */
+  predictNext(v: Float64Array, first: number, std: number): Float64Array {
+    if (!this.model || !this.state || !this.t) throw new NotFittedError(this.name, 'predictNext()');
+    const { tf } = this.t;
+    const { window, horizon } = this.state;
+    if (first < window) throw new RangeError(`the first row predicted needs ${window} values before it`);
+    const rows = Math.max(0, v.length - first);
+    const out = new Float64Array(rows);
+    const B = 4096;
+    for (let s = 0; s < rows; s += B) {
+      const n = Math.min(B, rows - s);
+      const x = new Float32Array(n * window);
+      const levels = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        const start = first + s + r - window;
+        const level = windowMean(v, start, window);
+        levels[r] = level;
+        for (let j = 0; j < window; j++) x[r * window + j] = (v[start + j]! - level) / std;
+      }
+      const y = tf.tidy(() => this.model!.predict(tf.tensor3d(x, [n, window, 1])) as Tensor);
+      const d = y.dataSync();
+      y.dispose();
+      for (let r = 0; r < n; r++) out[s + r] = d[r * horizon]! * std + levels[r]!;
+    }
+    return out;
   }
 
   describe(): string[] {

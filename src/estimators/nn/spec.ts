@@ -119,6 +119,9 @@ async function doctor(): Promise<DoctorSection> {
   };
 }
 
+/** The params schema of each neural forecaster. */
+export const FORECASTER_PARAMS = { rnn: rnnParamsSchema, cnn: cnnParamsSchema, transformer: transformerParamsSchema, fno: fnoParamsSchema } as const;
+
 /** A neural forecaster's spec: all share the options, the train: section and the implementation module. */
 function forecasterSpec(name: 'rnn' | 'cnn' | 'transformer' | 'fno', what: string, params: z.ZodType): ComponentSpec {
   return {
