@@ -17,6 +17,7 @@ import { specs as fft } from './pipeline/fft/spec.js';
 import { specs as statistical } from './detect/statistical/spec.js';
 import { specs as predictive } from './detect/predictive/spec.js';
 import { specs as supervised } from './detect/supervised/spec.js';
+import { specs as autoencoder } from './detect/autoencoder/spec.js';
 
 export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...xgboost,
@@ -31,6 +32,7 @@ export const BUILTIN_SPECS: readonly ComponentSpec[] = [
   ...statistical,
   ...predictive,
   ...supervised,
+  ...autoencoder,
 ];
 
 /** A new registry holding the built-in components (each caller gets its own: no shared state). */

@@ -373,3 +373,39 @@ test('predictive detector with an rnn: scores do not depend on batch sizes (caus
   det.dispose?.();
   back.dispose?.();
 });
+
+test('autoencoder detector (mlp and rnn): causal across batch sizes, a broken pattern scores high and names its channel, saved and restored it scores the same', async () => {
+  const pl = (await import('nodejs-polars')).default;
+  const { impl } = await import('../src/detect/autoencoder/index.js');
+  const { autoencoderParamsSchema } = await import('../src/detect/autoencoder/spec.js');
+  const g = gaussian(rng(6));
+  const wave = (i: number) => Math.sin((2 * Math.PI * i) / 16);
+  const n = 600;
+  const a = Array.from({ length: n }, (_, i) => 10 + 2 * wave(i) + 0.05 * g());
+  const b = Array.from({ length: n }, (_, i) => 5 - wave(i) + 0.05 * g());
+  for (const network of ['mlp', 'rnn'] as const) {
+    const params = autoencoderParamsSchema.parse({ network, window: 16, units: [16], latent: 4, train: { epochs: network === 'mlp' ? 30 : 12, batch_size: 32, optimizer: { learning_rate: network === 'mlp' ? 0.005 : 0.02 } }, backend: 'wasm' });
+    const det = await impl.create(params, undefined).fit(pl.DataFrame({ a, b }), { log: logger(), seed: 1, signal });
+    assert.equal(det.warmup(), 15);
+    const m = 200;
+    const sa = Float64Array.from({ length: m }, (_, i) => 10 + 2 * wave(i + n) + 0.05 * g());
+    const sb = Float64Array.from({ length: m }, (_, i) => 5 - wave(i + n) + 0.05 * g());
+    for (let i = 120; i < 128; i++) sb[i] = 5 + wave(i + n); // channel b's wave flips sign for 8 rows
+    const whole = await det.score({ columns: ['a', 'b'], values: [sa, sb] });
+    det.reset();
+    const parts: number[] = [];
+    for (const [x, y] of [[0, 3], [3, 17], [17, 18], [18, m]] as const) parts.push(...(await det.score({ columns: ['a', 'b'], values: [sa.subarray(x, y), sb.subarray(x, y)] })).score);
+    assert.deepEqual(parts.map((x) => (Number.isNaN(x) ? 'NaN' : x.toFixed(6))), Array.from(whole.score, (x) => (Number.isNaN(x) ? 'NaN' : x.toFixed(6))), network);
+    assert.ok(whole.score.subarray(0, 15).every(Number.isNaN));
+    const calm = Math.max(...Array.from(whole.score.subarray(15, 110)));
+    const peak = Math.max(...Array.from(whole.score.subarray(120, 128)));
+    assert.ok(peak > 3 * calm, `${network}: broken pattern ${peak} vs calm ${calm}`);
+    const at = 120 + Array.from(whole.score.subarray(120, 128)).indexOf(peak);
+    assert.equal(whole.cause![at], 1, `${network}: the cause is channel b`);
+    const blobs = new MemoryBlobs();
+    const back = await impl.restore(params, JSON.parse(JSON.stringify(await det.save(blobs))), blobs, { options: undefined, log: logger() });
+    assert.deepEqual((await back.score({ columns: ['a', 'b'], values: [sa, sb] })).score, whole.score);
+    det.dispose();
+    back.dispose();
+  }
+});

@@ -74,6 +74,7 @@ function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, regis
   }
   if (d.mode === 'unsupervised' && config.model) throw at(['model'], 'detect.mode unsupervised uses detect.detector (and detect.params), not model:');
   if (d.mode === 'unsupervised' && 'adapt' in d.params) throw at(['detect', 'params', 'adapt'], 'adapt is set by detect.adapt (beside detect.params), not in detect.params');
+  if ('train' in d.params) throw at(['detect', 'params', 'train'], 'train: goes at the top level of the config (beside detect:), not inside detect.params');
   if (d.mode !== 'unsupervised' && config.model?.params.objective !== undefined) {
     const allowed = DETECT_OBJECTIVES[d.mode];
     const o = config.model.params.objective;
@@ -259,10 +260,18 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     }
   }
   if (config.train !== undefined) {
-    const spec = config.model && (() => {
-      try { return opts.registry.get(forecasting || (detecting && config.detect?.mode === 'predictive') ? 'forecaster' : 'estimator', config.model.type); } catch { return undefined; }
+    const spec = (() => {
+      try {
+        if (detecting && config.detect?.mode === 'unsupervised') return opts.registry.get('detector', config.detect.detector);
+        return config.model ? opts.registry.get(forecasting || (detecting && config.detect?.mode === 'predictive') ? 'forecaster' : 'estimator', config.model.type) : undefined;
+      } catch { return undefined; }
     })();
-    if (!spec?.train) throw new ConfigError(`train: is the training loop of neural models (model.type ${opts.registry.all().filter((s) => s.train).map((s) => s.name).join(', ')}); ${config.model ? `model.type ${config.model.type} takes its settings in model.params` : 'this config has no model'}`, { ...finder.find(['train']), path: 'train' });
+    if (!spec?.train) {
+      const neural = opts.registry.all().filter((s) => s.train);
+      const models = neural.filter((s) => s.kind !== 'detector').map((s) => s.name).join(', ');
+      const detectors = neural.filter((s) => s.kind === 'detector').map((s) => s.name).join(', ');
+      throw new ConfigError(`train: is the training loop of neural models (model.type ${models}; detect.detector ${detectors}); ${config.model ? `model.type ${config.model.type} takes its settings in model.params` : detecting && config.detect?.mode === 'unsupervised' ? `detect.detector ${config.detect.detector} takes its settings in detect.params` : 'this config has no model'}`, { ...finder.find(['train']), path: 'train' });
+    }
     const tr = spec.train.safeParse(config.train);
     if (!tr.success) throw issueToError(tr.error.issues, config.train, spec.train, finder, ['train']);
     const loss = (tr.data as { loss?: string }).loss;

@@ -177,7 +177,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   }
   const params = d.mode === 'predictive' ? predictiveParams(lc)
     : d.mode === 'supervised' ? { label: d.label, lead, ...d.params, xgboost: lc.modelParams, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) }
-    : { ...d.params, adapt: d.adapt };
+    : { ...d.params, adapt: d.adapt, ...(lc.modelOptions.train ? { train: lc.modelOptions.train } : {}) };
   const detector = impl.create(spec.params.parse(params), {});
   let features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
   if (filled) features = features.withColumns(...channels.map((c, k) => pl.Series(c, batch.values[k]!, pl.Float64)));

@@ -117,5 +117,6 @@ export const FIXTURES: Record<string, Fixture> = {
   'forecaster:xgboost': { ...forecaster({ num_round: 8, lags: 6 }), series: (k, n) => monthly(k, n, true) },
   'detector:predictive': { kind: 'detector', params: { lags: 4, xgboost: { num_round: 5, max_depth: 3 } }, frame: (n) => numeric(n).select('a', 'c') },
   'detector:supervised': { kind: 'detector', params: { label: 'y', lags: 2, xgboost: { num_round: 5, max_depth: 3 } }, frame: (n) => numeric(n).select('a', 'c').withColumns(pl.Series('y', Array.from({ length: n }, (_, i) => (i % 10 === 7 ? 1 : 0)), pl.Float64)) },
+  'detector:autoencoder': { kind: 'detector', params: { network: 'mlp', window: 4, units: [4], latent: 2, train: { epochs: 2, batch_size: 16 } }, frame: (n) => numeric(n).select('a', 'c') },
   'detector:statistical': { kind: 'detector', params: { window: 8, fft_window: 8, fft_hop: 2, season: 'auto', tail_risk: 1e-3, adapt: true }, frame: (n) => numeric(n).select('a', 'c') },
 };

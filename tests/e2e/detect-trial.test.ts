@@ -256,11 +256,12 @@ test('11: mlkit list detector shows the config keys users set, not internal para
   const r = runCli(['list', 'detector']);
   assert.equal(r.status, 0, r.stderr);
   for (const hidden of [/^\s+holdout:/m, /^\s+xgboost:/m, /^\s+engine:/m, /^\s+model: /m, /^\s+label:/m, /^\s+adapt:/m]) assert.doesNotMatch(r.stdout, hidden);
-  for (const shown of [/model\.type: xgboost \| arima \| naive \| seasonal_naive \(required\)/, /model\.params\.lags: integer >= 1 <= 4096 = 16/, /model\.params\.s: integer >= 1/, /model\.engine: auto \| native \| wasm = auto/, /detect\.params\.window: integer >= 3 <= 100000 = 32/, /detect\.adapt: boolean = false/, /detect\.label: string \(required\)/, /detect\.lead: integer >= 0 \| duration = 0/, /detect\.params\.lags: integer >= 0 <= 256 = 4/]) assert.match(r.stdout, shown);
+  for (const shown of [/model\.type: xgboost \| arima \| naive \| seasonal_naive \| rnn \| cnn \| transformer \| fno \(required\)/, /model\.params\.lags: integer >= 1 <= 4096 = 16/, /model\.params\.s: integer >= 1/, /model\.engine: auto \| native \| wasm = auto/, /detect\.params\.window: integer >= 3 <= 100000 = 32/, /detect\.adapt: boolean = false/, /detect\.label: string \(required\)/, /detect\.lead: integer >= 0 \| duration = 0/, /detect\.params\.lags: integer >= 0 <= 256 = 4/]) assert.match(r.stdout, shown);
   const j = runCli(['list', 'detector', '--json']);
   const comps = JSON.parse(j.stdout).components as { name: string; params: { name: string }[] }[];
   const names = (n: string) => comps.find((c) => c.name === n)!.params.map((p) => p.name);
-  assert.deepEqual(names('predictive'), ['model.type', 'model.params.lags', 'model.params.s', 'model.params', 'model.engine']);
+  assert.deepEqual(names('predictive'), ['model.type', 'model.params.lags', 'model.params.s', 'model.params', 'model.backend', 'model.engine']);
+  assert.deepEqual(names('autoencoder'), ['detect.params.network', 'detect.params.window', 'detect.params.units', 'detect.params.latent', 'detect.params.dropout', 'detect.adapt']);
   assert.deepEqual(names('supervised'), ['detect.label', 'detect.lead', 'detect.params.lags', 'model.params', 'model.engine']);
 });
 

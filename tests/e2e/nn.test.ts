@@ -42,7 +42,7 @@ output: { dir: m }
   const cases: [string[], RegExp][] = [
     [[typo], /typo\.yaml:4:21 train\.batch_sise: unknown key "batch_sise"; did you mean "batch_size"\?/],
     [[cfg, '--set', 'train.loss=mse'], /train\.loss: loss mse does not fit task classification/],
-    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp, cnn, fno, rnn, transformer\)/],
+    [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp, cnn, fno, rnn, transformer; detect\.detector autoencoder\)/],
     [[cfg, '--set', 'train.optimizer=adamw'], /train\.optimizer: expected one of "adam" \| "sgd" \| "rmsprop", got "adamw"; did you mean "adam"\?/],
     [[cfg, '--set', 'model.train.epochs=3'], /model\.train: train: goes at the top level/],
   ];
@@ -73,4 +73,28 @@ output: { dir: ${path.join(dir, 'air_rnn')} }
   assert.equal(fc.series[0].forecast.length, 20);
   assert.equal(fc.intervals, 'conformal');
   assert.ok(fc.series[0].forecast.every((v: number) => Number.isFinite(v) && v > 100), fc.series[0].forecast.join(','));
+});
+
+test('autoencoder detector through the CLI: train: section, detect streams a verdict per row; train: with the statistical detector is exit 2', () => {
+  const rows = Array.from({ length: 400 }, (_, i) => `${i},${(10 + Math.sin(i / 5)).toFixed(4)},${(3 + Math.cos(i / 7)).toFixed(4)}`);
+  write(dir, 'tele.csv', ['t,a,b', ...rows].join('\n') + '\n');
+  const cfg = write(dir, 'ae.yaml', `task: detect
+data: { train: tele.csv, time: t }
+detect: { mode: unsupervised, detector: autoencoder, params: { window: 8, units: [8], latent: 2 } }
+train: { epochs: 3, batch_size: 32 }
+output: { dir: ${path.join(dir, 'ae')} }
+`);
+  const r = runCli(['train', cfg, '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).detector, 'autoencoder');
+  const d = runCli(['detect', '-m', path.join(dir, 'ae'), 'tele.csv', '-q'], { cwd: dir });
+  assert.equal(d.status, 0, d.stderr);
+  const out = d.stdout.trim().split('\n');
+  assert.equal(out.length, 401);
+  assert.equal(out[0], 't,score,threshold,anomaly,cause');
+  assert.match(out[7]!, /^6,,/, 'warm-up: window - 1 rows');
+  assert.match(out[8]!, /^7,\d/);
+  const st = runCli(['train', cfg, '--set', 'detect.detector=statistical', '--set', 'detect.params={}'], { cwd: dir });
+  assert.equal(st.status, 2);
+  assert.match(oneLineError(st), /train: is the training loop of neural models .*detect\.detector autoencoder\); detect\.detector statistical takes its settings in detect\.params/);
 });
