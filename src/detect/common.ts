@@ -10,6 +10,14 @@ export function channelIndex(channels: readonly string[], batch: RowBatch): numb
   return idx;
 }
 
+/** The median of the values (NaN for none). */
+export function median(a: ArrayLike<number>): number {
+  const s = Float64Array.from(a).sort();
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 type Engine = 'auto' | 'native' | 'wasm';
 
 /** A new XGBoost estimator (XGBoost's own params validated by its schema), its engine resolved. */

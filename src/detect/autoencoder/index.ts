@@ -15,7 +15,7 @@
  */
 import { BundleError, DataError, NotFittedError, throwIfAborted, UsageError } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
-import { channelIndex } from '../common.js';
+import { channelIndex, median } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
 import type { AutoencoderParams } from './spec.js';
 import { loadTf, type BackendChoice, type Tf } from '../../estimators/nn/backend.js';
@@ -40,12 +40,6 @@ export interface AutoencoderState {
   history: EpochLog[];
 }
 
-function median(a: ArrayLike<number>): number {
-  const s = Float64Array.from(a).sort();
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function build(t: Tf, p: AutoencoderParams, C: number, seed: number): LayersModel {
   const { tfl } = t;

@@ -20,7 +20,7 @@
  */
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
-import { channelIndex, newXGBoost, restoreXGBoost } from '../common.js';
+import { channelIndex, median, newXGBoost, restoreXGBoost } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, Estimator, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
 import { NEURAL_PREDICTIVE, type PredictiveParams } from './spec.js';
 import { defaultWindow, scaleOf, type NeuralForecaster } from '../../estimators/nn/forecaster.js';
@@ -46,12 +46,6 @@ export interface PredictiveState {
   channels: ChannelModel[];
 }
 
-function median(a: ArrayLike<number>): number {
-  const s = Float64Array.from(a).sort();
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function spread(a: ArrayLike<number>, floor: number): number {
   const abs = Float64Array.from(a, (x) => Math.abs(x));

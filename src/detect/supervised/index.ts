@@ -10,7 +10,7 @@
  */
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
-import { channelIndex, newXGBoost, restoreXGBoost } from '../common.js';
+import { channelIndex, median, newXGBoost, restoreXGBoost } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, Estimator, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
 import type { SupervisedParams } from './spec.js';
 
@@ -26,12 +26,6 @@ export interface SupervisedState {
   positives: number;
 }
 
-function median(a: ArrayLike<number>): number {
-  const s = Float64Array.from(a).sort();
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Feature rows for t in [from, v[0].length) (t >= lags), channel-major within a row. */
 function featureRows(v: Float64Array[], lags: number, from: number): { data: Float32Array; rows: number; cols: number; first: number } {
