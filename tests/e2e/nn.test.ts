@@ -98,3 +98,51 @@ output: { dir: ${path.join(dir, 'ae')} }
   assert.equal(st.status, 2);
   assert.match(oneLineError(st), /train: is the training loop of neural models .*detect\.detector autoencoder\); detect\.detector statistical takes its settings in detect\.params/);
 });
+
+test('transfer learning: init_from starts from a bundle\'s layers, frozen layers stay bit-identical while the others change; no matching layer is exit 4', async () => {
+  const { readFileSync } = await import('node:fs');
+  const base = write(dir, 'base.yaml', `task: regression
+data: { train: ${path.join(DATASETS, 'california_housing.csv')}, target: median_house_value, split: { test: 0 } }
+model: { type: mlp, params: { units: [16, 8] } }
+train: { epochs: 2, batch_size: 256 }
+output: { dir: base }
+`);
+  assert.equal(runCli(['train', base, '-q'], { cwd: dir }).status, 0);
+  const tuned = runCli(['train', base, '--set', 'output.dir=tuned', '--set', 'train.init_from=base', '--set', 'train.freeze=[dense_1]', '--set', 'train.seed=99'], { cwd: dir });
+  assert.equal(tuned.status, 0, tuned.stderr);
+  assert.match(tuned.stderr, /train\.init_from: 3 layers start from base \(dense_1, dense_2, output\)/);
+  assert.match(tuned.stderr, /train\.freeze: dense_1 kept as they are/);
+  // each layer's weights from weights.bin, by the manifest's names (a frozen layer's weights come last)
+  const layerWeights = (m: string) => {
+    const b = readFileSync(path.join(dir, m, 'estimator', 'weights.bin'));
+    const all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    const spec = JSON.parse(readFileSync(path.join(dir, m, 'estimator', 'model.json'), 'utf8')).weightsManifest[0].weights as { name: string; shape: number[] }[];
+    const out: Record<string, number[]> = {};
+    let at = 0;
+    for (const w of spec) {
+      const n = w.shape.reduce((x, y) => x * y, 1);
+      const layer = w.name.split('/')[0]!;
+      (out[layer] ??= []).push(...all.subarray(at, at + n));
+      at += n;
+    }
+    return out;
+  };
+  const [a, b] = [layerWeights('base'), layerWeights('tuned')];
+  assert.deepEqual(b.dense_1, a.dense_1, 'dense_1 frozen: bit-identical');
+  assert.notDeepEqual(b.dense_2, a.dense_2, 'dense_2 was fine-tuned');
+  assert.notDeepEqual(b.output, a.output, 'output was fine-tuned');
+  const air = write(dir, 'air_from_mlp.yaml', `task: forecast
+data: { train: ${path.join(DATASETS, 'air_passengers.csv')}, time: ds, target: y }
+model: { type: rnn, params: { units: 4, window: 12 } }
+train: { epochs: 1, init_from: base }
+forecast: { horizon: 3 }
+evaluate: { backtest: { folds: 1 } }
+output: { dir: air_from_mlp }
+`);
+  const none = runCli(['train', air], { cwd: dir });
+  assert.equal(none.status, 4, none.stderr);
+  assert.match(oneLineError(none), /base: train\.init_from: no layer matches this model's by name and weight shapes \(the bundle's: dense_1, dense_2, output; this model's: lstm_1, output\)/);
+  const bad = runCli(['train', base, '--set', 'output.dir=t2', '--set', 'train.freeze=[conv]'], { cwd: dir });
+  assert.equal(bad.status, 2);
+  assert.match(oneLineError(bad), /train\.freeze\.0: "conv" names no layer of this model/);
+});

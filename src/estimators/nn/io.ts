@@ -36,3 +36,52 @@ export async function readModel(t: Tf, r: BlobReader, prefix = ''): Promise<Laye
   const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   return t.tfl.loadLayersModel(t.tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]?.weights ?? [], weightData }));
 }
+
+/**
+ * train.init_from and train.freeze: the layers of `model` that a bundle's network has under the same name
+ * and with the same weight shapes start from its weights (none matching: a bundle error listing both
+ * sides' layers); then the layers named in `freeze` (or starting with an entry) are made non-trainable
+ * (an entry naming no layer: a config error). Returns a line for the log.
+ */
+export async function initFromBundle(t: Tf, model: LayersModel, from: string | undefined, freeze: string[] | undefined): Promise<string[]> {
+  const notes: string[] = [];
+  if (from !== undefined) {
+    const { loadBundle } = await import('../../bundle/bundle.js');
+    const { BundleError } = await import('../../core/errors.js');
+    const bundle = loadBundle(from);
+    const files = bundle.manifest.estimator?.files ?? [];
+    if (!files.includes('estimator/model.json')) throw new BundleError(`train.init_from: this bundle holds ${bundle.manifest.estimator ? `a ${bundle.manifest.estimator.name} model` : 'no model'}, not a neural network`, { file: from });
+    const src = await readModel(t, bundle.reader('estimator'));
+    try {
+      const byName = new Map(src.layers.map((l) => [l.name, l]));
+      const loaded: string[] = [];
+      for (const layer of model.layers) {
+        const other = byName.get(layer.name);
+        const mine = layer.getWeights();
+        if (!other || !mine.length) continue;
+        const theirs = other.getWeights();
+        if (theirs.length !== mine.length || theirs.some((w, i) => w.shape.join('x') !== mine[i]!.shape.join('x'))) continue;
+        layer.setWeights(theirs);
+        loaded.push(layer.name);
+      }
+      if (!loaded.length) {
+        const names = (m: LayersModel) => m.layers.filter((l) => l.getWeights().length).map((l) => l.name).join(', ');
+        throw new BundleError(`train.init_from: no layer matches this model's by name and weight shapes (the bundle's: ${names(src)}; this model's: ${names(model)})`, { file: from });
+      }
+      notes.push(`train.init_from: ${loaded.length} layer${loaded.length === 1 ? '' : 's'} start from ${from} (${loaded.join(', ')})`);
+    } finally {
+      src.dispose();
+    }
+  }
+  if (freeze) {
+    const { ConfigError } = await import('../../core/errors.js');
+    const frozen: string[] = [];
+    freeze.forEach((f, k) => {
+      const hit = model.layers.filter((l) => l.name === f || l.name.startsWith(f));
+      if (!hit.length) throw new ConfigError(`"${f}" names no layer of this model (layers: ${model.layers.filter((l) => l.getWeights().length).map((l) => l.name).join(', ')})`, { path: `train.freeze.${k}` });
+      for (const l of hit) { l.trainable = false; frozen.push(l.name); }
+    });
+    notes.push(`train.freeze: ${[...new Set(frozen)].join(', ')} kept as they are`);
+  }
+  return notes;
+}

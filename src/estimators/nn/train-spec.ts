@@ -70,6 +70,10 @@ export const trainSchema = z.strictObject({
     min_delta: nonneg.default(0),
     min_lr: nonneg.default(0),
   }).optional(),
+  /** transfer learning: a bundle (relative to the current folder, like output.dir) whose network's layers start this one, matched by name and shape */
+  init_from: z.string().min(1).optional(),
+  /** layers kept as they are while training (names, or prefixes such as dense_): with init_from, fine-tuning the rest */
+  freeze: z.array(z.string().min(1)).min(1).optional(),
   /** step: lr x gamma every step_size epochs; cosine: from lr down to min_lr over the epochs */
   lr_schedule: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('step'), step_size: int1, gamma: z.number().gt(0).lte(1).default(0.1) }),
