@@ -409,3 +409,20 @@ test('autoencoder detector (mlp and rnn): causal across batch sizes, a broken pa
     back.dispose();
   }
 });
+
+test('series augmentation: seeded, changes copies only, scaling and warping move window and target together, jitter the window only', async () => {
+  const { seriesAugment } = await import('../src/estimators/nn/fit.js');
+  const base = () => ({ x: Float32Array.from({ length: 2 * 8 }, (_, i) => Math.sin(i)), y: Float32Array.from({ length: 2 * 2 }, (_, i) => Math.cos(i)) });
+  const run = (a: Record<string, number>, seed = 1) => { const b = base(); seriesAugment(a, 8, 2, seed)(b.x, b.y, 2); return b; };
+  assert.deepEqual(run({ jitter: 0.1 }), run({ jitter: 0.1 }), 'same seed, same batch');
+  assert.notDeepEqual(run({ jitter: 0.1 }, 1).x, run({ jitter: 0.1 }, 2).x);
+  const j = run({ jitter: 0.1 });
+  assert.deepEqual(j.y, base().y, 'jitter leaves the target');
+  assert.notDeepEqual(j.x, base().x);
+  const s = run({ scaling: 0.2 });
+  const f = s.y[0]! / base().y[0]!;
+  assert.ok(Math.abs(s.x[1]! / base().x[1]! - f) < 1e-5, 'scaling: window and target by the same factor');
+  const w = run({ window_slice: 0.5 });
+  assert.equal(w.x[7], base().x[7], 'window slicing keeps the last value');
+  assert.deepEqual(w.y, base().y);
+});

@@ -45,6 +45,7 @@ output: { dir: m }
     [[cfg, '--set', 'model.type=xgboost', '--set', 'model.params={}'], /iris\.yaml:4:8 train: train: is the training loop of neural models \(model\.type mlp, cnn, fno, rnn, transformer; detect\.detector autoencoder\)/],
     [[cfg, '--set', 'train.optimizer=adamw'], /train\.optimizer: expected one of "adam" \| "sgd" \| "rmsprop", got "adamw"; did you mean "adam"\?/],
     [[cfg, '--set', 'model.train.epochs=3'], /model\.train: train: goes at the top level/],
+    [[cfg, '--set', 'train.augment.jitter=0.1'], /train\.augment: train\.augment is for series models/],
   ];
   for (const [extra, want] of cases) {
     const r = runCli(['train', ...extra], { cwd: dir });
@@ -57,7 +58,7 @@ test('rnn forecaster through the CLI: trains with a backtest, forecasts past the
   const cfg = write(dir, 'air_rnn.yaml', `task: forecast
 data: { train: ${path.join(DATASETS, 'air_passengers.csv')}, time: ds, target: y }
 model: { type: rnn, params: { units: 8, window: 24 } }
-train: { epochs: 5, batch_size: 32 }
+train: { epochs: 5, batch_size: 32, augment: { jitter: 0.05, scaling: 0.1, magnitude_warp: 0.1, window_slice: 0.9 } }
 forecast: { horizon: 12 }
 evaluate: { backtest: { folds: 1, horizon: 12 } }
 output: { dir: ${path.join(dir, 'air_rnn')} }

@@ -54,6 +54,8 @@ export interface LoopOptions {
   batchSize: number;
   seed: number;
   ctx: FitContext;
+  /** changes a training batch in place (n samples of x and y), e.g. series augmentation; never validation */
+  augment?: (x: Float32Array, y: Float32Array, n: number) => void;
 }
 
 /** The mean loss of a batch for train.loss (crossentropy takes logits: one column sigmoid, more softmax). */
@@ -108,14 +110,16 @@ function learningRateAt(s: TrainSettings, base: number, epoch: number): number {
 }
 
 /** Fills `xb`/`yb` with the samples idx[start..start+n) and returns them as tensors. */
-function batchTensors(tf: Tf['tf'], d: TrainData, idx: Int32Array | undefined, start: number, n: number, xb: Float32Array, yb: Float32Array): [Tensor, Tensor] {
+function batchTensors(tf: Tf['tf'], d: TrainData, idx: Int32Array | undefined, start: number, n: number, xb: Float32Array, yb: Float32Array, augment?: (x: Float32Array, y: Float32Array, n: number) => void): [Tensor, Tensor] {
   const inSize = d.x.length / d.rows;
-  if (idx) {
+  if (idx || augment) {
     for (let k = 0; k < n; k++) {
-      const r = idx[start + k]!;
+      const r = idx ? idx[start + k]! : start + k;
       xb.set(d.x.subarray(r * inSize, (r + 1) * inSize), k * inSize);
       yb.set(d.y.subarray(r * d.outSize, (r + 1) * d.outSize), k * d.outSize);
     }
+    // augmentation changes the batch's copies, never the data
+    augment?.(xb, yb, n);
     return [tf.tensor(xb.slice(0, n * inSize), [n, ...d.inShape]), tf.tensor2d(yb.slice(0, n * d.outSize), [n, d.outSize])];
   }
   return [tf.tensor(d.x.slice(start * inSize, (start + n) * inSize), [n, ...d.inShape]), tf.tensor2d(d.y.slice(start * d.outSize, (start + n) * d.outSize), [n, d.outSize])];
@@ -184,7 +188,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
         const n = Math.min(batch, data.rows - start);
         const last = start + batch >= data.rows;
         for (const cb of callbacks) await cb.onBatchBegin?.(b, { size: n });
-        const [xs, ys] = batchTensors(tf, data, s.shuffle ? idx : undefined, start, n, xb, yb);
+        const [xs, ys] = batchTensors(tf, data, s.shuffle ? idx : undefined, start, n, xb, yb, o.augment);
         const out = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => {
             let l = o.loss(ys, model.apply(xs, { training: true }) as Tensor);
@@ -274,4 +278,55 @@ export function gradientWarning(names: string[], ratios: number[]): string | und
   const big = ratios.findIndex((r) => r > 10 || !Number.isFinite(r));
   if (big >= 0) return `exploding gradients: layer ${names[big]}'s gradient is ${ratios[big]!.toExponential(1)} times its weights (lower train.optimizer.learning_rate, or add batch_norm / layer_norm)`;
   return undefined;
+}
+
+/**
+ * Series augmentation for train.augment (Um et al. 2017; Le Guennec et al. 2016), seeded: each sample of
+ * a batch is a window x (`window` values) and its target y (`horizon` values), both relative to the
+ * window's level, so scaling and warping apply to both; jitter and slicing to the window only.
+ */
+export function seriesAugment(a: NonNullable<TrainSettings['augment']>, window: number, horizon: number, seed: number): (x: Float32Array, y: Float32Array, n: number) => void {
+  const rand = rng(seed ^ 0x5bd1e995);
+  const normal = () => {
+    const u = Math.max(rand(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  };
+  const span = window + horizon;
+  const curve = new Float64Array(span);
+  const tmp = new Float64Array(window);
+  return (x, y, n) => {
+    for (let k = 0; k < n; k++) {
+      const xo = k * window;
+      const yo = k * horizon;
+      if (a.window_slice) {
+        // the last fraction of the window, stretched back to its length (linear interpolation)
+        const len = Math.max(2, Math.round(a.window_slice * window));
+        const from = window - len;
+        for (let j = 0; j < window; j++) {
+          const pos = from + (j * (len - 1)) / (window - 1);
+          const i0 = Math.floor(pos);
+          const f = pos - i0;
+          tmp[j] = x[xo + i0]! * (1 - f) + (i0 + 1 < window ? x[xo + i0 + 1]! : x[xo + i0]!) * f;
+        }
+        for (let j = 0; j < window; j++) x[xo + j] = tmp[j]!;
+      }
+      if (a.magnitude_warp) {
+        const knots = [0, 1, 2, 3].map(() => 1 + a.magnitude_warp! * normal());
+        for (let j = 0; j < span; j++) {
+          const pos = (j / Math.max(1, span - 1)) * 3;
+          const i0 = Math.min(2, Math.floor(pos));
+          const f = pos - i0;
+          curve[j] = knots[i0]! * (1 - f) + knots[i0 + 1]! * f;
+        }
+        for (let j = 0; j < window; j++) x[xo + j]! *= curve[j]!;
+        for (let j = 0; j < horizon; j++) y[yo + j]! *= curve[window + j]!;
+      }
+      if (a.scaling) {
+        const f = 1 + a.scaling * normal();
+        for (let j = 0; j < window; j++) x[xo + j]! *= f;
+        for (let j = 0; j < horizon; j++) y[yo + j]! *= f;
+      }
+      if (a.jitter) for (let j = 0; j < window; j++) x[xo + j]! += a.jitter * normal();
+    }
+  };
 }

@@ -17,7 +17,7 @@ import { checkSeriesValues } from '../../core/checks.js';
 import type { BlobReader, BlobWriter, FitContext, Logger } from '../../core/types.js';
 import type { Forecaster, ForecastContext, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { loadTf, type Tf } from './backend.js';
-import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from './fit.js';
+import { autoBatchSize, lossFunction, seriesAugment, trainLoop, type EpochLog, type TrainData } from './fit.js';
 import { initFromBundle, readModel, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
 import type { CnnParams, FnoParams, NnOptions, RnnParams, TransformerParams } from './spec.js';
@@ -183,7 +183,8 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
       const lossFn = lossFunction(t.tf, s.loss ?? 'mse', s.huber_delta);
       ctx.log.debug(`${this.name}: ${this.describeNet(this.params as P)}, window ${window} -> horizon ${horizon}, ${tRows} training windows${vRows ? ` (+${vRows} validation)` : ''}, batch ${batchSize}, ${t.backend} backend`);
       try {
-        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx });
+        const augment = s.augment ? seriesAugment(s.augment, window, horizon, seed) : undefined;
+        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx, augment });
         this.model = model;
         this.state = { window, horizon, backend: t.backend, batchSize: h.batchSize, bestEpoch: h.bestEpoch, stoppedEarly: h.stoppedEarly, history: h.epochs };
       } catch (e) {

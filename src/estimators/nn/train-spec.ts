@@ -74,6 +74,18 @@ export const trainSchema = z.strictObject({
   init_from: z.string().min(1).optional(),
   /** layers kept as they are while training (names, or prefixes such as dense_): with init_from, fine-tuning the rest */
   freeze: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * series models, training batches only: jitter (noise of this standard deviation, in units of the
+   * series' spread), scaling (window and target times a factor ~ N(1, s)), magnitude_warp (times a smooth
+   * random curve through 4 knots ~ N(1, s)), window_slice (the last fraction of the window stretched to
+   * its length)
+   */
+  augment: z.strictObject({
+    jitter: z.number().gt(0).lt(10).optional(),
+    scaling: z.number().gt(0).lt(1).optional(),
+    magnitude_warp: z.number().gt(0).lt(1).optional(),
+    window_slice: z.number().gt(0).lt(1).optional(),
+  }).optional(),
   /** step: lr x gamma every step_size epochs; cosine: from lr down to min_lr over the epochs */
   lr_schedule: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('step'), step_size: int1, gamma: z.number().gt(0).lte(1).default(0.1) }),
