@@ -426,3 +426,21 @@ test('series augmentation: seeded, changes copies only, scaling and warping move
   assert.equal(w.x[7], base().x[7], 'window slicing keeps the last value');
   assert.deepEqual(w.y, base().y);
 });
+
+test('csv_logger: one line per epoch; an earlier log is replaced, any other file refused', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlkit-csvlog-'));
+  const file = path.join(dir, 'log.csv');
+  const d = regression(100);
+  for (let k = 0; k < 2; k++) (await mlp({ units: [4] }, { epochs: 3, csv_logger: file }).fit(d, REG, { log: logger(), seed: 1, signal })).dispose();
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'epoch,loss,val_loss,lr,seconds');
+  assert.equal(lines.length, 4, 'the second run replaced the first log');
+  assert.match(lines[3]!, /^3,\d/);
+  const other = path.join(dir, 'data.csv');
+  writeFileSync(other, 'a,b\n1,2\n');
+  await assert.rejects(mlp({ units: [4] }, { epochs: 1, csv_logger: other }).fit(d, REG, { log: logger(), seed: 1, signal }), /data\.csv exists and is not a training log/);
+  assert.equal(readFileSync(other, 'utf8'), 'a,b\n1,2\n', 'untouched');
+});

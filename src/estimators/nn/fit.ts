@@ -8,6 +8,7 @@
  *
  * One fit at a time per model (the caller's guard); every tensor made here is disposed here.
  */
+import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { ConfigError, throwIfAborted } from '../../core/errors.js';
 import { rng, shuffleInPlace } from '../../core/random.js';
@@ -81,6 +82,28 @@ function setLearningRate(opt: Optimizer, lr: number): void {
   const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
+}
+
+const LOG_HEADER = 'epoch,loss,val_loss,lr,seconds';
+
+/** train.csv_logger: the file, started with its header; an existing file is replaced only when it is such a log. */
+function openEpochLog(file: string): string {
+  if (existsSync(file)) {
+    const st = statSync(file);
+    let first = '';
+    if (st.isFile()) {
+      const fd = openSync(file, 'r');
+      try {
+        const b = Buffer.alloc(LOG_HEADER.length + 2);
+        first = b.subarray(0, readSync(fd, b, 0, b.length, 0)).toString('utf8').split(/\r?\n/)[0]!;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (!st.isFile() || first !== LOG_HEADER) throw new ConfigError(`${file} exists and is not a training log (its first line is not "${LOG_HEADER}"): choose another file`, { path: 'train.csv_logger' });
+  }
+  writeFileSync(file, LOG_HEADER + '\n');
+  return file;
 }
 
 /** Largest power of two <= x, within [1, cap]. */
@@ -171,6 +194,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
   const rlState: Monitor = { best: Infinity, wait: 0 };
   let bestWeights: Tensor[] | undefined;
   let warnedGradients = false;
+  const logFile = s.csv_logger ? openEpochLog(s.csv_logger) : undefined;
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.({ steps: s.epochs, unit: 'epoch' });
     for (let epoch = 0; epoch < s.epochs; epoch++) {
@@ -246,6 +270,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
           rlState.wait = 0;
         }
       }
+      if (logFile) appendFileSync(logFile, `${epoch + 1},${log.loss},${log.val_loss ?? ''},${lr},${log.seconds.toFixed(3)}\n`);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { loss: log.loss, val_loss: log.val_loss, lr, seconds: log.seconds });
       if (stop) {
         history.stoppedEarly = true;

@@ -70,6 +70,8 @@ export const trainSchema = z.strictObject({
     min_delta: nonneg.default(0),
     min_lr: nonneg.default(0),
   }).optional(),
+  /** a CSV file that gets one line per epoch (epoch, loss, val_loss, lr, seconds), relative to the current folder; an existing training log is replaced, any other file refused */
+  csv_logger: z.string().min(1).optional(),
   /** transfer learning: a bundle (relative to the current folder, like output.dir) whose network's layers start this one, matched by name and shape */
   init_from: z.string().min(1).optional(),
   /** layers kept as they are while training (names, or prefixes such as dense_): with init_from, fine-tuning the rest */
