@@ -4,5 +4,5 @@ import { makeLogger, progressBars, type GlobalOptions } from './output.js';
 
 export async function runContext(opts: GlobalOptions, signal: AbortSignal, extra: Partial<RunContext> = {}): Promise<RunContext> {
   const { builtinRegistry } = await import('../specs.js');
-  return { registry: builtinRegistry(), log: makeLogger(opts), signal, progress: await progressBars(opts), force: opts.force === true, ...extra };
+  return { registry: builtinRegistry(), log: makeLogger(opts), signal, progress: await progressBars(opts), force: opts.force === true, resume: opts.resume === true, ...extra };
 }

@@ -31,6 +31,7 @@ export function buildProgram(run: Runner): Command {
     .description('train a model from a YAML config and write a model bundle')
     .argument('<config>', 'YAML config file')
     .option('--force', 'replace a bundle of another task at output.dir (never a file or a folder that is not a bundle)')
+    .option('--resume', 'neural models: continue training from the last checkpoint (train.checkpoint) instead of starting over')
     .action((config: string, _o, cmd: Command) => run(async (signal) => {
       const { trainCommand } = await import('./train/index.js');
       return trainCommand(config, cmd.optsWithGlobals<GlobalOptions>(), signal);

@@ -11,6 +11,7 @@ export interface GlobalOptions {
   set?: string[];
   /** train, preprocess: replace a bundle of another task */
   force?: boolean;
+  resume?: boolean;
 }
 
 export const stderrIsTTY = (): boolean => Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;

@@ -56,6 +56,8 @@ export interface FitContext {
   callbacks?: Callback[];
   /** one unit of counted work done (a series fitted): drives a progress bar over units */
   onProgress?: (n?: number) => void;
+  /** neural training with train.checkpoint: where checkpoints go, and whether to start from the last one (--resume) */
+  checkpoint?: { dir: string; resume: boolean };
 }
 
 /** Writes a component's files (paths relative to the component's own folder in the bundle). */

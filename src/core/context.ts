@@ -22,4 +22,6 @@ export interface RunContext {
   stdin?: Buffer;
   /** --force: a bundle may replace one of another task at output.dir */
   force?: boolean;
+  /** --resume: neural training starts from its last checkpoint */
+  resume?: boolean;
 }

@@ -13,6 +13,7 @@ import { loadTable, schemaOf } from '../data/read.js';
 import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveComponent, type LoadedBundle, type Manifest } from '../bundle/bundle.js';
 import { prepareSeries, type PreparedSeries, type SeriesSettings } from '../forecast/series.js';
 import { addSteps, formatTime, type Freq } from '../core/time.js';
+import { checkpointOf, dropCheckpoint } from './checkpoint.js';
 import { createForecaster, fitForecaster, forecastSeries, type ModelRef } from '../forecast/parallel.js';
 import { fitProgress, invert, runBacktest, type BacktestResult, type BacktestSettings } from '../forecast/backtest.js';
 import { calibrationPlan, conformal, conformalState, minConformalErrors, naiveScale, type ConformalState } from '../forecast/conformal.js';
@@ -102,7 +103,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   let fitted: Forecaster;
   try {
     if (plan) backtest = await runBacktest(ctx, model, prepared.series, plan, config, meta, config.data.train, undefined, progress);
-    ({ forecaster: fitted } = await fitForecaster(ctx.registry, model, prepared.series, meta, { log: ctx.log, callbacks: [...progress.callbacks, ...(ctx.callbacks ?? [])], signal: ctx.signal, seed: config.seed, onProgress: progress.onSeries }));
+    ({ forecaster: fitted } = await fitForecaster(ctx.registry, model, prepared.series, meta, { log: ctx.log, callbacks: [...progress.callbacks, ...(ctx.callbacks ?? [])], signal: ctx.signal, seed: config.seed, onProgress: progress.onSeries, ...checkpointOf(lc, ctx) }));
   } finally {
     progress.stop();
   }
@@ -131,6 +132,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
       ...(backtest ? { conformal: conformalState(backtest) } : {}),
       metrics: backtest?.overall ?? {},
     }, files, { force: ctx.force });
+    dropCheckpoint(lc);
     description = fitted.describe();
   } finally {
     fitted.dispose();

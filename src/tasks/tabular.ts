@@ -4,6 +4,7 @@
  */
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
+import { checkpointOf, dropCheckpoint } from './checkpoint.js';
 import { DEFAULT_METRICS, type MetricName, type Task } from '../config/schema.js';
 import type { ColumnInfo, Estimator, Frame, TabularTask } from '../core/types.js';
 import type { RunContext } from '../core/context.js';
@@ -209,7 +210,7 @@ async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext
     x: fit.matrix, y: Float32Array.from(fit.y), featureNames: fit.featureNames, featureTypes: fit.featureTypes,
     valid: valid ? { x: valid.matrix, y: Float32Array.from(valid.y) } : undefined,
     releaseX: true, // only fit.matrix.rows is read afterwards
-  }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed });
+  }, task, { log: ctx.log, callbacks: ctx.callbacks, signal: ctx.signal, seed: config.seed, ...checkpointOf(lc, ctx) });
   throwIfAborted(ctx.signal);
 
   let metrics: Metrics = {};
@@ -232,6 +233,7 @@ async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext
     targetState: tstate,
     metrics: metrics as Record<string, number>,
   }, files, { force: ctx.force });
+  dropCheckpoint(lc);
   return {
     bundleDir: lc.outputDir,
     metrics,

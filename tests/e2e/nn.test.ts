@@ -147,3 +147,36 @@ output: { dir: air_from_mlp }
   assert.equal(bad.status, 2);
   assert.match(oneLineError(bad), /train\.freeze\.0: "conv" names no layer of this model/);
 });
+
+test('checkpoint and --resume: Ctrl-C mid-training leaves the last checkpoint; --resume continues from it (the epoch log too) and the bundle replaces the checkpoint', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { BIN } = await import('../helpers.js');
+  const cfg = write(dir, 'ck.yaml', `task: regression
+data: { train: ${path.join(DATASETS, 'california_housing.csv')}, target: median_house_value, split: { test: 0 } }
+model: { type: mlp, params: { units: [8] } }
+train: { epochs: 400, batch_size: 512, checkpoint: { every: 1 }, csv_logger: ck_log.csv }
+output: { dir: ck }
+`);
+  const child = spawn(process.execPath, [BIN, 'train', cfg], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  await new Promise<void>((resolve) => child.stderr.on('data', (d) => { err += d; if ((err.match(/^\{"epoch"/gm) ?? []).length >= 4) resolve(); }));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, err);
+  assert.ok(!existsSync(path.join(dir, 'ck')), 'no bundle');
+  const saved = JSON.parse(readFileSync(path.join(dir, 'ck.checkpoint', 'state.json'), 'utf8')).epoch as number;
+  assert.ok(saved >= 3 && saved < 399, `checkpoint after epoch ${saved + 1}`);
+  const r = runCli(['train', cfg, '--resume', '--set', 'train.epochs=' + (saved + 4)], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`--resume: continuing after epoch ${saved + 1} of ${saved + 4}`));
+  assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('{"epoch"')).length, 3, 'only the remaining epochs ran');
+  const log = readFileSync(path.join(dir, 'ck_log.csv'), 'utf8').trim().split('\n');
+  assert.equal(log[0], 'epoch,loss,val_loss,lr,seconds');
+  assert.equal(log.at(-1)!.split(',')[0], String(saved + 4));
+  assert.ok(existsSync(path.join(dir, 'ck', 'manifest.json')));
+  assert.ok(!existsSync(path.join(dir, 'ck.checkpoint')), 'the checkpoint is gone once the bundle is written');
+  const again = runCli(['train', cfg, '--resume'], { cwd: dir });
+  assert.equal(again.status, 2);
+  assert.match(oneLineError(again), /--resume: no checkpoint at .*ck\.checkpoint/);
+});

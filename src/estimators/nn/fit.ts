@@ -8,9 +8,10 @@
  *
  * One fit at a time per model (the caller's guard); every tensor made here is disposed here.
  */
-import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { ConfigError, throwIfAborted } from '../../core/errors.js';
+import path from 'node:path';
+import { ConfigError, throwIfAborted, UsageError } from '../../core/errors.js';
 import { rng, shuffleInPlace } from '../../core/random.js';
 import type { Callback, FitContext } from '../../core/component.js';
 import type { Tf } from './backend.js';
@@ -86,8 +87,11 @@ function setLearningRate(opt: Optimizer, lr: number): void {
 
 const LOG_HEADER = 'epoch,loss,val_loss,lr,seconds';
 
-/** train.csv_logger: the file, started with its header; an existing file is replaced only when it is such a log. */
-function openEpochLog(file: string): string {
+/**
+ * train.csv_logger: the file, started with its header; an existing file is replaced only when it is such
+ * a log (with --resume it is continued).
+ */
+function openEpochLog(file: string, resumed = false): string {
   if (existsSync(file)) {
     const st = statSync(file);
     let first = '';
@@ -101,6 +105,7 @@ function openEpochLog(file: string): string {
       }
     }
     if (!st.isFile() || first !== LOG_HEADER) throw new ConfigError(`${file} exists and is not a training log (its first line is not "${LOG_HEADER}"): choose another file`, { path: 'train.csv_logger' });
+    if (resumed) return file;
   }
   writeFileSync(file, LOG_HEADER + '\n');
   return file;
@@ -194,10 +199,26 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
   const rlState: Monitor = { best: Infinity, wait: 0 };
   let bestWeights: Tensor[] | undefined;
   let warnedGradients = false;
-  const logFile = s.csv_logger ? openEpochLog(s.csv_logger) : undefined;
+  const ck = s.checkpoint && ctx.checkpoint ? { ...s.checkpoint, dir: ctx.checkpoint.dir } : undefined;
+  let startEpoch = 0;
+  if (ctx.checkpoint?.resume) {
+    if (!ck) throw new UsageError('--resume continues from a checkpoint: this config has no train.checkpoint');
+    const saved = await readCheckpoint(t, model, optimizer, ck.dir);
+    startEpoch = saved.epoch + 1;
+    history.epochs.push(...saved.history);
+    history.bestEpoch = saved.bestEpoch;
+    Object.assign(esState, saved.es);
+    Object.assign(rlState, saved.rl);
+    plateauFactor = saved.plateauFactor;
+    // the shuffled order continues where it was: the shuffles of the epochs done, replayed
+    if (s.shuffle) for (let e = 0; e < startEpoch; e++) shuffleInPlace(idx, rand);
+    ctx.log.info(`--resume: continuing after epoch ${startEpoch} of ${s.epochs} from ${ck.dir}`);
+  }
+  const logFile = s.csv_logger ? openEpochLog(s.csv_logger, startEpoch > 0) : undefined;
+  let lastTurn = performance.now();
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.({ steps: s.epochs, unit: 'epoch' });
-    for (let epoch = 0; epoch < s.epochs; epoch++) {
+    for (let epoch = startEpoch; epoch < s.epochs; epoch++) {
       throwIfAborted(ctx.signal);
       const t0 = performance.now();
       const lr = learningRateAt(s, baseLr, epoch) * plateauFactor;
@@ -208,6 +229,12 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
       let b = 0;
       let gradRatios: number[] | undefined;
       for (let start = 0; start < data.rows; start += batch, b++) {
+        // tfjs's CPU and wasm backends resolve data() as microtasks: without a turn of the event loop now
+        // and then, Ctrl-C (a signal event) would wait for the whole training
+        if (performance.now() - lastTurn > 50) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastTurn = performance.now();
+        }
         throwIfAborted(ctx.signal);
         const n = Math.min(batch, data.rows - start);
         const last = start + batch >= data.rows;
@@ -246,6 +273,11 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
       }
       // early stopping and reduce-on-plateau on the monitored loss
       let stop = false;
+      if (!es && ck?.best) {
+        // best checkpoints without early stopping: the best validation loss (else training loss) so far
+        const m = log.val_loss ?? log.loss;
+        if (improved(esState, m, 0)) { esState.best = m; history.bestEpoch = epoch; }
+      }
       if (es) {
         const m = es.monitor === 'val_loss' ? log.val_loss : log.loss;
         if (m !== undefined && improved(esState, m, es.min_delta)) {
@@ -269,6 +301,9 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
           }
           rlState.wait = 0;
         }
+      }
+      if (ck && ((ck.every !== undefined && (epoch + 1) % ck.every === 0) || (ck.best && history.bestEpoch === epoch))) {
+        await writeCheckpoint(t, model, optimizer, ck.dir, { epoch, history: history.epochs, bestEpoch: history.bestEpoch, es: esState, rl: rlState, plateauFactor });
       }
       if (logFile) appendFileSync(logFile, `${epoch + 1},${log.loss},${log.val_loss ?? ''},${lr},${log.seconds.toFixed(3)}\n`);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { loss: log.loss, val_loss: log.val_loss, lr, seconds: log.seconds });
@@ -354,4 +389,65 @@ export function seriesAugment(a: NonNullable<TrainSettings['augment']>, window: 
       if (a.jitter) for (let j = 0; j < window; j++) x[xo + j]! += a.jitter * normal();
     }
   };
+}
+
+interface CheckpointState {
+  epoch: number;
+  history: EpochLog[];
+  bestEpoch: number;
+  es: { best: number; wait: number };
+  rl: { best: number; wait: number };
+  plateauFactor: number;
+}
+
+/**
+ * A checkpoint: the model (layers format), the optimizer's state and the loop's, written to a fresh
+ * folder beside `dir` and renamed into place, so a crash leaves the previous checkpoint whole.
+ */
+async function writeCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, dir: string, state: CheckpointState): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const { writeModel } = await import('./io.js');
+  await writeModel(t, model, { write: (rel, data) => writeFileSync(path.join(tmp, rel), data) });
+  const weights = await optimizer.getWeights();
+  const encoded = await t.tf.io.encodeWeights(weights);
+  writeFileSync(path.join(tmp, 'optimizer.bin'), new Uint8Array(encoded.data as ArrayBuffer));
+  // Infinity (no best yet) is not JSON: kept as null
+  writeFileSync(path.join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: encoded.specs }, (_k, v) => (v === Infinity ? null : v)));
+  // the moments are the optimizer's own variables (kept); only the iteration count is a new tensor
+  t.tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+async function readCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, dir: string): Promise<CheckpointState> {
+  const { BundleError } = await import('../../core/errors.js');
+  if (!existsSync(path.join(dir, 'state.json'))) throw new UsageError(`--resume: no checkpoint at ${dir} (train.checkpoint writes one during training)`);
+  let state: CheckpointState & { optimizer: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] };
+  try {
+    state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'), (_k, v) => v);
+  } catch (e) {
+    throw new BundleError(`the checkpoint's state.json does not parse: ${(e as Error).message}`, { file: dir });
+  }
+  const { readModel } = await import('./io.js');
+  const saved = await readModel(t, { read: (rel) => readFileSync(path.join(dir, rel)) });
+  try {
+    const shapes = (m: LayersModel) => m.weights.map((w) => `${w.originalName ?? w.name}:${w.shape.join('x')}`.replace(/_\d+(?=:)/, '')).sort().join(',');
+    if (shapes(saved) !== shapes(model)) throw new BundleError('the checkpoint is of another network (other layers or sizes): train without --resume to start over', { file: dir });
+    const byName = new Map(saved.layers.map((l) => [l.name, l]));
+    for (const layer of model.layers) {
+      const src = byName.get(layer.name);
+      if (src && layer.getWeights().length) layer.setWeights(src.getWeights());
+    }
+  } finally {
+    saved.dispose();
+  }
+  const bin = readFileSync(path.join(dir, 'optimizer.bin'));
+  const named = t.tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.optimizer);
+  await optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
+  const inf = (m: { best: number | null; wait: number }) => ({ best: m.best === null ? Infinity : m.best, wait: m.wait });
+  return { ...state, es: inf(state.es as never), rl: inf(state.rl as never) };
 }

@@ -70,6 +70,14 @@ export const trainSchema = z.strictObject({
     min_delta: nonneg.default(0),
     min_lr: nonneg.default(0),
   }).optional(),
+  /**
+   * checkpoints beside the bundle (<output.dir>.checkpoint/, replaced atomically): every N epochs and/or
+   * at each new best of early stopping's monitor; mlkit train --resume continues from the last one
+   */
+  checkpoint: z.strictObject({
+    every: int1.optional(),
+    best: z.boolean().default(false),
+  }).refine((c) => c.every !== undefined || c.best, { message: 'give every (epochs) or best: true' }).optional(),
   /** a CSV file that gets one line per epoch (epoch, loss, val_loss, lr, seconds), relative to the current folder; an existing training log is replaced, any other file refused */
   csv_logger: z.string().min(1).optional(),
   /** transfer learning: a bundle (relative to the current folder, like output.dir) whose network's layers start this one, matched by name and shape */
