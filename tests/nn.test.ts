@@ -444,3 +444,13 @@ test('csv_logger: one line per epoch; an earlier log is replaced, any other file
   await assert.rejects(mlp({ units: [4] }, { epochs: 1, csv_logger: other }).fit(d, REG, { log: logger(), seed: 1, signal }), /data\.csv exists and is not a training log/);
   assert.equal(readFileSync(other, 'utf8'), 'a,b\n1,2\n', 'untouched');
 });
+
+test('mlp: stacked dense layers with a linear activation get a warning that they collapse to one linear map', async () => {
+  const d = regression(100);
+  const lin = logger();
+  (await mlp({ units: [8, 8], activation: 'linear' }, { epochs: 1 }).fit(d, REG, { log: lin, seed: 1, signal })).dispose();
+  assert.ok(lin.lines.some((l) => /^warn mlp: activation linear: the 2 hidden dense layers and the output layer collapse to one linear map/.test(l)), lin.lines.join('\n'));
+  const ok = logger();
+  (await mlp({ units: [8], activation: 'tanh' }, { epochs: 1 }).fit(d, REG, { log: ok, seed: 1, signal })).dispose();
+  assert.ok(!ok.lines.some((l) => /collapse/.test(l)));
+});

@@ -182,6 +182,8 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
         batchSize = auto.size;
       } else batchSize = s.batch_size;
       const lossFn = lossFunction(tf, loss, s.huber_delta);
+      // stacked dense layers without a nonlinearity between them are one linear map (a larger model for nothing)
+      if (this.params.activation === 'linear' && this.params.units.length) ctx.log.warn(`mlp: activation linear: the ${this.params.units.length} hidden dense layer${this.params.units.length === 1 ? '' : 's'} and the output layer collapse to one linear map (a linear model); use a nonlinear activation such as relu, or units: [] for a linear model`);
       ctx.log.debug(`mlp: ${cols} inputs -> ${this.params.units.join(' -> ')} -> ${outSize}, ${rows} rows, batch ${batchSize}, ${s.epochs} epochs, ${t.backend} backend`);
       try {
         const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx });

@@ -22,7 +22,7 @@ const layerOptions = {
 };
 
 export const mlpParamsSchema = z.strictObject({
-  /** units of each hidden dense layer, in order */
+  /** units of each hidden dense layer, in order ([]: no hidden layer, a linear or logistic model) */
   units: z.array(z.number().int().gte(1)).default([64, 64]),
   ...layerOptions,
 }).superRefine((p, ctx) => {
