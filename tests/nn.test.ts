@@ -454,3 +454,29 @@ test('mlp: stacked dense layers with a linear activation get a warning that they
   (await mlp({ units: [8], activation: 'tanh' }, { epochs: 1 }).fit(d, REG, { log: ok, seed: 1, signal })).dispose();
   assert.ok(!ok.lines.some((l) => /collapse/.test(l)));
 });
+
+test('class_weight: balanced raises the rare class\'s probabilities; a label that is no class is a config error', async () => {
+  const g = gaussian(rng(12));
+  const n = 600;
+  const x = new Float32Array(n * 2);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const rare = i % 12 === 0;
+    y[i] = rare ? 1 : 0;
+    x[2 * i] = (rare ? 0.8 : 0) + g();
+    x[2 * i + 1] = g();
+  }
+  const data: TabularFitData = { x: { data: x, rows: n, cols: 2 }, y, featureNames: ['a', 'b'], featureTypes: ['q', 'q'] };
+  const task: TabularTask = { kind: 'classification', numClass: 2, labels: ['no', 'yes'] };
+  const meanRare = async (cw?: unknown) => {
+    const e = await mlp({ units: [8] }, { epochs: 20, batch_size: 32, optimizer: { learning_rate: 0.01 }, ...(cw ? { class_weight: cw } : {}) }).fit(data, task, { log: logger(), seed: 1, signal });
+    const p = e.predict(data.x);
+    e.dispose();
+    let s = 0;
+    for (let i = 0; i < n; i++) s += p[2 * i + 1]!;
+    return s / n;
+  };
+  const [none, balanced, byLabel] = [await meanRare(), await meanRare('balanced'), await meanRare({ yes: 6 })];
+  assert.ok(balanced > 2 * none && byLabel > 2 * none, `mean P(yes): none ${none}, balanced ${balanced}, yes: 6 ${byLabel}`);
+  await assert.rejects(mlp({ units: [8] }, { epochs: 1, class_weight: { maybe: 2 } }).fit(data, task, { log: logger(), seed: 1, signal }), /class "maybe" is not a class of the target \(classes: no, yes\)/);
+});

@@ -275,6 +275,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     const tr = spec.train.safeParse(config.train);
     if (!tr.success) throw issueToError(tr.error.issues, config.train, spec.train, finder, ['train']);
     if ((tr.data as { augment?: unknown }).augment !== undefined && spec.kind !== 'forecaster') throw new ConfigError(`train.augment is for series models (model.type rnn, cnn, transformer, fno, also in detect.mode predictive); ${spec.name} trains on ${spec.kind === 'detector' ? 'windows it reconstructs' : 'table rows'}`, { ...finder.find(['train', 'augment']), path: 'train.augment' });
+    if ((tr.data as { class_weight?: unknown }).class_weight !== undefined && config.task !== 'classification') throw new ConfigError(`train.class_weight is for task classification (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['train', 'class_weight']), path: 'train.class_weight' });
     const loss = (tr.data as { loss?: string }).loss;
     if (loss !== undefined && (config.task === 'classification') !== (loss === 'crossentropy')) {
       throw new ConfigError(`loss ${loss} does not fit task ${config.task}: ${config.task === 'classification' ? 'classification trains with crossentropy' : 'use mse, mae or huber'}`, { ...finder.find(['train', 'loss']), path: 'train.loss' });

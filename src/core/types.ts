@@ -66,7 +66,8 @@ export interface Transformer<P = unknown, S = unknown> extends Component<P, S> {
 // ------------------------------------------------------------------------------------------------
 // Tabular estimators
 
-export type TabularTask = { kind: 'regression' } | { kind: 'classification'; numClass: number };
+/** classification: the number of classes and, when known, their labels (index order) */
+export type TabularTask = { kind: 'regression' } | { kind: 'classification'; numClass: number; labels?: string[] };
 
 export interface TabularFitData {
   x: DenseMatrix;

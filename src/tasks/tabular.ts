@@ -205,7 +205,7 @@ async function trainWith(estimator: Estimator, lc: LoadedConfig, ctx: RunContext
 
   const { fit, valid, test, tstate, input } = prep;
   ctx.log.debug(`fitting ${estimator.name} on ${fit.matrix.rows} rows x ${fit.matrix.cols} features`);
-  const task: TabularTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length } : { kind: 'regression' };
+  const task: TabularTask = tstate.kind === 'classification' ? { kind: 'classification', numClass: tstate.classes.length, labels: tstate.classes } : { kind: 'regression' };
   await estimator.fit({
     x: fit.matrix, y: Float32Array.from(fit.y), featureNames: fit.featureNames, featureTypes: fit.featureTypes,
     valid: valid ? { x: valid.matrix, y: Float32Array.from(valid.y) } : undefined,

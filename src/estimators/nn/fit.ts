@@ -27,6 +27,8 @@ type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
 export interface TrainData {
   x: Float32Array;
   y: Float32Array;
+  /** per-sample weights of the training loss (class weights), optional */
+  w?: Float32Array;
   rows: number;
   inShape: number[];
   outSize: number;
@@ -50,8 +52,8 @@ export interface History {
 
 export interface LoopOptions {
   settings: TrainSettings;
-  /** mean loss of a batch (yTrue, the model's output) */
-  loss: (yTrue: Tensor, yPred: Tensor) => Scalar;
+  /** mean loss of a batch (yTrue, the model's output, optional per-sample weights) */
+  loss: (yTrue: Tensor, yPred: Tensor, weights?: Tensor) => Scalar;
   valid?: TrainData;
   batchSize: number;
   seed: number;
@@ -62,11 +64,13 @@ export interface LoopOptions {
 
 /** The mean loss of a batch for train.loss (crossentropy takes logits: one column sigmoid, more softmax). */
 export function lossFunction(tf: Tf['tf'], loss: NonNullable<TrainSettings['loss']>, huberDelta: number): LoopOptions['loss'] {
-  return (yTrue, yPred) => {
-    if (loss === 'crossentropy') return (yPred.shape[yPred.shape.length - 1] === 1 ? tf.losses.sigmoidCrossEntropy(yTrue, yPred) : tf.losses.softmaxCrossEntropy(yTrue, yPred)) as Scalar;
-    if (loss === 'mae') return tf.losses.absoluteDifference(yTrue, yPred) as Scalar;
-    if (loss === 'huber') return tf.losses.huberLoss(yTrue, yPred, undefined, huberDelta) as Scalar;
-    return tf.losses.meanSquaredError(yTrue, yPred) as Scalar;
+  return (yTrue, yPred, w) => {
+    // per-sample weights: [n] for softmax cross-entropy, [n, 1] where the loss is per element
+    const col = w && w.rank === 1 ? tf.reshape(w, [w.shape[0]!, 1]) : w;
+    if (loss === 'crossentropy') return (yPred.shape[yPred.shape.length - 1] === 1 ? tf.losses.sigmoidCrossEntropy(yTrue, yPred, col) : tf.losses.softmaxCrossEntropy(yTrue, yPred, w)) as Scalar;
+    if (loss === 'mae') return tf.losses.absoluteDifference(yTrue, yPred, col) as Scalar;
+    if (loss === 'huber') return tf.losses.huberLoss(yTrue, yPred, col, huberDelta) as Scalar;
+    return tf.losses.meanSquaredError(yTrue, yPred, col) as Scalar;
   };
 }
 
@@ -240,9 +244,10 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
         const last = start + batch >= data.rows;
         for (const cb of callbacks) await cb.onBatchBegin?.(b, { size: n });
         const [xs, ys] = batchTensors(tf, data, s.shuffle ? idx : undefined, start, n, xb, yb, o.augment);
+        const ws = data.w ? tf.tensor1d(Float32Array.from({ length: n }, (_, k) => data.w![s.shuffle ? idx[start + k]! : start + k]!)) : undefined;
         const out = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => {
-            let l = o.loss(ys, model.apply(xs, { training: true }) as Tensor);
+            let l = o.loss(ys, model.apply(xs, { training: true }) as Tensor, ws);
             for (const r of model.calculateLosses()) l = tf.add(l, r);
             return l as Scalar;
           }, vars);
@@ -254,7 +259,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
         });
         const v = (await out[0]!.data())[0]!;
         if (out[1]) gradRatios = Array.from(await out[1].data());
-        tf.dispose([xs, ys, ...out]);
+        tf.dispose([xs, ys, ...(ws ? [ws] : []), ...out]);
         if (!Number.isFinite(v)) {
           throw new ConfigError(`the training loss became ${v} at epoch ${epoch + 1}, batch ${b + 1}: lower train.optimizer.learning_rate (now ${lr}), or check the data for extreme values`, { path: 'train.optimizer.learning_rate' });
         }

@@ -8,7 +8,7 @@
  * numerically stable). Weights start from glorot-uniform initialisers seeded per layer, dropout masks are
  * seeded (layers.ts) and batches come in a seeded order: the same seed and backend give identical weights.
  */
-import { NotFittedError, UsageError } from '../../core/errors.js';
+import { ConfigError, NotFittedError, UsageError } from '../../core/errors.js';
 import { checkMatrixValues } from '../../core/checks.js';
 import type { BlobReader, BlobWriter, FitContext } from '../../core/component.js';
 import type { DenseMatrix, Estimator, TabularFitData, TabularTask, Tags } from '../../core/types.js';
@@ -78,6 +78,26 @@ function standardise(x: DenseMatrix, means: number[], stds: number[]): Float32Ar
     }
   }
   return out;
+}
+
+/** Per-row weights for train.class_weight: balanced, or a weight per class label (others 1). */
+function classWeights(cw: NonNullable<TrainSettings['class_weight']>, y: Float32Array, task: TabularTask): Float32Array {
+  if (task.kind !== 'classification') throw new ConfigError('train.class_weight is for classification', { path: 'train.class_weight' });
+  const k = task.numClass;
+  const counts = new Float64Array(k);
+  for (const c of y) counts[c]!++;
+  let per: Float64Array;
+  if (cw === 'balanced') per = Float64Array.from(counts, (c) => (c > 0 ? y.length / (k * c) : 0));
+  else {
+    const labels = task.labels ?? Array.from({ length: k }, (_, i) => String(i));
+    per = new Float64Array(k).fill(1);
+    for (const [label, w] of Object.entries(cw)) {
+      const i = labels.indexOf(label);
+      if (i < 0) throw new ConfigError(`class ${JSON.stringify(label)} is not a class of the target (classes: ${labels.join(', ')})`, { path: `train.class_weight.${label}` });
+      per[i] = w;
+    }
+  }
+  return Float32Array.from(y, (c) => per[c]!);
 }
 
 export class MlpEstimator implements Estimator<MlpParams, MlpState> {
@@ -161,7 +181,7 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
       };
       const rows = data.x.rows;
       const cols = data.x.cols;
-      const train: TrainData = { x: standardise(data.x, means, stds), y: target(data.y), rows, inShape: [cols], outSize };
+      const train: TrainData = { x: standardise(data.x, means, stds), y: target(data.y), rows, inShape: [cols], outSize, ...(s.class_weight ? { w: classWeights(s.class_weight, data.y, task) } : {}) };
       const valid: TrainData | undefined = data.valid ? { x: standardise(data.valid.x, means, stds), y: target(data.valid.y), rows: data.valid.x.rows, inShape: [cols], outSize } : undefined;
       const seed = s.seed ?? ctx.seed;
       this.model?.dispose();

@@ -50,6 +50,8 @@ export const trainSchema = z.strictObject({
   optimizer: z.preprocess((v) => (typeof v === 'string' ? { type: v } : v), optimizerSchema).prefault({}),
   /** regression: mse (default), mae, huber; classification: crossentropy (binary or categorical by the classes) */
   loss: z.enum(['mse', 'mae', 'huber', 'crossentropy']).optional().describe('default: mse (regression), crossentropy (classification)'),
+  /** classification: balanced (each class weighs rows / (classes x its rows)) or a weight per class label; the training loss only */
+  class_weight: z.union([z.literal('balanced'), z.record(z.string(), z.number().gt(0))]).optional(),
   /** the Huber loss's delta (in units of the standardised target) */
   huber_delta: pos.default(1),
   shuffle: z.boolean().default(true),
