@@ -480,3 +480,17 @@ test('class_weight: balanced raises the rare class\'s probabilities; a label tha
   assert.ok(balanced > 2 * none && byLabel > 2 * none, `mean P(yes): none ${none}, balanced ${balanced}, yes: 6 ${byLabel}`);
   await assert.rejects(mlp({ units: [8] }, { epochs: 1, class_weight: { maybe: 2 } }).fit(data, task, { log: logger(), seed: 1, signal }), /class "maybe" is not a class of the target \(classes: no, yes\)/);
 });
+
+test('train.metrics: the task\'s metrics after each epoch, in the target\'s units, reach the callbacks (val_ on validation rows)', async () => {
+  const d = regression(300);
+  const seen: Record<string, unknown>[] = [];
+  const e = await mlp({ units: [16] }, { epochs: 3, metrics: ['r2', 'rmse'] }).fit(d, REG, { log: logger(), seed: 1, signal, callbacks: [{ onEpochEnd(_e, l) { seen.push({ ...l }); } }] });
+  assert.equal(seen.length, 3);
+  for (const l of seen) assert.ok(typeof l.r2 === 'number' && typeof l.rmse === 'number', JSON.stringify(l));
+  assert.ok((seen[2]!.r2 as number) > (seen[0]!.r2 as number), 'r2 improves');
+  e.dispose();
+  const v = regression(100, 3);
+  const seenV: Record<string, unknown>[] = [];
+  (await mlp({ units: [4] }, { epochs: 1, metrics: ['mae'], early_stopping: {} }).fit({ ...d, valid: { x: v.x, y: v.y } }, REG, { log: logger(), seed: 1, signal, callbacks: [{ onEpochEnd(_e, l) { seenV.push({ ...l }); } }] })).dispose();
+  assert.equal(typeof seenV[0]!.val_mae, 'number');
+});

@@ -105,7 +105,8 @@ export async function progressCallback(opts: GlobalOptions, label: string): Prom
     },
     onEpochEnd(epoch, logs) {
       if (epochs) {
-        const line = { epoch: epoch + 1, loss: num(logs.loss), val_loss: num(logs.val_loss), lr: num(logs.lr), seconds: num(logs.seconds) };
+        const extra = Object.fromEntries(Object.entries(logs).filter(([k]) => !['loss', 'val_loss', 'lr', 'seconds'].includes(k)).map(([k, v]) => [k, num(v)]));
+        const line = { epoch: epoch + 1, loss: num(logs.loss), val_loss: num(logs.val_loss), ...extra, lr: num(logs.lr), seconds: num(logs.seconds) };
         if (live) live.bar.update(epoch + 1, { metric: `loss ${line.loss}${line.val_loss !== undefined ? ` val_loss ${line.val_loss}` : ''}` });
         else process.stderr.write(JSON.stringify(line) + '\n');
         return;

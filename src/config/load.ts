@@ -276,6 +276,13 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     if (!tr.success) throw issueToError(tr.error.issues, config.train, spec.train, finder, ['train']);
     if ((tr.data as { augment?: unknown }).augment !== undefined && spec.kind !== 'forecaster') throw new ConfigError(`train.augment is for series models (model.type rnn, cnn, transformer, fno, also in detect.mode predictive); ${spec.name} trains on ${spec.kind === 'detector' ? 'windows it reconstructs' : 'table rows'}`, { ...finder.find(['train', 'augment']), path: 'train.augment' });
     if ((tr.data as { class_weight?: unknown }).class_weight !== undefined && config.task !== 'classification') throw new ConfigError(`train.class_weight is for task classification (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['train', 'class_weight']), path: 'train.class_weight' });
+    const metrics = (tr.data as { metrics?: string[] }).metrics;
+    if (metrics) {
+      if (spec.name !== 'mlp') throw new ConfigError(`train.metrics is for the mlp (tabular) so far; ${spec.name} logs its loss`, { ...finder.find(['train', 'metrics']), path: 'train.metrics' });
+      const cls = ['accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss'];
+      const k = metrics.findIndex((m) => cls.includes(m) !== (config.task === 'classification'));
+      if (k >= 0) throw new ConfigError(`${metrics[k]} is a ${cls.includes(metrics[k]!) ? 'classification' : 'regression'} metric; this config's task is ${config.task}`, { ...finder.find(['train', 'metrics', k]), path: `train.metrics.${k}` });
+    }
     const loss = (tr.data as { loss?: string }).loss;
     if (loss !== undefined && (config.task === 'classification') !== (loss === 'crossentropy')) {
       throw new ConfigError(`loss ${loss} does not fit task ${config.task}: ${config.task === 'classification' ? 'classification trains with crossentropy' : 'use mse, mae or huber'}`, { ...finder.find(['train', 'loss']), path: 'train.loss' });

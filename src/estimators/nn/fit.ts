@@ -40,6 +40,8 @@ export interface EpochLog {
   val_loss?: number;
   lr: number;
   seconds: number;
+  /** train.metrics (val_ prefixed when on the validation rows) */
+  metrics?: Record<string, number>;
 }
 
 export interface History {
@@ -58,6 +60,8 @@ export interface LoopOptions {
   batchSize: number;
   seed: number;
   ctx: FitContext;
+  /** metrics after each epoch (train.metrics, computed by the component in its own units), logged with the loss */
+  epochMetrics?: () => Promise<Record<string, number>>;
   /** changes a training batch in place (n samples of x and y), e.g. series augmentation; never validation */
   augment?: (x: Float32Array, y: Float32Array, n: number) => void;
 }
@@ -95,23 +99,24 @@ const LOG_HEADER = 'epoch,loss,val_loss,lr,seconds';
  * train.csv_logger: the file, started with its header; an existing file is replaced only when it is such
  * a log (with --resume it is continued).
  */
-function openEpochLog(file: string, resumed = false): string {
+function openEpochLog(file: string, resumed = false, metrics: string[] = []): string {
+  const header = [LOG_HEADER, ...metrics].join(',');
   if (existsSync(file)) {
     const st = statSync(file);
     let first = '';
     if (st.isFile()) {
       const fd = openSync(file, 'r');
       try {
-        const b = Buffer.alloc(LOG_HEADER.length + 2);
+        const b = Buffer.alloc(4096);
         first = b.subarray(0, readSync(fd, b, 0, b.length, 0)).toString('utf8').split(/\r?\n/)[0]!;
       } finally {
         closeSync(fd);
       }
     }
-    if (!st.isFile() || first !== LOG_HEADER) throw new ConfigError(`${file} exists and is not a training log (its first line is not "${LOG_HEADER}"): choose another file`, { path: 'train.csv_logger' });
+    if (!st.isFile() || !first.startsWith(LOG_HEADER)) throw new ConfigError(`${file} exists and is not a training log (its first line is not "${LOG_HEADER}"): choose another file`, { path: 'train.csv_logger' });
     if (resumed) return file;
   }
-  writeFileSync(file, LOG_HEADER + '\n');
+  writeFileSync(file, header + '\n');
   return file;
 }
 
@@ -218,7 +223,9 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
     if (s.shuffle) for (let e = 0; e < startEpoch; e++) shuffleInPlace(idx, rand);
     ctx.log.info(`--resume: continuing after epoch ${startEpoch} of ${s.epochs} from ${ck.dir}`);
   }
-  const logFile = s.csv_logger ? openEpochLog(s.csv_logger, startEpoch > 0) : undefined;
+  // the csv log's metric columns: train.metrics, with val_ when a validation set is scored
+  const metricNames = (s.metrics ?? []).map((m) => (o.valid ? `val_${m}` : m));
+  const logFile = s.csv_logger ? openEpochLog(s.csv_logger, startEpoch > 0, metricNames) : undefined;
   let lastTurn = performance.now();
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.({ steps: s.epochs, unit: 'epoch' });
@@ -269,6 +276,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
       const loss = sum / data.rows;
       const log: EpochLog = { epoch, loss, lr, seconds: 0 };
       if (o.valid) log.val_loss = await evaluateLoss(t, model, o.valid, o.loss, batch);
+      if (o.epochMetrics) log.metrics = await o.epochMetrics();
       log.seconds = (performance.now() - t0) / 1000;
       history.epochs.push(log);
       if (gradRatios) {
@@ -310,8 +318,8 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
       if (ck && ((ck.every !== undefined && (epoch + 1) % ck.every === 0) || (ck.best && history.bestEpoch === epoch))) {
         await writeCheckpoint(t, model, optimizer, ck.dir, { epoch, history: history.epochs, bestEpoch: history.bestEpoch, es: esState, rl: rlState, plateauFactor });
       }
-      if (logFile) appendFileSync(logFile, `${epoch + 1},${log.loss},${log.val_loss ?? ''},${lr},${log.seconds.toFixed(3)}\n`);
-      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { loss: log.loss, val_loss: log.val_loss, lr, seconds: log.seconds });
+      if (logFile) appendFileSync(logFile, `${epoch + 1},${log.loss},${log.val_loss ?? ''},${lr},${log.seconds.toFixed(3)}${metricNames.map((k) => `,${log.metrics?.[k] ?? ''}`).join('')}\n`);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { loss: log.loss, val_loss: log.val_loss, ...log.metrics, lr, seconds: log.seconds });
       if (stop) {
         history.stoppedEarly = true;
         break;

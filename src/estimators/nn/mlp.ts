@@ -100,6 +100,30 @@ function classWeights(cw: NonNullable<TrainSettings['class_weight']>, y: Float32
   return Float32Array.from(y, (c) => per[c]!);
 }
 
+/** regression: n values; classification: n x k probabilities, row-major (binary as [1 - p, p]). */
+function predictWith(t: Tf, model: LayersModel, st: Pick<MlpState, 'numClass' | 'means' | 'stds' | 'yMean' | 'yStd'>, x: DenseMatrix): Float64Array {
+  const { tf } = t;
+  const k = st.numClass;
+  const out = new Float64Array(x.rows * (k > 1 ? k : 1));
+  const z = standardise(x, st.means, st.stds);
+  const B = 4096;
+  for (let s = 0; s < x.rows; s += B) {
+    const n = Math.min(B, x.rows - s);
+    const v = tf.tidy(() => {
+      const logits = model.predict(tf.tensor2d(z.subarray(s * x.cols, (s + n) * x.cols), [n, x.cols])) as Tensor;
+      return k > 2 ? tf.softmax(logits) : k === 2 ? tf.sigmoid(logits) : logits;
+    });
+    const d = v.dataSync();
+    v.dispose();
+    for (let i = 0; i < n; i++) {
+      if (k === 2) { out[2 * (s + i)] = 1 - d[i]!; out[2 * (s + i) + 1] = d[i]!; }
+      else if (k > 2) for (let c = 0; c < k; c++) out[(s + i) * k + c] = d[i * k + c]!;
+      else out[s + i] = d[i]! * st.yStd + st.yMean;
+    }
+  }
+  return out;
+}
+
 export class MlpEstimator implements Estimator<MlpParams, MlpState> {
   readonly kind = 'estimator' as const;
   readonly name = 'mlp';
@@ -206,7 +230,17 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
       if (this.params.activation === 'linear' && this.params.units.length) ctx.log.warn(`mlp: activation linear: the ${this.params.units.length} hidden dense layer${this.params.units.length === 1 ? '' : 's'} and the output layer collapse to one linear map (a linear model); use a nonlinear activation such as relu, or units: [] for a linear model`);
       ctx.log.debug(`mlp: ${cols} inputs -> ${this.params.units.join(' -> ')} -> ${outSize}, ${rows} rows, batch ${batchSize}, ${s.epochs} epochs, ${t.backend} backend`);
       try {
-        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx });
+        // train.metrics: the task's metrics after each epoch, in the target's own units, on the validation
+        // rows (else the training rows)
+        const on = data.valid ?? { x: data.x, y: data.y };
+        const epochMetrics = s.metrics?.length ? async () => {
+          const { classificationMetrics, regressionMetrics } = await import('../../metrics/index.js');
+          const p = predictWith(t, model, { numClass, means, stds, yMean, yStd }, on.x);
+          const m = classification ? classificationMetrics(s.metrics as never, on.y, p, numClass) : regressionMetrics(s.metrics as never, on.y, p);
+          const prefix = data.valid ? 'val_' : '';
+          return Object.fromEntries(Object.entries(m).map(([k, v]) => [prefix + k, v as number]));
+        } : undefined;
+        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx, epochMetrics });
         this.model = model;
         this.state = { numClass, featureNames: data.featureNames, means, stds, yMean, yStd, backend: t.backend, batchSize: h.batchSize, bestEpoch: h.bestEpoch, stoppedEarly: h.stoppedEarly, history: h.epochs };
         if (h.stoppedEarly) ctx.log.info(`early stopping after epoch ${h.epochs.length}; the weights of epoch ${h.bestEpoch + 1} are kept`);
@@ -223,28 +257,8 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
   /** regression: n values; classification: n x k probabilities, row-major (binary as [1 - p, p]). */
   predict(x: DenseMatrix): Float64Array {
     if (!this.model || !this.state || !this.t) throw new NotFittedError('mlp', 'predict()');
-    const { tf } = this.t;
-    const st = this.state;
-    if (x.cols !== st.means.length) throw new UsageError(`mlp: expected ${st.means.length} features, got ${x.cols}`);
-    const k = st.numClass;
-    const out = new Float64Array(x.rows * (k > 1 ? k : 1));
-    const z = standardise(x, st.means, st.stds);
-    const B = 4096;
-    for (let s = 0; s < x.rows; s += B) {
-      const n = Math.min(B, x.rows - s);
-      const v = tf.tidy(() => {
-        const logits = this.model!.predict(tf.tensor2d(z.subarray(s * x.cols, (s + n) * x.cols), [n, x.cols])) as Tensor;
-        return k > 2 ? tf.softmax(logits) : k === 2 ? tf.sigmoid(logits) : logits;
-      });
-      const d = v.dataSync();
-      v.dispose();
-      for (let i = 0; i < n; i++) {
-        if (k === 2) { out[2 * (s + i)] = 1 - d[i]!; out[2 * (s + i) + 1] = d[i]!; }
-        else if (k > 2) for (let c = 0; c < k; c++) out[(s + i) * k + c] = d[i * k + c]!;
-        else out[s + i] = d[i]! * st.yStd + st.yMean;
-      }
-    }
-    return out;
+    if (x.cols !== this.state.means.length) throw new UsageError(`mlp: expected ${this.state.means.length} features, got ${x.cols}`);
+    return predictWith(this.t, this.model, this.state, x);
   }
 
   async save(w: BlobWriter): Promise<MlpState> {
