@@ -175,3 +175,16 @@ test('train detect (predictive arima: one long AutoARIMA fit, on a worker thread
   assertInterrupted(r, 'train detect arima SIGINT');
   assert.deepEqual(readdirSync(dir).sort(), ['a.yaml', 'long.csv'], 'no bundle');
 });
+
+test('train a neural model (mlp, mid-epoch): Ctrl-C exits 130 at once, no bundle', async () => {
+  const dir = tmpDir('mlkit-cancel-mlp-');
+  const cfg = write(dir, 'mlp.yaml', `task: regression
+data: { train: ${path.join(DATASETS, 'california_housing.csv')}, target: median_house_value }
+model: { type: mlp, params: { units: [64, 64] } }
+train: { epochs: 1000, batch_size: 16 }
+output: { dir: m }
+`);
+  const r = await interrupt(['train', cfg], { cwd: dir, ready: /^\{"epoch":1,/m, sig: 'SIGINT' });
+  assertInterrupted(r, 'train mlp SIGINT');
+  assert.deepEqual(readdirSync(dir).sort(), ['mlp.yaml'], 'no bundle');
+});
