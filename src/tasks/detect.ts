@@ -115,6 +115,7 @@ export interface TrainDetectResult {
 
 export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext): Promise<TrainDetectResult> {
   const { config } = lc;
+  if (ctx.resume) throw new UsageError('--resume continues a neural training from its checkpoint; detection training has no checkpoints');
   const d = config.detect!;
   checkBundleTarget(lc.outputDir, 'detect', ctx.force);
   const name = config.data.train;
