@@ -318,7 +318,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
     }
     if (m.timedOut) r.timedOut = true;
     if (!ok) r.error = (m.stderr.trim().split('\n').slice(-5).join('\n') || `exit ${m.exitCode} signal ${m.signal}${m.timedOut ? ' (timeout)' : ''}`).slice(0, 2000);
-    opts.log(`${entry.label.padEnd(9)} ${tool.tool.padEnd(11)}: ${r.ok ? `warm-up ${r.warmupSeconds ?? '-'} s, epochs ${r.epochSeconds.join(', ')} s (median ${r.medianEpochSeconds}), loss ${r.losses.at(-1)}, ${r.maxRssMiB ?? '?'} MiB, others busy <= ${r.othersBusyCoresMax ?? '?'} cores` : `FAILED: ${r.error}`}, load ${r.loadBefore}`);
+    opts.log(`${entry.label.padEnd(9)} ${tool.tool.padEnd(11)}: ${r.ok ? `warm-up ${r.warmupSeconds ?? '-'} s, epochs ${r.epochSeconds.join(', ')} s (median ${r.medianEpochSeconds}), loss ${r.losses.at(-1)}, ${r.maxRssMiB ?? '?'} MiB, CPU / wall ${r.cpuPerWall ?? '?'}, others busy <= ${r.othersBusyCoresMax ?? '?'} cores` : `FAILED: ${r.error}`}, load ${r.loadBefore}`);
     return r;
   };
 
@@ -340,6 +340,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
       label: entry.label,
       secondsPerEpoch: Object.fromEntries(tools.map((t) => [t.tool, sec(entry.id, t.tool)])),
       warmupSeconds: Object.fromEntries(tools.map((t) => [t.tool, runs.find((r) => r.model === entry.id && r.tool === t.tool)?.warmupSeconds ?? null])),
+      cpuPerWall: Object.fromEntries(tools.map((t) => [t.tool, runs.find((r) => r.model === entry.id && r.tool === t.tool)?.cpuPerWall ?? null])),
       bestPytorch: best ? { tool: `pytorch-${best.threads}t`, seconds: best.s } : null,
       ratios: { wasmOverBestPytorch: ratio(wasm, best?.s ?? null), wasmOverCpu: ratio(wasm, cpu), cpuOverWasm: speedup },
       target: { target: `mlkit-wasm at least ${TARGET_CPU_OVER_WASM}x faster than mlkit-cpu (cpu / wasm >= ${TARGET_CPU_OVER_WASM})`, cpuOverWasm: speedup, met: speedup === null ? null : speedup >= TARGET_CPU_OVER_WASM },
@@ -348,8 +349,8 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
   const mets = models.map((m) => (perModel[m.id]!.target as { met: boolean | null }).met);
   const targetMet = mets.some((x) => x === null) ? null : mets.every(Boolean);
 
-  const noisy = runs.filter((r) => r.ok && (!r.quietStart || r.quietEpochs < r.epochSeconds.length));
-  if (noisy.length) notes.push(`${noisy.length} run(s) had measured epochs that were not quiet (the wait for quiet gave up, or other processes kept more than ${BUSY_LIMIT} cores busy during the epoch): ${noisy.map((r) => `${r.model} ${r.tool} (${r.epochSeconds.length - r.quietEpochs} of ${r.epochSeconds.length}, others busy up to ${r.othersBusyCoresMax} cores)`).join(', ')}`);
+  const noisy = runs.filter((r) => r.ok && r.quietEpochs < r.epochSeconds.length);
+  if (noisy.length) notes.push(`${noisy.length} run(s) had measured epochs that were not quiet (the wait for quiet before the epoch gave up, or other processes kept more than ${BUSY_LIMIT} cores busy during it): ${noisy.map((r) => `${r.model} ${r.tool} (${r.epochSeconds.length - r.quietEpochs} of ${r.epochSeconds.length}, others busy up to ${r.othersBusyCoresMax} cores)`).join(', ')}`);
   const failed = runs.filter((r) => !r.ok);
   if (failed.length) notes.push(`failed: ${failed.map((r) => `${r.model} ${r.tool}: ${r.error?.split('\n').pop()}`).join('; ')}`);
   const leaks = runs.filter((r) => r.ok && typeof r.info?.tensorsLeft === 'number' && r.info.tensorsLeft !== (runs.find((x) => x.model === r.model && x.ok && x.tool.startsWith('mlkit'))?.info?.tensorsLeft));
@@ -365,7 +366,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
     training: {
       batchSize: BATCH, stepsPerEpoch: Math.ceil(rows / BATCH), optimizer: `adam lr ${LR}`, loss: 'mse', shuffle: true, warmupEpochs: warmup, measuredEpochs: repeat,
       mlkit: 'buildRnn(t, rnnParamsSchema.parse({cell, units: 32, window: 64}), 64, 1, seed); trainLoop(t, model, data, {settings: trainSchema.parse({epochs: 1, batch_size: 64, shuffle: true}), loss: lossFunction(tf, "mse", 1), batchSize: 64, seed: seed + epoch}) per epoch, timed around the call',
-      pytorch: 'nn.LSTM / nn.GRU(1, 32, batch_first=True), the last step\'s output -> nn.Linear(32, 1); torch.optim.Adam(lr 1e-3) made per epoch (as trainLoop does), MSELoss; per batch x[idx], y[idx] of pre-made tensors from a seeded randperm, zero_grad, backward, step, loss.item()',
+      pytorch: 'nn.LSTM / nn.GRU(1, 32, batch_first=True), the last step\'s output -> nn.Linear(32, 1); torch.optim.Adam(lr 1e-3) made per epoch (as trainLoop does), MSELoss; per batch x[idx], y[idx] of pre-made tensors from a seeded randperm, zero_grad, backward, step, loss.item(); torch.set_num_threads(n) and OPENBLAS_NUM_THREADS=n (unless set): Debian\'s torch calls OpenBLAS, whose own threads set_num_threads does not limit',
       models: models.map((m) => ({ id: m.id, label: m.label, torch: m.torch })),
     },
     tools: tools.map((t) => t.tool),
@@ -387,7 +388,7 @@ async function run(opts: BenchOptions): Promise<BenchOutcome> {
       const p = perModel[m.id]! as any;
       return [
         `${m.label}: s/epoch (median of ${repeat}; warm-up): ${tools.map((t) => `${t.tool} ${f(p.secondsPerEpoch[t.tool])} (${f(p.warmupSeconds[t.tool])})`).join(', ')}`,
-        `${m.label}: wasm / best PyTorch${p.bestPytorch ? ` (${p.bestPytorch.tool})` : ''} ${f(p.ratios.wasmOverBestPytorch, 3)}; wasm / cpu ${f(p.ratios.wasmOverCpu, 3)} (cpu / wasm ${f(p.ratios.cpuOverWasm, 2)}x, target >= ${TARGET_CPU_OVER_WASM}x: ${p.target.met === null ? 'n/a' : p.target.met ? 'MET' : 'MISSED'})`,
+        `${m.label}: wasm / best PyTorch${p.bestPytorch ? ` (${p.bestPytorch.tool})` : ''} ${f(p.ratios.wasmOverBestPytorch, 3)}; wasm / cpu ${f(p.ratios.wasmOverCpu, 3)} (cpu / wasm ${p.ratios.cpuOverWasm === null ? 'n/a' : `${f(p.ratios.cpuOverWasm, 2)}x`}, target >= ${TARGET_CPU_OVER_WASM}x: ${p.target.met === null ? 'n/a' : p.target.met ? 'MET' : 'MISSED'})`,
       ];
     }),
     ...notes.map((n) => `note: ${n}`),

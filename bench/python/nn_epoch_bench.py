@@ -7,7 +7,9 @@ spec: {"kind": "lstm"|"gru", "args": {"units": 32}, "data": FILE, "rows": 8192, 
        "threads": 1, "batch": 64, "lr": 0.001, "warmup": 1, "repeat": 2, "waitIdle": 60, "seed": S}
 
 The data file is bench/nn-epoch.ts's: float32 little-endian, rows x window inputs then rows targets.
-One process trains one model: torch.set_num_threads(threads) first, then `warmup` + `repeat` epochs,
+One process trains one model: torch.set_num_threads(threads) (and OPENBLAS_NUM_THREADS=threads unless
+set, before numpy and torch load: Debian's torch calls OpenBLAS, whose threads set_num_threads does not
+limit) first, then `warmup` + `repeat` epochs,
 each a separate one-epoch call (a new Adam each, as mlkit's trainLoop makes one per call), each after a
 wait for a quiet machine. Batches are gathered from pre-made tensors with a seeded permutation (no
 DataLoader). Prints one JSON line: every epoch's wall time, loss, this process's CPU time and the cores
@@ -20,6 +22,11 @@ import sys
 import time
 
 T0 = time.perf_counter()
+# Debian's torch calls OpenBLAS (the pthreads build), whose own threads torch.set_num_threads does not
+# limit: with set_num_threads(1) an epoch still kept two cores busy. OpenBLAS reads its thread count
+# when it loads, so it is set here, before numpy and torch, to the threads asked for (unless set).
+if len(sys.argv) == 3 and sys.argv[1] == "run":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(json.loads(sys.argv[2]).get("threads", "")))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -132,6 +139,7 @@ def main(spec):
         "tool": f"pytorch-{spec['threads']}t", "model": spec["kind"],
         "torch": torch.__version__, "numpy": np.__version__, "threads": torch.get_num_threads(),
         "interopThreads": torch.get_num_interop_threads(), "mkldnn": torch.backends.mkldnn.is_available(),
+        "env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY")},
         "params": sum(p.numel() for p in model.parameters()),
         "seconds": {"import": T_IMPORT - T0, "load_build": t_build - T_IMPORT},
         "epochs": epochs, "maxRssKb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
