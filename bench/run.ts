@@ -24,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   wide: () => import('./wide.js'),
   'detect-accuracy': () => import('./detect-accuracy.js'),
   'detect-throughput': () => import('./detect-throughput.js'),
+  'nn-epoch': () => import('./nn-epoch.js'),
 };
 
 /** The repository root: the nearest folder above this file with bin/mlkit and a package.json. */
@@ -86,6 +87,16 @@ detect-throughput options:
   --no-stdin        skip the cat | mlkit detect - run (statistical, 1M)
   --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 60)
   --timeout S       seconds per run (BENCH_TIMEOUT, default 1800)
+nn-epoch options:
+  --backends LIST   tfjs backends through mlkit, wasm,cpu (BENCH_BACKENDS, default both; tfjs-cpu takes ~100 s an epoch)
+  --models LIST     lstm,gru (BENCH_MODELS, default all)
+  --repeat N        measured epochs per backend and model after the warm-up (BENCH_REPEAT, default 2)
+  --warmup N        warm-up epochs, timed separately (BENCH_WARMUP, default 1)
+  --torch-threads L PyTorch thread counts, one process each (BENCH_TORCH_THREADS, default 1,2)
+  --rows N          windows (BENCH_ROWS, default 8192)
+  --wait-idle S     quiet-machine wait before each process and each epoch (BENCH_WAIT_IDLE, default 60)
+  --timeout S       seconds per process (BENCH_TIMEOUT, default 1800)
+  --no-python, --python PATH   as for xgboost
 `;
 
 async function main(): Promise<number> {

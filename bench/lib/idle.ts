@@ -17,6 +17,17 @@ function cpuTimes(): { idle: number; total: number } | null {
   }
 }
 
+/** The machine's CPU counters now (idle and total jiffies, all cores), or null without /proc/stat. */
+export function cpuSnapshot(): { idle: number; total: number } | null {
+  return existsSync('/proc/stat') ? cpuTimes() : null;
+}
+
+/** Cores busy (0..cores) between two snapshots, or null when either is missing. */
+export function busyBetween(a: { idle: number; total: number } | null, b: { idle: number; total: number } | null): number | null {
+  if (!a || !b || b.total <= a.total) return null;
+  return (1 - (b.idle - a.idle) / (b.total - a.total)) * cpus().length;
+}
+
 /** Cores busy (0..cores) over `ms`, or null when /proc/stat is not available. */
 export async function busyCores(ms = 1000): Promise<number | null> {
   if (!existsSync('/proc/stat')) return null;
