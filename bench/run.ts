@@ -80,6 +80,12 @@ predict options:
   --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 180)
   --timeout S       seconds per run (BENCH_TIMEOUT, default 1800)
   --no-python, --python PATH   as for xgboost
+forecast-accuracy options (named apart from the other benchmarks' --series and --timeout):
+  --forecast-series LIST  series, comma-separated (BENCH_FORECAST_SERIES, default all; e.g. AirPassengers,nyc_taxi)
+  --forecast-models LIST  model labels, comma-separated (BENCH_FORECAST_MODELS, default all: naive,
+                    seasonal_naive, AutoARIMA, xgboost, rnn, cnn, transformer, fno)
+  --cell-timeout S  seconds per cell before it is killed and recorded as timed out (BENCH_CELL_TIMEOUT,
+                    default 3600; nyc_taxi's AutoARIMA has its own limit, 1800)
 detect-throughput options:
   --sizes LIST      stream sizes, comma-separated (BENCH_SIZES, default 1m,10m; e.g. --sizes 1m)
   --detectors LIST  statistical,predictive,supervised (BENCH_DETECTORS, default all three)
