@@ -259,7 +259,7 @@ test('cnn: the patches x kernel convolution equals tfjs conv1d forward, trains o
   const { impl } = await import('../src/estimators/nn/forecaster.js');
   const { cnnParamsSchema } = await import('../src/estimators/nn/spec.js');
   const y = Float64Array.from({ length: 120 }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 12) + 0.2 * i);
-  const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 3, batch_size: 16 } });
+  const options = nnOptions.parse({ backend: 'wasm', train: { epochs: 1, batch_size: 32 } });
   const f = await impl('cnn').create(cnnParamsSchema.parse({ window: 24 }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 });
   assert.ok(Number.isFinite(f.fit !== undefined ? (await f.forecast([{ id: '', y, exog: [] }], { horizon: 6, level: 0.9 }, { log: logger() }))[0]!.mean[5]! : NaN));
   f.dispose();
