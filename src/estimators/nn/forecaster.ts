@@ -18,7 +18,7 @@ import type { BlobReader, BlobWriter, FitContext, Logger } from '../../core/type
 import type { Forecaster, ForecastContext, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
 import { loadTf, type Tf } from './backend.js';
 import { autoBatchSize, lossFunction, seriesAugment, trainLoop, type EpochLog, type TrainData } from './fit.js';
-import { initFromBundle, readModel, writeModel } from './io.js';
+import { readModel, startFrom, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
 import type { CnnParams, FnoParams, NnOptions, RnnParams, TransformerParams } from './spec.js';
 import { trainSchema, type TrainSettings } from './train-spec.js';
@@ -166,12 +166,7 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
       this.model?.dispose();
       this.model = undefined;
       const model = this.build(t, this.params as P, window, horizon, seed);
-      try {
-        for (const note of await initFromBundle(t, model, s.init_from, s.freeze)) ctx.log.info(note);
-      } catch (e) {
-        model.dispose();
-        throw e;
-      }
+      await startFrom(t, model, s, ctx.log);
       let batchSize: number;
       if (s.batch_size === 'auto') {
         // float32 activations kept per step for the backward pass (about 8 gate values a unit), gradients, temporaries

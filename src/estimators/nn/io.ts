@@ -85,3 +85,13 @@ export async function initFromBundle(t: Tf, model: LayersModel, from: string | u
   }
   return notes;
 }
+
+/** train.init_from and train.freeze on a freshly built model, its notes logged; the model is disposed when they fail. */
+export async function startFrom(t: Tf, model: LayersModel, s: { init_from?: string; freeze?: string[] }, log: { info(m: string): void }): Promise<void> {
+  try {
+    for (const note of await initFromBundle(t, model, s.init_from, s.freeze)) log.info(note);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

@@ -15,7 +15,7 @@ import type { DenseMatrix, Estimator, TabularFitData, TabularTask, Tags } from '
 import type { Logger } from '../../core/log.js';
 import { loadTf, type Tf } from './backend.js';
 import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from './fit.js';
-import { initFromBundle, readModel, writeModel } from './io.js';
+import { readModel, startFrom, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
 import type { MlpParams, NnOptions } from './spec.js';
 import { trainSchema, type TrainSettings } from './train-spec.js';
@@ -211,12 +211,7 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
       this.model?.dispose();
       this.model = undefined;
       const model = this.build(t, cols, outSize, seed);
-      try {
-        for (const note of await initFromBundle(t, model, s.init_from, s.freeze)) ctx.log.info(note);
-      } catch (e) {
-        model.dispose();
-        throw e;
-      }
+      await startFrom(t, model, s, ctx.log);
       let batchSize: number;
       if (s.batch_size === 'auto') {
         // float32 activations of every layer, kept for the backward pass, their gradients and temporaries
