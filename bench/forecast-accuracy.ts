@@ -81,7 +81,12 @@ const MODELS: ModelCase[] = [
 interface Cell {
   series: string; model: string; transform: Transform; mase: number | null; smape: number | null; seconds: number;
   params: Record<string, unknown>; epochs?: number; error?: string;
+  /** mlkit's stderr lines (e.g. AutoARIMA's fallbacks), without the 1-fold backtest's conformal-interval warning */
+  warnings?: string[];
 }
+
+/** Every training here has a 1-fold backtest, so mlkit always warns that its conformal intervals are infinite. */
+const CONFORMAL_WARNING = /too few for finite .* conformal intervals/;
 
 async function run(opts: BenchOptions): Promise<BenchOutcome> {
   const shared = resolve(opts.root, '..', 'shared', 'datasets');
@@ -124,7 +129,8 @@ output: { dir: ${JSON.stringify(join(work, tag))} }
         const t0 = process.hrtime.bigint();
         const r = spawnSync(process.execPath, [bin, 'train', config, '--json', '--quiet'], { encoding: 'utf8', timeout: limit * 1000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 });
         const seconds = round(Number(process.hrtime.bigint() - t0) / 1e9, 2)!;
-        const base = { series: s.name, model: m.label, transform, params, ...(epochs !== undefined ? { epochs } : {}) };
+        const warnings = (r.stderr || '').split('\n').map((l) => l.trim()).filter((l) => l && !CONFORMAL_WARNING.test(l));
+        const base = { series: s.name, model: m.label, transform, params, ...(epochs !== undefined ? { epochs } : {}), ...(warnings.length ? { warnings: warnings.slice(-20) } : {}) };
         if (r.status !== 0) {
           const error = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT'
             ? `timed out: killed after ${limit} s`
@@ -135,7 +141,7 @@ output: { dir: ${JSON.stringify(join(work, tag))} }
         }
         const out = JSON.parse(r.stdout) as { metrics: Record<string, number> };
         cells.push({ ...base, mase: round(out.metrics.mase, 3), smape: round(out.metrics.smape, 4), seconds });
-        opts.log(`${tag}: MASE ${round(out.metrics.mase, 3)} (${seconds} s)`);
+        opts.log(`${tag}: MASE ${round(out.metrics.mase, 3)} (${seconds} s)${warnings.length ? `; stderr: ${warnings.join(' | ')}` : ''}`);
       }
     }
   }
@@ -154,7 +160,9 @@ output: { dir: ${JSON.stringify(join(work, tag))} }
     if (!c) return '-';
     if (c.mase === null) return c.error?.startsWith('timed out') ? 'timed out' : 'failed';
     const b = m.neural ? beatsNaive(n, m.label, t) : null;
-    return `${c.mase.toFixed(3)}${b === null ? '' : b ? ' yes' : ' no'}`;
+    // AutoARIMA's search failed or diverged and mlkit fell back to a fixed order (the warning is in the cell)
+    const fell = c.warnings?.some((w) => /; used .* instead/.test(w)) ? ' (fallback)' : '';
+    return `${c.mase.toFixed(3)}${fell}${b === null ? '' : b ? ' yes' : ' no'}`;
   };
   const maseTable = (t: Transform) => {
     const rows = names.filter((n) => SERIES.find((x) => x.name === n)!.transforms.includes(t));
