@@ -93,6 +93,10 @@ detect-throughput options:
   --no-stdin        skip the cat | mlkit detect - run (statistical, 1M)
   --wait-idle S     quiet-machine wait before each run (BENCH_WAIT_IDLE, default 60)
   --timeout S       seconds per run (BENCH_TIMEOUT, default 1800)
+detect-accuracy options:
+  --detectors LIST  statistical,rnn_autoencoder,rnn_predictive (default all three; the neural ones ~30-45 min)
+  --config-nab FILE, --config-smap FILE, --config-skab FILE   replace that benchmark's detect: section
+                    of the one set chosen with --detectors
 nn-epoch options:
   --backends LIST   tfjs backends through mlkit, wasm,cpu (BENCH_BACKENDS, default both; tfjs-cpu takes ~100 s an epoch)
   --models LIST     lstm,gru (BENCH_MODELS, default all)
