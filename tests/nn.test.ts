@@ -263,6 +263,10 @@ test('cnn: the patches x kernel convolution equals tfjs conv1d forward, trains o
   const f = await impl('cnn').create(cnnParamsSchema.parse({ window: 24 }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 });
   assert.ok(Number.isFinite(f.fit !== undefined ? (await f.forecast([{ id: '', y, exog: [] }], { horizon: 6, level: 0.9 }, { log: logger() }))[0]!.mean[5]! : NaN));
   f.dispose();
+  // stride 2 trains too, a second convolution passing gradients to the first (tfjs's stridedSlice has none)
+  const s2 = await impl('cnn').create(cnnParamsSchema.parse({ window: 24, stride: 2, filters: [4, 4] }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 });
+  assert.ok(Number.isFinite((await s2.forecast([{ id: '', y, exog: [] }], { horizon: 6, level: 0.9 }, { log: logger() }))[0]!.mean[5]!));
+  s2.dispose();
   await assert.rejects(impl('cnn').create(cnnParamsSchema.parse({ window: 8, filters: [4, 4, 4] }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /cnn: a window of 8 steps is used up by convolution 2 of 3 \(kernel 3, stride 1, pool 2\)/);
 });
 
@@ -374,7 +378,7 @@ test('predictive detector with an rnn: scores do not depend on batch sizes (caus
   back.dispose?.();
 });
 
-test('autoencoder detector (mlp and rnn): causal across batch sizes, a broken pattern scores high and names its channel, saved and restored it scores the same', async () => {
+test('autoencoder detector (mlp, rnn, cnn): causal across batch sizes, a broken pattern scores high and names its channel, saved and restored it scores the same', async () => {
   const pl = (await import('nodejs-polars')).default;
   const { impl } = await import('../src/detect/autoencoder/index.js');
   const { autoencoderParamsSchema } = await import('../src/detect/autoencoder/spec.js');
@@ -383,8 +387,8 @@ test('autoencoder detector (mlp and rnn): causal across batch sizes, a broken pa
   const n = 600;
   const a = Array.from({ length: n }, (_, i) => 10 + 2 * wave(i) + 0.05 * g());
   const b = Array.from({ length: n }, (_, i) => 5 - wave(i) + 0.05 * g());
-  for (const network of ['mlp', 'rnn'] as const) {
-    const params = autoencoderParamsSchema.parse({ network, window: 16, units: [16], latent: 4, train: { epochs: network === 'mlp' ? 30 : 12, batch_size: 32, optimizer: { learning_rate: network === 'mlp' ? 0.005 : 0.02 } }, backend: 'wasm' });
+  for (const network of ['mlp', 'rnn', 'cnn'] as const) {
+    const params = autoencoderParamsSchema.parse({ network, window: 16, units: network === 'cnn' ? [8, 16] : [16], kernel: 3, latent: 4, train: { epochs: network === 'rnn' ? 12 : 30, batch_size: 32, optimizer: { learning_rate: network === 'rnn' ? 0.02 : 0.005 } }, backend: 'wasm' });
     const det = await impl.create(params, undefined).fit(pl.DataFrame({ a, b }), { log: logger(), seed: 1, signal });
     assert.equal(det.warmup(), 15);
     const m = 200;
@@ -408,6 +412,8 @@ test('autoencoder detector (mlp and rnn): causal across batch sizes, a broken pa
     det.dispose();
     back.dispose();
   }
+  // cnn: a window the convolutions use up is refused before any training
+  assert.throws(() => impl.create(autoencoderParamsSchema.parse({ network: 'cnn', window: 8, units: [4, 4, 4], kernel: 3 }), undefined), /a window of 8 rows is used up by convolution 3 of 3 \(kernel 3, stride 2\)/);
 });
 
 test('series augmentation: seeded, changes copies only, scaling and warping move window and target together, jitter the window only', async () => {

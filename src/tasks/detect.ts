@@ -179,7 +179,17 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
   const params = d.mode === 'predictive' ? predictiveParams(lc)
     : d.mode === 'supervised' ? { label: d.label, lead, ...d.params, xgboost: lc.modelParams, ...(lc.modelOptions.engine ? { engine: lc.modelOptions.engine } : {}) }
     : { ...d.params, adapt: d.adapt, ...(lc.modelOptions.train ? { train: lc.modelOptions.train } : {}) };
-  const detector = impl.create(spec.params.parse(params), {});
+  const detector = (() => {
+    try {
+      return impl.create(spec.params.parse(params), {});
+    } catch (e) {
+      // a config key the detector refuses (e.g. detect.params.window): named at its place in the file
+      if (e instanceof ConfigError && !e.place.file && e.place.path && /^(detect|model)\./.test(e.place.path)) {
+        throw new ConfigError(e.message, { ...lc.placeOf?.(e.place.path.split('.')), path: e.place.path });
+      }
+      throw e;
+    }
+  })();
   let features = frame.select(...channels, ...(d.mode === 'supervised' ? [d.label!] : []));
   if (filled) features = features.withColumns(...channels.map((c, k) => pl.Series(c, batch.values[k]!, pl.Float64)));
   // too few nominal rows: named with the data file and the config keys that decide how many are needed

@@ -261,7 +261,7 @@ test('11: mlkit list detector shows the config keys users set, not internal para
   const comps = JSON.parse(j.stdout).components as { name: string; params: { name: string }[] }[];
   const names = (n: string) => comps.find((c) => c.name === n)!.params.map((p) => p.name);
   assert.deepEqual(names('predictive'), ['model.type', 'model.params.lags', 'model.params.s', 'model.params', 'model.backend', 'model.engine']);
-  assert.deepEqual(names('autoencoder'), ['detect.params.network', 'detect.params.window', 'detect.params.units', 'detect.params.latent', 'detect.params.dropout', 'detect.adapt']);
+  assert.deepEqual(names('autoencoder'), ['detect.params.network', 'detect.params.window', 'detect.params.units', 'detect.params.kernel', 'detect.params.latent', 'detect.params.dropout', 'detect.adapt']);
   assert.deepEqual(names('supervised'), ['detect.label', 'detect.lead', 'detect.params.lags', 'model.params', 'model.engine']);
 });
 

@@ -98,6 +98,10 @@ output: { dir: ${path.join(dir, 'ae')} }
   const st = runCli(['train', cfg, '--set', 'detect.detector=statistical', '--set', 'detect.params={}'], { cwd: dir });
   assert.equal(st.status, 2);
   assert.match(oneLineError(st), /train: is the training loop of neural models .*detect\.detector autoencoder\); detect\.detector statistical takes its settings in detect\.params/);
+  // network cnn: a window its convolutions use up is exit 2 at the key's place, before any training
+  const cnn = runCli(['train', cfg, '--set', 'detect.params={ network: cnn, window: 8, units: [4, 4, 4], kernel: 3 }'], { cwd: dir });
+  assert.equal(cnn.status, 2, cnn.stderr);
+  assert.match(oneLineError(cnn), /detect\.params\.window: autoencoder \(cnn\): a window of 8 rows is used up by convolution 3 of 3/);
 });
 
 test('transfer learning: init_from starts from a bundle\'s layers, frozen layers stay bit-identical while the others change; no matching layer is exit 4', async () => {

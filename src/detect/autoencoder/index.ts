@@ -8,12 +8,15 @@
  *
  * - network mlp: the window flattened, dense encoder layers (`units`), a `latent` code, the mirror decoder;
  * - network rnn: an LSTM encoder, the `latent` code repeated over the window, an LSTM decoder, a dense
- *   map to the channels at every step.
+ *   map to the channels at every step;
+ * - network cnn: 1-D convolutions over the window (`units` filters each, `kernel` rows, stride 2, valid
+ *   padding, relu; as patches x kernel, which trains on wasm), flattened to the `latent` code, then the
+ *   mlp's dense decoder (the filters mirrored as units) back to the window.
  * Trained (train: section, as for every neural model) on the windows of the first 1 - `holdout` of the
  * nominal rows; the held-out rows' scores are the ones the threshold is fitted on (fitScores). Causal:
  * a row's score uses it and the rows before it; the first window - 1 rows of a stream are the warm-up.
  */
-import { BundleError, DataError, NotFittedError, throwIfAborted, UsageError } from '../../core/errors.js';
+import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted, UsageError } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { channelIndex, median } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
@@ -41,11 +44,29 @@ export interface AutoencoderState {
 }
 
 
+/** cnn: the steps left after the convolutions (valid padding, stride 2); a window they use up is a config error. */
+function cnnSteps(p: AutoencoderParams): number {
+  let steps = p.window;
+  p.units.forEach((_, k) => {
+    steps = Math.floor((steps - p.kernel) / 2) + 1;
+    if (steps < 1) throw new ConfigError(`autoencoder (cnn): a window of ${p.window} rows is used up by convolution ${k + 1} of ${p.units.length} (kernel ${p.kernel}, stride 2): raise detect.params.window, or use a smaller kernel or fewer entries in detect.params.units`, { path: 'detect.params.window' });
+  });
+  return steps;
+}
+
 function build(t: Tf, p: AutoencoderParams, C: number, seed: number): LayersModel {
   const { tfl } = t;
   const { Dropout } = mlkitLayers(t);
   const W = p.window;
   const glorot = (k: number) => tfl.initializers.glorotUniform({ seed: seed + k });
+  // the dense decoder of mlp and cnn: the units mirrored, then the window (flat)
+  const denseDecoder = (code: SymbolicTensor): SymbolicTensor => {
+    let h = code;
+    [...p.units].reverse().forEach((u, k) => {
+      h = tfl.layers.dense({ units: u, activation: 'relu', kernelInitializer: glorot(200 + k), name: `decoder_${k + 1}` }).apply(h) as SymbolicTensor;
+    });
+    return tfl.layers.dense({ units: W * C, kernelInitializer: glorot(300), name: 'output' }).apply(h) as SymbolicTensor;
+  };
   if (p.network === 'mlp') {
     const input = tfl.input({ shape: [W * C], name: 'input' });
     let h = input as unknown as SymbolicTensor;
@@ -54,11 +75,20 @@ function build(t: Tf, p: AutoencoderParams, C: number, seed: number): LayersMode
       if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 500 + k, name: `dropout_${k + 1}` }).apply(h) as SymbolicTensor;
     });
     h = tfl.layers.dense({ units: p.latent, kernelInitializer: glorot(100), name: 'code' }).apply(h) as SymbolicTensor;
-    [...p.units].reverse().forEach((u, k) => {
-      h = tfl.layers.dense({ units: u, activation: 'relu', kernelInitializer: glorot(200 + k), name: `decoder_${k + 1}` }).apply(h) as SymbolicTensor;
+    return tfl.model({ inputs: input, outputs: denseDecoder(h), name: 'mlp_autoencoder' });
+  }
+  if (p.network === 'cnn') {
+    const { Conv1D } = mlkitLayers(t);
+    const input = tfl.input({ shape: [W, C], name: 'input' });
+    let h = input as unknown as SymbolicTensor;
+    cnnSteps(p);
+    p.units.forEach((f, k) => {
+      h = new Conv1D({ filters: f, kernel: p.kernel, stride: 2, activation: 'relu', seed: seed + 10 * k, l1: 0, l2: 0, name: `conv_${k + 1}` }).apply(h) as SymbolicTensor;
+      if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 500 + k, name: `dropout_${k + 1}` }).apply(h) as SymbolicTensor;
     });
-    const out = tfl.layers.dense({ units: W * C, kernelInitializer: glorot(300), name: 'output' }).apply(h) as SymbolicTensor;
-    return tfl.model({ inputs: input, outputs: out, name: 'mlp_autoencoder' });
+    h = tfl.layers.flatten({ name: 'flatten' }).apply(h) as SymbolicTensor;
+    h = tfl.layers.dense({ units: p.latent, kernelInitializer: glorot(100), name: 'code' }).apply(h) as SymbolicTensor;
+    return tfl.model({ inputs: input, outputs: denseDecoder(h), name: 'cnn_autoencoder' });
   }
   const units = p.units[0]!;
   const rec = (k: number, returnSequences: boolean, name: string) => tfl.layers.lstm({
@@ -90,6 +120,7 @@ export class AutoencoderDetector implements Detector<AutoencoderParams, Autoenco
 
   constructor(params: AutoencoderParams) {
     if (params.adapt) throw new UsageError('the autoencoder detector does not adapt: leave detect.adapt false');
+    if (params.network === 'cnn') cnnSteps(params);
     this.params = Object.freeze({ ...params, units: Object.freeze([...params.units]) as number[] });
   }
 

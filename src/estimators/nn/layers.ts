@@ -103,7 +103,11 @@ export function mlkitLayers(t: Tf) {
         const parts: Tensor[] = [];
         for (let j = 0; j < this.kernel; j++) {
           const part = tf.slice(x, [0, j, 0], [bsz, span, cin]);
-          parts.push(this.stride === 1 ? part : tf.stridedSlice(part, [0, 0, 0], [bsz, span, cin], [1, this.stride, 1]));
+          if (this.stride === 1) { parts.push(part); continue; }
+          // every stride-th step: padded to out x stride steps, then the first of each run of stride
+          // (tfjs has no gradient for stridedSlice; pad, reshape and slice have one everywhere)
+          const padded = tf.pad(part, [[0, 0], [0, this.stride - 1], [0, 0]]);
+          parts.push(tf.reshape(tf.slice(tf.reshape(padded, [bsz, out, this.stride, cin]), [0, 0, 0, 0], [bsz, out, 1, cin]), [bsz, out, cin]));
         }
         const patches = tf.reshape(parts.length === 1 ? parts[0]! : tf.concat(parts, 2), [bsz * out, this.kernel * cin]);
         const y = tf.add(tf.matMul(patches, this.w!.read()), this.b!.read());
