@@ -19,9 +19,10 @@ export interface LoadedConfig<C = Config> {
   file: string;
   /** folder data paths are relative to */
   baseDir: string;
-  /** absolute paths resolved from data.train / data.test ('-' stays '-') */
+  /** absolute paths resolved from data.train / data.test / data.validation ('-' stays '-') */
   trainPath: string;
   testPath?: string;
+  validationPath?: string;
   outputDir: string;
   /** estimator params after the estimator's own schema (defaults filled in) */
   modelParams: Record<string, unknown>;
@@ -51,6 +52,7 @@ function forecastRules(config: AnyConfig, finder: PlaceFinder): void {
   });
   if (d.freq !== undefined && !parseFreq(d.freq)) throw at(['data', 'freq'], `unknown frequency ${JSON.stringify(d.freq)}: expected an alias with an optional multiple (${FREQ_ALIASES.join(', ')}; e.g. 15min, 2h, MS) or a positive number for numeric times`);
   if (d.test !== undefined) throw at(['data', 'test'], 'task forecast does not use data.test: evaluate with a backtest (evaluate.backtest, or mlkit evaluate --backtest)');
+  if (d.validation !== undefined) throw at(['data', 'validation'], 'task forecast does not use data.validation: the neural forecasters hold out the last windows of each series (a tenth) for val_loss');
 }
 
 /** Cross-field rules of task detect; the detector's params are validated by its own spec. */
@@ -65,6 +67,7 @@ function detectRules(config: AnyConfig, raw: unknown, finder: PlaceFinder, regis
   const at = (p: PathSeg[], msg: string) => new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
   if (!d) return;
   if (Array.isArray(config.pipeline)) throw at(['pipeline'], 'task detect builds its own features; pipeline must be auto or left out');
+  if (config.data.validation !== undefined) throw at(['data', 'validation'], 'task detect does not use data.validation: the detectors hold out the last 25% of the nominal rows (data.train)');
   // detect.detector has a default (statistical): only a detector written in the config (or --set) is blamed
   if (d.mode !== 'unsupervised' && valueAt(raw, ['detect', 'detector']) !== undefined) {
     throw at(['detect', 'detector'], `detect.detector is for detect.mode unsupervised only; detect.mode ${d.mode} uses model: ${d.mode === 'predictive' ? '{ type: xgboost, arima, naive or seasonal_naive }' : '{ type: xgboost } (a classifier on detect.label)'}`);
@@ -227,6 +230,9 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
       }
     }
   }
+  if (config.data.validation !== undefined && valueAt(raw, ['data', 'split', 'validation']) !== undefined) {
+    throw new ConfigError('data.split.validation carves validation rows from data.train; with data.validation (a file of them) leave it out', { ...finder.find(['data', 'split', 'validation']), path: 'data.split.validation' });
+  }
   if (forecasting) forecastRules(config, finder);
   if (detecting) detectRules(config, raw, finder, opts.registry);
   if (config.detect && !detecting) throw new ConfigError(`detect: is for task: detect (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['detect']), path: 'detect' });
@@ -303,6 +309,7 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     baseDir,
     trainPath: resolveData(config.data.train),
     testPath: config.data.test ? resolveData(config.data.test) : undefined,
+    validationPath: config.data.validation ? resolveData(config.data.validation) : undefined,
     outputDir: path.resolve(cwd, config.output.dir),
     modelParams,
     modelOptions,

@@ -35,10 +35,12 @@ export type CsvOptions = z.infer<typeof csvOptionsSchema>;
 const dataSchema = z.strictObject({
   train: z.string().min(1),
   test: z.string().min(1).optional(),
+  /** classification and regression: a file of validation rows (early stopping, per-epoch / per-round validation metrics) instead of data.split.validation carved from data.train */
+  validation: z.string().min(1).refine((v) => v !== '-', { message: 'standard input (-) can only be data.train' }).optional(),
   split: z.strictObject({
     /** fraction held out for the test metrics when data.test is not given; 0 = no evaluation */
     test: z.number().gte(0).lt(1).default(0.2),
-    /** fraction of the training rows that early stopping watches (only with early_stopping_rounds) */
+    /** fraction of the training rows that early stopping watches (only when the model watches validation rows, and without data.validation) */
     validation: z.number().gt(0).lt(1).default(0.1),
     seed: z.number().int().optional(),
     stratify: z.boolean().default(true),

@@ -156,12 +156,22 @@ async function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: '
     evaluatedOn = `held-out split (${Math.round(data.split.test * 100)}%, seed ${splitSeed})`;
   }
 
-  // early stopping watches a validation split carved from the training rows, never the test data
+  // validation rows: data.validation's file, else (when the model watches them) a split carved from the
+  // training rows; never the test data
   let fitFrame = trainFrame;
   let yFit = yTrain;
   let validFrame: Frame | undefined;
   let yValid: Float64Array | undefined;
-  if (earlyStopping) {
+  if (lc.validationPath) {
+    const validName = data.validation!;
+    const validTable = await readData(lc.validationPath, lc, ctx, validName);
+    if (!validTable.frame.columns.includes(data.target)) throw new DataError(`target column "${data.target}" not found in the validation data`, { file: validName, path: 'data.target' });
+    const checked = checkInput(validTable, featureCols, [data.target, ...data.drop]);
+    for (const n of checked.notes) ctx.log.info(n);
+    validFrame = checked.frame;
+    yValid = encodeTarget(validTable, validTable.frame, data.target, tstate);
+    if (validFrame.height === 0) throw new DataError('the validation file has no rows', { file: validName });
+  } else if (earlyStopping) {
     const [rest, held] = splitIndices(trainFrame.height, data.split.validation, splitSeed + 1, stratify(yTrain));
     if (!held.length || !rest.length) throw new DataError('too few rows for the early-stopping validation split', { file: trainName });
     validFrame = takeRows(trainFrame, held);

@@ -184,3 +184,39 @@ output: { dir: ck }
   assert.equal(again.status, 2);
   assert.match(oneLineError(again), /--resume: no checkpoint at .*ck\.checkpoint/);
 });
+
+test('data.validation: a file of validation rows for the mlp\'s val_ metrics and XGBoost\'s early stopping; with data.split.validation, without the target, or for a forecast it is refused', () => {
+  const line = (i: number, shift: number) => { const a = Math.sin(i), b = Math.cos(3 * i); return `${a.toFixed(4)},${b.toFixed(4)},${(2 * a - b + shift).toFixed(4)}`; };
+  write(dir, 'vtr.csv', ['a,b,y', ...Array.from({ length: 300 }, (_, i) => line(i, 0))].join('\n') + '\n');
+  write(dir, 'vva.csv', ['a,b,y', ...Array.from({ length: 40 }, (_, i) => line(i + 1000, 0))].join('\n') + '\n');
+  write(dir, 'vnoy.csv', ['a,b', ...Array.from({ length: 5 }, (_, i) => line(i, 0).split(',').slice(0, 2).join(','))].join('\n') + '\n');
+  const cfg = write(dir, 'val.yaml', `task: regression
+data: { train: vtr.csv, validation: vva.csv, target: y, split: { test: 0 } }
+model: { type: mlp, params: { units: [8] } }
+train: { epochs: 2, metrics: [rmse] }
+output: { dir: ${path.join(dir, 'val-mlp')} }
+`);
+  const m = runCli(['train', cfg], { cwd: dir });
+  assert.equal(m.status, 0, m.stderr);
+  const epochs = m.stderr.split('\n').filter((l) => l.startsWith('{"epoch"')).map((l) => JSON.parse(l));
+  assert.equal(epochs.length, 2);
+  assert.ok(Number.isFinite(epochs[1].val_loss) && Number.isFinite(epochs[1].val_rmse), JSON.stringify(epochs[1]));
+  assert.match(m.stderr, /rows: train 300, validation 40 \(file vva\.csv\), test 0/, 'every training row trains: none is carved off');
+  const xcfg = write(dir, 'valx.yaml', `task: regression
+data: { train: vtr.csv, validation: vva.csv, target: y, split: { test: 0 } }
+model: { type: xgboost, params: { num_round: 50, early_stopping_rounds: 5 } }
+output: { dir: ${path.join(dir, 'val-xgb')} }
+`);
+  const x = runCli(['train', xcfg], { cwd: dir });
+  assert.equal(x.status, 0, x.stderr);
+  assert.match(x.stderr, /rows: train 300, validation 40 \(file vva\.csv\), test 0; best iteration \d+/);
+  const both = runCli(['train', cfg, '--set', 'data.split.validation=0.2'], { cwd: dir });
+  assert.equal(both.status, 2);
+  assert.match(oneLineError(both), /data\.split\.validation: .*with data\.validation \(a file of them\) leave it out/);
+  const noY = runCli(['train', cfg, '--set', 'data.validation=vnoy.csv', '--force'], { cwd: dir });
+  assert.equal(noY.status, 3);
+  assert.match(oneLineError(noY), /vnoy\.csv.*target column "y" not found in the validation data/);
+  const fc = runCli(['train', path.join(ROOT, 'configs', 'air_passengers.yaml'), '--set', 'data.validation=vva.csv'], { cwd: dir });
+  assert.equal(fc.status, 2);
+  assert.match(oneLineError(fc), /data\.validation: task forecast does not use data\.validation/);
+});
