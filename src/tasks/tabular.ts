@@ -137,15 +137,17 @@ async function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: '
   let testFrame: Frame | undefined;
   let yTest: Float64Array | undefined;
   let evaluatedOn = 'none';
-  if (lc.testPath) {
-    const testName = data.test!;
-    const testTable = await readData(lc.testPath, lc, ctx, testName);
-    if (!testTable.frame.columns.includes(data.target)) throw new DataError(`target column "${data.target}" not found in the test data`, { file: testName, path: 'data.target' });
-    const checked = checkInput(testTable, featureCols, [data.target, ...data.drop]);
+  // a file of labelled rows besides data.train (test or validation): the training columns and target
+  const readLabelled = async (file: string, name: string, what: string): Promise<{ frame: Frame; y: Float64Array }> => {
+    const table = await readData(file, lc, ctx, name);
+    if (!table.frame.columns.includes(data.target!)) throw new DataError(`target column "${data.target}" not found in the ${what} data`, { file: name, path: 'data.target' });
+    const checked = checkInput(table, featureCols, [data.target!, ...data.drop]);
     for (const n of checked.notes) ctx.log.info(n);
-    testFrame = checked.frame;
-    yTest = encodeTarget(testTable, testTable.frame, data.target, tstate);
-    evaluatedOn = `test file ${testName}`;
+    return { frame: checked.frame, y: encodeTarget(table, table.frame, data.target!, tstate) };
+  };
+  if (lc.testPath) {
+    ({ frame: testFrame, y: yTest } = await readLabelled(lc.testPath, data.test!, 'test'));
+    evaluatedOn = `test file ${data.test}`;
   } else if (data.split.test > 0) {
     const [rest, held] = splitIndices(all.height, data.split.test, splitSeed, stratify(yAll));
     if (held.length === 0 || rest.length === 0) throw new DataError(`too few rows (${all.height}) to hold out a test split`, { file: trainName });
@@ -163,14 +165,7 @@ async function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: '
   let validFrame: Frame | undefined;
   let yValid: Float64Array | undefined;
   if (lc.validationPath) {
-    const validName = data.validation!;
-    const validTable = await readData(lc.validationPath, lc, ctx, validName);
-    if (!validTable.frame.columns.includes(data.target)) throw new DataError(`target column "${data.target}" not found in the validation data`, { file: validName, path: 'data.target' });
-    const checked = checkInput(validTable, featureCols, [data.target, ...data.drop]);
-    for (const n of checked.notes) ctx.log.info(n);
-    validFrame = checked.frame;
-    yValid = encodeTarget(validTable, validTable.frame, data.target, tstate);
-    if (validFrame.height === 0) throw new DataError('the validation file has no rows', { file: validName });
+    ({ frame: validFrame, y: yValid } = await readLabelled(lc.validationPath, data.validation!, 'validation'));
   } else if (earlyStopping) {
     const [rest, held] = splitIndices(trainFrame.height, data.split.validation, splitSeed + 1, stratify(yTrain));
     if (!held.length || !rest.length) throw new DataError('too few rows for the early-stopping validation split', { file: trainName });
