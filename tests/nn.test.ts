@@ -270,6 +270,31 @@ test('cnn: the patches x kernel convolution equals tfjs conv1d forward, trains o
   await assert.rejects(impl('cnn').create(cnnParamsSchema.parse({ window: 8, filters: [4, 4, 4] }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /cnn: a window of 8 steps is used up by convolution 2 of 3 \(kernel 3, stride 1, pool 2\)/);
 });
 
+test('forecaster train.metrics: per epoch in the series\' units (the series x 1000 + 5000 gives 1000 x the mae and rmse; mape against the values\' range), val_ on the held-out windows', async () => {
+  const { impl } = await import('../src/estimators/nn/forecaster.js');
+  const { cnnParamsSchema } = await import('../src/estimators/nn/spec.js');
+  const y = Float64Array.from({ length: 150 }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 12) + 0.2 * i);
+  const history = async (ys: Float64Array, train: Record<string, unknown>) => {
+    const f = await impl('cnn').create(cnnParamsSchema.parse({ window: 24, filters: [8] }), nnOptions.parse({ backend: 'wasm', train: { epochs: 2, batch_size: 32, ...train } })).fit([{ id: '', y: ys, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 });
+    const st = (await f.save(new MemoryBlobs())) as { history: { metrics?: Record<string, number> }[] };
+    f.dispose();
+    return st.history.map((e) => e.metrics!);
+  };
+  const a = await history(y, { metrics: ['mae', 'rmse', 'mape'] });
+  const b = await history(Float64Array.from(y, (v) => 1000 * v + 5000), { metrics: ['mae', 'rmse'] });
+  // the values are 40 to 90, so each point's |error| / |value| is between |error| / 90 and |error| / 40
+  // (with each window's level left out, the values would be near 0 and the mape far larger)
+  for (const m of a) assert.ok(m.mape! >= m.mae! / 90 && m.mape! <= m.mae! / 40, `mape ${m.mape}, mae ${m.mae}`);
+  assert.equal(a.length, 2);
+  for (let e = 0; e < 2; e++) {
+    for (const k of ['mae', 'rmse']) {
+      assert.ok(a[e]![k]! > 0 && Math.abs(b[e]![k]! / a[e]![k]! - 1000) < 1, `epoch ${e + 1} ${k}: ${a[e]![k]} vs ${b[e]![k]}`);
+    }
+  }
+  const v = await history(y, { metrics: ['mae'], early_stopping: { patience: 5 } });
+  assert.deepEqual(Object.keys(v[0]!), ['val_mae']);
+});
+
 test('transformer: self-attention equals a plain computation of softmax(Q K^T / sqrt(d_k)) V per head; the forecaster trains and reloads', async () => {
   const t = await loadTf('wasm', logger());
   const { tf } = t;

@@ -3,6 +3,7 @@
  * stderr is a TTY and NO_COLOR is unset; --quiet silences info and progress (warnings stay).
  */
 import type { Callback, Logger } from '../core/types.js';
+import type { RunContext } from '../core/context.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -91,13 +92,26 @@ export function errorLine(s: string): string {
  * stderr ({"epoch", "loss", "val_loss", "lr", "seconds"}); boosting rounds print nothing. Nothing with
  * --quiet.
  */
+const num = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(6)) : undefined);
+
+/** One epoch's line: {"epoch", "loss", "val_loss", train.metrics..., "lr", "seconds"} (with "fit" first when a run trains several times). */
+export function epochLine(epoch: number, logs: Record<string, unknown>, fit?: string): Record<string, unknown> {
+  const extra = Object.fromEntries(Object.entries(logs).filter(([k]) => !['loss', 'val_loss', 'lr', 'seconds'].includes(k)).map(([k, v]) => [k, num(v)]));
+  return { ...(fit ? { fit } : {}), epoch: epoch + 1, loss: num(logs.loss), val_loss: num(logs.val_loss), ...extra, lr: num(logs.lr), seconds: num(logs.seconds) };
+}
+
+/** Off a TTY and without --quiet: a writer of one JSON epoch line on stderr (RunContext.epochLines). */
+export function epochLineWriter(opts: GlobalOptions): NonNullable<RunContext['epochLines']> | undefined {
+  if (opts.quiet || stderrIsTTY()) return undefined;
+  return (epoch, logs, fit) => { process.stderr.write(JSON.stringify(epochLine(epoch, logs, fit)) + '\n'); };
+}
+
 export async function progressCallback(opts: GlobalOptions, label: string): Promise<Callback | undefined> {
   if (opts.quiet) return undefined;
   const tty = stderrIsTTY();
   const cliProgress = tty ? (await import('cli-progress')).default : undefined;
   let live: ReturnType<typeof startBar> | undefined;
   let epochs = false;
-  const num = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(6)) : undefined);
   return {
     onTrainBegin(logs) {
       epochs = logs.unit === 'epoch';
@@ -105,8 +119,7 @@ export async function progressCallback(opts: GlobalOptions, label: string): Prom
     },
     onEpochEnd(epoch, logs) {
       if (epochs) {
-        const extra = Object.fromEntries(Object.entries(logs).filter(([k]) => !['loss', 'val_loss', 'lr', 'seconds'].includes(k)).map(([k, v]) => [k, num(v)]));
-        const line = { epoch: epoch + 1, loss: num(logs.loss), val_loss: num(logs.val_loss), ...extra, lr: num(logs.lr), seconds: num(logs.seconds) };
+        const line = epochLine(epoch, logs);
         if (live) live.bar.update(epoch + 1, { metric: `loss ${line.loss}${line.val_loss !== undefined ? ` val_loss ${line.val_loss}` : ''}` });
         else process.stderr.write(JSON.stringify(line) + '\n');
         return;

@@ -285,10 +285,11 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     if ((tr.data as { checkpoint?: unknown }).checkpoint !== undefined && detecting) throw new ConfigError('train.checkpoint (and --resume) is for classification, regression and forecast so far; a detector trains in one go', { ...finder.find(['train', 'checkpoint']), path: 'train.checkpoint' });
     const metrics = (tr.data as { metrics?: string[] }).metrics;
     if (metrics) {
-      if (spec.name !== 'mlp') throw new ConfigError(`train.metrics is for the mlp (tabular) so far; ${spec.name} logs its loss`, { ...finder.find(['train', 'metrics']), path: 'train.metrics' });
+      if (spec.name !== 'mlp' && spec.kind !== 'forecaster') throw new ConfigError(`train.metrics is for the mlp and the forecasters (rnn, cnn, transformer, fno); the ${spec.name} detector logs its loss`, { ...finder.find(['train', 'metrics']), path: 'train.metrics' });
       const cls = ['accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss'];
       const k = metrics.findIndex((m) => cls.includes(m) !== (config.task === 'classification'));
-      if (k >= 0) throw new ConfigError(`${metrics[k]} is a ${cls.includes(metrics[k]!) ? 'classification' : 'regression'} metric; this config's task is ${config.task}`, { ...finder.find(['train', 'metrics', k]), path: `train.metrics.${k}` });
+      const what = spec.kind === 'forecaster' ? `model.type ${spec.name} forecasts values (rmse, mae, r2, mape)` : `this config's task is ${config.task}`;
+      if (k >= 0) throw new ConfigError(`${metrics[k]} is a ${cls.includes(metrics[k]!) ? 'classification' : 'regression'} metric; ${what}`, { ...finder.find(['train', 'metrics', k]), path: `train.metrics.${k}` });
     }
     const loss = (tr.data as { loss?: string }).loss;
     if (loss !== undefined && (config.task === 'classification') !== (loss === 'crossentropy')) {

@@ -18,6 +18,8 @@ export interface RunContext {
   callbacks?: Callback[];
   /** a progress bar over `total` steps (boosting rounds, series fitted); absent: no bar */
   progress?: (label: string, total: number) => Progress;
+  /** off a TTY: where one JSON line per epoch of neural training goes (forecast and detect; tabular training has its own callback) */
+  epochLines?: (epoch: number, logs: Record<string, unknown>, fit?: string) => void;
   /** stdin contents for '-' (tests) */
   stdin?: Buffer;
   /** --force: a bundle may replace one of another task at output.dir */

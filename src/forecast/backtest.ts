@@ -42,19 +42,28 @@ export interface FitProgress { onSeries?: () => void; callbacks: Callback[]; sto
 
 export function fitProgress(ctx: RunContext, local: boolean, nSeries: number, fits: number): FitProgress {
   const make = ctx.progress;
-  if (!make) return { callbacks: [], stop() {} };
-  if (local) {
+  const lines = ctx.epochLines;
+  if (local && make) {
     const bar = make('fitting series', nSeries * fits);
     return { onSeries: () => bar.tick(), callbacks: [], stop: () => bar.stop() };
   }
+  if (local || (!make && !lines)) return { callbacks: [], stop() {} };
   let bar: Progress | undefined;
+  // off a TTY, neural training writes a JSON line per epoch, naming the fit when there are several
+  let fit = 0;
+  let epochs = false;
   return {
     callbacks: [{
       onTrainBegin(logs) {
+        fit++;
+        epochs = logs.unit === 'epoch';
         const rounds = Number(logs.steps ?? 0);
-        if (!bar && Number.isInteger(rounds) && rounds > 0) bar = make(fits > 1 ? `boosting (${fits} fits)` : 'boosting', rounds * fits);
+        if (make && !bar && Number.isInteger(rounds) && rounds > 0) bar = make(`${epochs ? 'epochs' : 'boosting'}${fits > 1 ? ` (${fits} fits)` : ''}`, rounds * fits);
       },
-      onEpochEnd() { bar?.tick(); },
+      onEpochEnd(epoch, logs) {
+        bar?.tick();
+        if (lines && epochs) lines(epoch, logs, fits > 1 ? (fit < fits ? `backtest fold ${fit} of ${fits - 1}` : 'final') : undefined);
+      },
     }],
     stop: () => bar?.stop(),
   };

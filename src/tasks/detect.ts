@@ -16,6 +16,7 @@ import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
 import type { AnyConfig, DetectSettings } from '../config/schema.js';
 import type { RunContext } from '../core/context.js';
+import type { Callback } from '../core/component.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
@@ -206,8 +207,23 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     });
     throw new DataError(`${frame.height} nominal row${frame.height === 1 ? '' : 's'}; the ${d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})`} detector needs at least ${min.rows}${why.length ? ` (${why.join('; ')})` : ''}`, { file: name });
   }
+  // neural detectors: a bar over each fit's epochs on a TTY, else a JSON line per epoch (naming the
+  // channel when a predictive detector trains one network per channel)
+  let fitNo = 0;
+  let bar: ReturnType<NonNullable<RunContext['progress']>> | undefined;
+  const epochCallback: Callback = {
+    onTrainBegin(logs) {
+      fitNo++;
+      if (logs.unit === 'epoch' && ctx.progress) bar = ctx.progress(`epochs${channels.length > 1 && d.mode === 'predictive' ? ` (channel ${channels[fitNo - 1]})` : ''}`, Number(logs.steps ?? 0));
+    },
+    onEpochEnd(epoch, logs) {
+      bar?.tick();
+      ctx.epochLines?.(epoch, logs, d.mode === 'predictive' && channels.length > 1 ? `channel ${channels[fitNo - 1]}` : undefined);
+    },
+    onTrainEnd() { bar?.stop(); bar = undefined; },
+  };
   try {
-    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log });
+    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log, callbacks: [epochCallback, ...(ctx.callbacks ?? [])] });
   } catch (e) {
     // the detector's own errors name neither the file nor the config: add them (XGBoost's params are model.params)
     if (e instanceof MlkitError && !e.place.file) {

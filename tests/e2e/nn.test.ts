@@ -58,7 +58,7 @@ test('rnn forecaster through the CLI: trains with a backtest, forecasts past the
   const cfg = write(dir, 'air_rnn.yaml', `task: forecast
 data: { train: ${path.join(DATASETS, 'air_passengers.csv')}, time: ds, target: y }
 model: { type: rnn, params: { units: 8, window: 24 } }
-train: { epochs: 5, batch_size: 32, augment: { jitter: 0.05, scaling: 0.1, magnitude_warp: 0.1, window_slice: 0.9 } }
+train: { epochs: 5, batch_size: 32, metrics: [mae], augment: { jitter: 0.05, scaling: 0.1, magnitude_warp: 0.1, window_slice: 0.9 } }
 forecast: { horizon: 12 }
 evaluate: { backtest: { folds: 1, horizon: 12 } }
 output: { dir: ${path.join(dir, 'air_rnn')} }
@@ -74,6 +74,14 @@ output: { dir: ${path.join(dir, 'air_rnn')} }
   assert.equal(fc.series[0].forecast.length, 20);
   assert.equal(fc.intervals, 'conformal');
   assert.ok(fc.series[0].forecast.every((v: number) => Number.isFinite(v) && v > 100), fc.series[0].forecast.join(','));
+  // one JSON line per epoch off a TTY, naming the fit (the backtest's fold, then the final one); with
+  // train.metrics, the mae of the training windows' forecasts, in passengers
+  const epochs = r.stderr.split('\n').filter((l) => l.startsWith('{"fit"')).map((l) => JSON.parse(l));
+  assert.deepEqual(epochs.map((e) => `${e.fit} ${e.epoch}`), [1, 2, 3, 4, 5].map((k) => `backtest fold 1 of 1 ${k}`).concat([1, 2, 3, 4, 5].map((k) => `final ${k}`)));
+  assert.ok(epochs.every((e) => e.mae > 1 && e.mae < 500), JSON.stringify(epochs.at(-1)));
+  const acc = runCli(['train', cfg, '--set', 'train.metrics=[accuracy]'], { cwd: dir });
+  assert.equal(acc.status, 2, acc.stderr);
+  assert.match(oneLineError(acc), /--set train\.metrics=\[accuracy\] train\.metrics\.0: accuracy is a classification metric; model\.type rnn forecasts values \(rmse, mae, r2, mape\)/);
 });
 
 test('autoencoder detector through the CLI: train: section, detect streams a verdict per row; train: with the statistical detector is exit 2', () => {
@@ -88,6 +96,7 @@ output: { dir: ${path.join(dir, 'ae')} }
   const r = runCli(['train', cfg, '--json'], { cwd: dir });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).detector, 'autoencoder');
+  assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('{"epoch"')).map((l) => JSON.parse(l).epoch), [1, 2, 3], 'one JSON line per epoch off a TTY');
   const d = runCli(['detect', '-m', path.join(dir, 'ae'), 'tele.csv', '-q'], { cwd: dir });
   assert.equal(d.status, 0, d.stderr);
   const out = d.stdout.trim().split('\n');

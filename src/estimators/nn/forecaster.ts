@@ -150,6 +150,11 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
       const valid = vRows ? mk(vRows) : undefined;
       let ti = 0;
       let vi = 0;
+      // train.metrics are scored on the validation windows (else the training windows) in the series'
+      // units: each window's level and spread map its scaled target back
+      const scored = s.metrics?.length ? (valid ?? train) : undefined;
+      const scoredLevel = new Float64Array(scored?.rows ?? 0);
+      const scoredStd = new Float64Array(scored?.rows ?? 0);
       series.forEach((sr, k) => {
         const { std } = scaleOf(sr.y);
         for (let i = 0; i < per[k]!; i++) {
@@ -158,6 +163,7 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
           // each window relative to its own mean, in units of the series' spread: a trend or a level
           // never seen in training is no problem
           const level = windowMean(sr.y, i, window);
+          if (into === scored) { scoredLevel[r] = level; scoredStd[r] = std; }
           for (let j = 0; j < window; j++) into.x[r * window + j] = (sr.y[i + j]! - level) / std;
           for (let j = 0; j < horizon; j++) into.y[r * horizon + j] = (sr.y[i + window + j]! - level) / std;
         }
@@ -179,7 +185,29 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
       ctx.log.debug(`${this.name}: ${this.describeNet(this.params as P)}, window ${window} -> horizon ${horizon}, ${tRows} training windows${vRows ? ` (+${vRows} validation)` : ''}, batch ${batchSize}, ${t.backend} backend`);
       try {
         const augment = s.augment ? seriesAugment(s.augment, window, horizon, seed) : undefined;
-        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx, augment });
+        const epochMetrics = scored ? async () => {
+          const { regressionMetrics } = await import('../../metrics/index.js');
+          const { tf } = t;
+          const truth = new Float64Array(scored.rows * horizon);
+          const pred = new Float64Array(scored.rows * horizon);
+          const B = 1024;
+          for (let b = 0; b < scored.rows; b += B) {
+            const m = Math.min(B, scored.rows - b);
+            const y = tf.tidy(() => model.predict(tf.tensor3d(scored.x.subarray(b * window, (b + m) * window), [m, window, 1])) as Tensor);
+            const d = y.dataSync();
+            y.dispose();
+            for (let r = 0; r < m; r++) {
+              for (let j = 0; j < horizon; j++) {
+                const k = (b + r) * horizon + j;
+                truth[k] = scored.y[k]! * scoredStd[b + r]! + scoredLevel[b + r]!;
+                pred[k] = d[r * horizon + j]! * scoredStd[b + r]! + scoredLevel[b + r]!;
+              }
+            }
+          }
+          const m = regressionMetrics(s.metrics as never, truth, pred);
+          return Object.fromEntries(Object.entries(m).map(([k, v]) => [(valid ? 'val_' : '') + k, v as number]));
+        } : undefined;
+        const h = await trainLoop(t, model, train, { settings: s, loss: lossFn, valid, batchSize, seed, ctx, augment, epochMetrics });
         this.model = model;
         this.state = { window, horizon, backend: t.backend, batchSize: h.batchSize, bestEpoch: h.bestEpoch, stoppedEarly: h.stoppedEarly, history: h.epochs };
       } catch (e) {

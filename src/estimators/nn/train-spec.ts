@@ -50,7 +50,7 @@ export const trainSchema = z.strictObject({
   optimizer: z.preprocess((v) => (typeof v === 'string' ? { type: v } : v), optimizerSchema).prefault({}),
   /** regression: mse (default), mae, huber; classification: crossentropy (binary or categorical by the classes) */
   loss: z.enum(['mse', 'mae', 'huber', 'crossentropy']).optional().describe('default: mse (regression), crossentropy (classification)'),
-  /** metrics logged after each epoch on the validation rows (else the training rows), in the target's units: classification accuracy, precision, recall, f1, auc, logloss; regression rmse, mae, r2, mape (mlp) */
+  /** metrics logged after each epoch on the validation rows (else the training rows), in the target's units: classification accuracy, precision, recall, f1, auc, logloss; regression and the forecasters (every horizon step of each window) rmse, mae, r2, mape */
   metrics: z.array(z.enum(['accuracy', 'precision', 'recall', 'f1', 'auc', 'logloss', 'rmse', 'mae', 'r2', 'mape'])).min(1).optional(),
   /** classification: balanced (each class weighs rows / (classes x its rows)) or a weight per class label; the training loss only */
   class_weight: z.union([z.literal('balanced'), z.record(z.string(), z.number().gt(0))]).optional(),
