@@ -151,6 +151,41 @@ test('training loop: early stopping stops and ends with the best epoch\'s weight
   model.dispose();
 });
 
+test('early stopping\'s best weights survive --resume: a run stopped after the best epoch and resumed ends with the best epoch\'s weights', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const t = await loadTf('wasm', logger());
+  const { tf, tfl } = t;
+  const g = gaussian(rng(11));
+  const mk = (n: number) => ({ x: Float32Array.from({ length: n * 8 }, g), y: Float32Array.from({ length: n }, g), rows: n, inShape: [8], outSize: 1 });
+  const train = mk(64);
+  const valid = mk(64);
+  const net = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 128, inputShape: [8], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }), name: 'hidden' }), tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }), name: 'out' })] });
+  const loss = (a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) => tf.losses.meanSquaredError(a, b) as import('@tensorflow/tfjs-core').Scalar;
+  const settings = (epochs: number) => trainSchema.parse({ epochs, optimizer: { learning_rate: 0.01 }, early_stopping: { patience: 5 }, checkpoint: { every: 1 } });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlkit-ckbest-'));
+  const run = async (epochs: number, ck: string, resume: boolean) => {
+    const model = net();
+    const h = await trainLoop(t, model, train, { settings: settings(epochs), loss, valid, batchSize: 16, seed: 1, ctx: { log: logger(), seed: 1, signal, checkpoint: { dir: ck, resume } } });
+    return { h, model };
+  };
+  const whole = await run(300, path.join(dir, 'a'), false);
+  const best = whole.h.bestEpoch;
+  const last = whole.h.epochs.length - 1;
+  assert.ok(whole.h.stoppedEarly && last === best + 5, `best ${best}, last ${last}`);
+  // stopped (epochs reached) two epochs after the best one, then resumed with the full budget
+  (await run(best + 3, path.join(dir, 'b'), false)).model.dispose();
+  const resumed = await run(300, path.join(dir, 'b'), true);
+  assert.equal(resumed.h.epochs.length, whole.h.epochs.length);
+  assert.equal(resumed.h.bestEpoch, best);
+  const lw = await evaluateLoss(t, whole.model, valid, loss, 16);
+  const lr = await evaluateLoss(t, resumed.model, valid, loss, 16);
+  assert.ok(Math.abs(lr - whole.h.epochs[best]!.val_loss!) < 1e-6, `resumed: the model gives ${lr}, the best epoch ${whole.h.epochs[best]!.val_loss} (uninterrupted: ${lw})`);
+  whole.model.dispose();
+  resumed.model.dispose();
+});
+
 test('training loop: callbacks see every epoch and batch in order; the signal stops it between batches', async () => {
   const d = regression(100);
   const events: string[] = [];

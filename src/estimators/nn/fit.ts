@@ -219,6 +219,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
     Object.assign(esState, saved.es);
     Object.assign(rlState, saved.rl);
     plateauFactor = saved.plateauFactor;
+    if (saved.bestWeights) bestWeights = saved.bestWeights;
     // the shuffled order continues where it was: the shuffles of the epochs done, replayed
     if (s.shuffle) for (let e = 0; e < startEpoch; e++) shuffleInPlace(idx, rand);
     ctx.log.info(`--resume: continuing after epoch ${startEpoch} of ${s.epochs} from ${ck.dir}`);
@@ -316,7 +317,7 @@ export async function trainLoop(t: Tf, model: LayersModel, data: TrainData, o: L
         }
       }
       if (ck && ((ck.every !== undefined && (epoch + 1) % ck.every === 0) || (ck.best && history.bestEpoch === epoch))) {
-        await writeCheckpoint(t, model, optimizer, ck.dir, { epoch, history: history.epochs, bestEpoch: history.bestEpoch, es: esState, rl: rlState, plateauFactor });
+        await writeCheckpoint(t, model, optimizer, ck.dir, { epoch, history: history.epochs, bestEpoch: history.bestEpoch, es: esState, rl: rlState, plateauFactor }, es?.restore_best ? bestWeights : undefined);
       }
       if (logFile) appendFileSync(logFile, `${epoch + 1},${log.loss},${log.val_loss ?? ''},${lr},${log.seconds.toFixed(3)}${metricNames.map((k) => `,${log.metrics?.[k] ?? ''}`).join('')}\n`);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { loss: log.loss, val_loss: log.val_loss, ...log.metrics, lr, seconds: log.seconds });
@@ -417,7 +418,7 @@ interface CheckpointState {
  * A checkpoint: the model (layers format), the optimizer's state and the loop's, written to a fresh
  * folder beside `dir` and renamed into place, so a crash leaves the previous checkpoint whole.
  */
-async function writeCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, dir: string, state: CheckpointState): Promise<void> {
+async function writeCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, dir: string, state: CheckpointState, best?: Tensor[]): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -426,8 +427,15 @@ async function writeCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, 
   const weights = await optimizer.getWeights();
   const encoded = await t.tf.io.encodeWeights(weights);
   writeFileSync(path.join(tmp, 'optimizer.bin'), new Uint8Array(encoded.data as ArrayBuffer));
+  // early stopping's best weights so far (restore_best), so that a resumed run can still end with them
+  let bestSpecs: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] | undefined;
+  if (best) {
+    const b = await t.tf.io.encodeWeights(Object.fromEntries(best.map((w, i) => [`w${i}`, w])));
+    writeFileSync(path.join(tmp, 'best.bin'), new Uint8Array(b.data as ArrayBuffer));
+    bestSpecs = b.specs;
+  }
   // Infinity (no best yet) is not JSON: kept as null
-  writeFileSync(path.join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: encoded.specs }, (_k, v) => (v === Infinity ? null : v)));
+  writeFileSync(path.join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: encoded.specs, ...(bestSpecs ? { best: bestSpecs } : {}) }, (_k, v) => (v === Infinity ? null : v)));
   // the moments are the optimizer's own variables (kept); only the iteration count is a new tensor
   t.tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
   const old = `${dir}.old-${process.pid}`;
@@ -436,10 +444,10 @@ async function writeCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, 
   rmSync(old, { recursive: true, force: true });
 }
 
-async function readCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, dir: string): Promise<CheckpointState> {
+async function readCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, dir: string): Promise<CheckpointState & { bestWeights?: Tensor[] }> {
   const { BundleError } = await import('../../core/errors.js');
   if (!existsSync(path.join(dir, 'state.json'))) throw new UsageError(`--resume: no checkpoint at ${dir} (train.checkpoint writes one during training)`);
-  let state: CheckpointState & { optimizer: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] };
+  let state: CheckpointState & { optimizer: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[]; best?: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] };
   try {
     state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'), (_k, v) => v);
   } catch (e) {
@@ -461,6 +469,14 @@ async function readCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, d
   const bin = readFileSync(path.join(dir, 'optimizer.bin'));
   const named = t.tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.optimizer);
   await optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
+  let bestWeights: Tensor[] | undefined;
+  if (state.best) {
+    const b = readFileSync(path.join(dir, 'best.bin'));
+    const named = t.tf.io.decodeWeights(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), state.best);
+    bestWeights = state.best.map((e) => named[e.name]!);
+    const want = model.getWeights();
+    if (bestWeights.length !== want.length || bestWeights.some((w, i) => w.shape.join('x') !== want[i]!.shape.join('x'))) throw new BundleError('the checkpoint\'s best weights do not fit the network: train without --resume to start over', { file: dir });
+  }
   const inf = (m: { best: number | null; wait: number }) => ({ best: m.best === null ? Infinity : m.best, wait: m.wait });
-  return { ...state, es: inf(state.es as never), rl: inf(state.rl as never) };
+  return { ...state, es: inf(state.es as never), rl: inf(state.rl as never), ...(bestWeights ? { bestWeights } : {}) };
 }
