@@ -129,16 +129,20 @@ test('mlp: classification gives probabilities that sum to 1; multiclass and bina
   b.dispose();
 });
 
-test('training loop: early stopping stops and ends with the best epoch\'s weights', async () => {
+/** Pure noise: the training loss keeps falling, the validation loss rises once a wide net memorises it. */
+async function noiseSetup() {
   const t = await loadTf('wasm', logger());
   const { tf, tfl } = t;
-  // pure noise: the training loss keeps falling, the validation loss rises once it memorises
   const g = gaussian(rng(11));
   const mk = (n: number) => ({ x: Float32Array.from({ length: n * 8 }, g), y: Float32Array.from({ length: n }, g), rows: n, inShape: [8], outSize: 1 });
-  const train = mk(64);
-  const valid = mk(64);
-  const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 128, inputShape: [8], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }), tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) })] });
+  const net = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 128, inputShape: [8], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }), name: 'hidden' }), tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }), name: 'out' })] });
   const loss = (a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) => tf.losses.meanSquaredError(a, b) as import('@tensorflow/tfjs-core').Scalar;
+  return { t, train: mk(64), valid: mk(64), net, loss };
+}
+
+test('training loop: early stopping stops and ends with the best epoch\'s weights', async () => {
+  const { t, train, valid, net, loss } = await noiseSetup();
+  const model = net();
   const settings = trainSchema.parse({ epochs: 300, optimizer: { learning_rate: 0.01 }, early_stopping: { patience: 5 } });
   const h = await trainLoop(t, model, train, { settings, loss, valid, batchSize: 16, seed: 1, ctx: { log: logger(), seed: 1, signal } });
   assert.ok(h.stoppedEarly && h.epochs.length < 300, `ran ${h.epochs.length} epochs`);
@@ -155,14 +159,7 @@ test('early stopping\'s best weights survive --resume: a run stopped after the b
   const { mkdtempSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
-  const t = await loadTf('wasm', logger());
-  const { tf, tfl } = t;
-  const g = gaussian(rng(11));
-  const mk = (n: number) => ({ x: Float32Array.from({ length: n * 8 }, g), y: Float32Array.from({ length: n }, g), rows: n, inShape: [8], outSize: 1 });
-  const train = mk(64);
-  const valid = mk(64);
-  const net = () => tfl.sequential({ layers: [tfl.layers.dense({ units: 128, inputShape: [8], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }), name: 'hidden' }), tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }), name: 'out' })] });
-  const loss = (a: import('@tensorflow/tfjs-core').Tensor, b: import('@tensorflow/tfjs-core').Tensor) => tf.losses.meanSquaredError(a, b) as import('@tensorflow/tfjs-core').Scalar;
+  const { t, train, valid, net, loss } = await noiseSetup();
   const settings = (epochs: number) => trainSchema.parse({ epochs, optimizer: { learning_rate: 0.01 }, early_stopping: { patience: 5 }, checkpoint: { every: 1 } });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlkit-ckbest-'));
   const run = async (epochs: number, ck: string, resume: boolean) => {
