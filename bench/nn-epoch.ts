@@ -68,11 +68,17 @@ const rnn = (cell: 'lstm' | 'gru'): ModelEntry['mlkit'] => async (t, window, see
 export const MODELS: ModelEntry[] = [
   { id: 'lstm', label: `LSTM(${UNITS})`, mlkit: rnn('lstm'), torch: { kind: 'lstm', args: { units: UNITS } } },
   { id: 'gru', label: `GRU(${UNITS})`, mlkit: rnn('gru'), torch: { kind: 'gru', args: { units: UNITS } } },
-  // issue 13's next entry, once mlkit has the network (and nn_epoch_bench.py a `transformer` kind that matches it):
-  // { id: 'transformer', label: 'transformer block (d_model 32, 2 heads)',
-  //   mlkit: async (t, window, seed) => { const { buildTransformer } = await import('../src/estimators/nn/forecaster.js'); const { transformerParamsSchema } = await import('../src/estimators/nn/spec.js');
-  //     return buildTransformer(t, transformerParamsSchema.parse({ d_model: 32, heads: 2, window }), window, 1, seed); },
-  //   torch: { kind: 'transformer', args: { d_model: 32, heads: 2 } } },
+  // one pre-norm encoder block (d_model 32, 2 heads, feed-forward 64, position encoding, last step), as
+  // the transformer forecaster builds it with layers: 1
+  {
+    id: 'transformer', label: 'Transformer block (d_model 32, 2 heads)',
+    mlkit: async (t, window, seed) => {
+      const { buildTransformer } = await import('../src/estimators/nn/forecaster.js');
+      const { transformerParamsSchema } = await import('../src/estimators/nn/spec.js');
+      return buildTransformer(t, transformerParamsSchema.parse({ d_model: 32, heads: 2, layers: 1, window }), window, 1, seed);
+    },
+    torch: { kind: 'transformer', args: { d_model: 32, heads: 2 } },
+  },
 ];
 
 // ------------------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ detect-accuracy options:
                     of the one set chosen with --detectors
 nn-epoch options:
   --backends LIST   tfjs backends through mlkit, wasm,cpu (BENCH_BACKENDS, default both; tfjs-cpu takes ~100 s an epoch)
-  --models LIST     lstm,gru (BENCH_MODELS, default all)
+  --models LIST     lstm,gru,transformer (BENCH_MODELS, default all)
   --repeat N        measured epochs per backend and model after the warm-up (BENCH_REPEAT, default 2)
   --warmup N        warm-up epochs, timed separately (BENCH_WARMUP, default 1)
   --torch-threads L PyTorch thread counts, one process each (BENCH_TORCH_THREADS, default 1,2)

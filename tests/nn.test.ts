@@ -327,6 +327,35 @@ test('forecaster train.metrics: per epoch in the series\' units (the series x 10
   assert.deepEqual(Object.keys(v[0]!), ['val_mae']);
 });
 
+test('LayerNorm equals tfjs-layers\' LayerNormalization, forward and gradients (without its tiling, whose gradient loops over slices)', async () => {
+  const t = await loadTf('wasm', logger());
+  const { tf, tfl } = t;
+  const { mlkitLayers } = await import('../src/estimators/nn/layers.js');
+  const { LayerNorm } = mlkitLayers(t);
+  const x = tf.randomNormal([3, 5, 4], 2, 3, 'float32', 7);
+  const mine = new LayerNorm({});
+  const ref = tfl.layers.layerNormalization({});
+  mine.apply(x);
+  ref.apply(x);
+  const w = [tf.randomNormal([4], 1, 0.5, 'float32', 8), tf.randomNormal([4], 0, 0.5, 'float32', 9)];
+  mine.setWeights(w);
+  ref.setWeights(w);
+  const dy = tf.randomNormal([3, 5, 4], 0, 1, 'float32', 10);
+  const run = (layer: typeof ref) => tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as import('@tensorflow/tfjs-core').Tensor, dy)) as import('@tensorflow/tfjs-core').Scalar, layer.trainableWeights.map((v) => (v as unknown as { val: import('@tensorflow/tfjs-core').Variable }).val));
+  const a = run(mine as never);
+  const b = run(ref);
+  const maxDiff = (p: import('@tensorflow/tfjs-core').Tensor, q: import('@tensorflow/tfjs-core').Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]!;
+  assert.ok(maxDiff(mine.apply(x) as import('@tensorflow/tfjs-core').Tensor, ref.apply(x) as import('@tensorflow/tfjs-core').Tensor) < 1e-5, 'forward');
+  assert.ok(Math.abs(a.value.dataSync()[0]! - b.value.dataSync()[0]!) < 1e-3, 'the same loss');
+  const ga = Object.values(a.grads);
+  const gb = Object.values(b.grads);
+  assert.equal(ga.length, 2);
+  for (let k = 0; k < 2; k++) assert.ok(maxDiff(ga[k]!, gb[k]!) < 1e-4, `gradient of ${k === 0 ? 'gamma' : 'beta'}: ${maxDiff(ga[k]!, gb[k]!)}`);
+  const gx = tf.grad((v: import('@tensorflow/tfjs-core').Tensor) => tf.sum(tf.mul(mine.apply(v) as import('@tensorflow/tfjs-core').Tensor, dy)));
+  const gr = tf.grad((v: import('@tensorflow/tfjs-core').Tensor) => tf.sum(tf.mul(ref.apply(v) as import('@tensorflow/tfjs-core').Tensor, dy)));
+  assert.ok(maxDiff(gx(x), gr(x)) < 1e-4, 'gradient of the input');
+});
+
 test('transformer: self-attention equals a plain computation of softmax(Q K^T / sqrt(d_k)) V per head; the forecaster trains and reloads', async () => {
   const t = await loadTf('wasm', logger());
   const { tf } = t;

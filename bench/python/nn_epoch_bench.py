@@ -3,7 +3,7 @@
 
     nn_epoch_bench.py run '<spec JSON>'
 
-spec: {"kind": "lstm"|"gru", "args": {"units": 32}, "data": FILE, "rows": 8192, "window": 64,
+spec: {"kind": "lstm"|"gru"|"transformer", "args": {"units": 32} or {"d_model": 32, "heads": 2}, "data": FILE, "rows": 8192, "window": 64,
        "threads": 1, "batch": 64, "lr": 0.001, "warmup": 1, "repeat": 2, "waitIdle": 60, "seed": S}
 
 The data file is bench/nn-epoch.ts's: float32 little-endian, rows x window inputs then rows targets.
@@ -47,11 +47,43 @@ class Recurrent(nn.Module):
         return self.head(out[:, -1, :])
 
 
-# one entry per network kind of bench/nn-epoch.ts's MODELS (torch.kind): a function of its args
+class TransformerBlock(nn.Module):
+    """mlkit's transformer forecaster with layers: 1: the values projected to d_model, the sinusoidal
+    position encoding added, one pre-norm encoder block (x + attention(norm(x)), x + ff(norm(x)), ff
+    2 x d_model with relu), a final norm, the last step -> a dense head of 1 value. Attention is
+    PyTorch's own nn.MultiheadAttention without biases (mlkit's has no query/key/value biases and one
+    output bias: 32 parameters apart)."""
+
+    def __init__(self, d_model, heads, window):
+        super().__init__()
+        self.embed = nn.Linear(1, d_model)
+        pos = torch.arange(window, dtype=torch.float32)[:, None]
+        i = torch.arange(0, d_model, 2, dtype=torch.float32)
+        angle = pos / torch.pow(10000.0, i / d_model)
+        pe = torch.zeros(window, d_model)
+        pe[:, 0::2] = torch.sin(angle)
+        pe[:, 1::2] = torch.cos(angle[:, : d_model // 2])
+        self.register_buffer("pe", pe)
+        self.norm1 = nn.LayerNorm(d_model)
+        self.att = nn.MultiheadAttention(d_model, heads, bias=False, batch_first=True)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.ff = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.ReLU(), nn.Linear(2 * d_model, d_model))
+        self.norm_out = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, 1)
+
+    def forward(self, x):
+        h = self.embed(x) + self.pe
+        a = self.norm1(h)
+        h = h + self.att(a, a, a, need_weights=False)[0]
+        h = h + self.ff(self.norm2(h))
+        return self.head(self.norm_out(h)[:, -1, :])
+
+
+# one entry per network kind of bench/nn-epoch.ts's MODELS (torch.kind): a function of its args and the window
 MODELS = {
-    "lstm": lambda a: Recurrent(nn.LSTM, int(a["units"])),
-    "gru": lambda a: Recurrent(nn.GRU, int(a["units"])),
-    # "transformer": lambda a: ...  (d_model, heads: the same block as mlkit's, once mlkit has one)
+    "lstm": lambda a, w: Recurrent(nn.LSTM, int(a["units"])),
+    "gru": lambda a, w: Recurrent(nn.GRU, int(a["units"])),
+    "transformer": lambda a, w: TransformerBlock(int(a["d_model"]), int(a["heads"]), w),
 }
 
 
@@ -103,7 +135,7 @@ def main(spec):
         raise SystemExit(f"{spec['data']}: {raw.size} float32 values, expected {rows * (window + 1)}")
     x = torch.from_numpy(raw[: rows * window].reshape(rows, window, 1).copy())
     y = torch.from_numpy(raw[rows * window:].reshape(rows, 1).copy())
-    model = MODELS[spec["kind"]](spec["args"])
+    model = MODELS[spec["kind"]](spec["args"], int(spec["window"]))
     loss_fn = nn.MSELoss()
     t_build = time.perf_counter()
     epochs = []

@@ -65,7 +65,7 @@ export type NetworkBuilder<P> = (t: Tf, p: P, window: number, horizon: number, s
 /** rnn: stacked LSTM or GRU layers (optionally bidirectional), dropout between them, a dense head. */
 export const buildRnn: NetworkBuilder<RnnParams> = (t, p, window, horizon, seed) => {
   const { tf, tfl } = t;
-  const { Dropout } = mlkitLayers(t);
+  const { Dropout, LayerNorm } = mlkitLayers(t);
   const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
   let calls = 0;
   // recurrent dropout masks from a seed and a counter (tfjs's own draw from an unseeded generator)
@@ -88,7 +88,7 @@ export const buildRnn: NetworkBuilder<RnnParams> = (t, p, window, horizon, seed)
     };
     const cell = p.cell === 'gru' ? tfl.layers.gru(args as never) : tfl.layers.lstm(args as never);
     h = (p.bidirectional ? tfl.layers.bidirectional({ layer: cell as never, name: `bidirectional_${k + 1}` }) : cell).apply(h) as SymbolicTensor;
-    if (p.layer_norm) h = tfl.layers.layerNormalization({ name: `layer_norm_${k + 1}` }).apply(h) as SymbolicTensor;
+    if (p.layer_norm) h = new LayerNorm({ name: `layer_norm_${k + 1}` }).apply(h) as SymbolicTensor;
     if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 1000 + k, name: `dropout_${k + 1}` }).apply(h) as SymbolicTensor;
   }
   const out = tfl.layers.dense({ units: horizon, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 999 }), name: 'output' }).apply(h) as SymbolicTensor;
@@ -348,7 +348,7 @@ export const describeCnn = (p: CnnParams) => `conv1d ${p.filters.join('-')} (ker
  */
 export const buildTransformer: NetworkBuilder<TransformerParams> = (t, p, window, horizon, seed) => {
   const { tfl } = t;
-  const { Dropout, LastStep, PositionalEncoding, SelfAttention } = mlkitLayers(t);
+  const { Dropout, LastStep, LayerNorm, PositionalEncoding, SelfAttention } = mlkitLayers(t);
   const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
   const ff = p.ff_dim ?? 2 * p.d_model;
   const input = tfl.input({ shape: [window, 1], name: 'input' });
@@ -356,17 +356,17 @@ export const buildTransformer: NetworkBuilder<TransformerParams> = (t, p, window
   if (p.positional_encoding) h = new PositionalEncoding({ name: 'position' }).apply(h) as SymbolicTensor;
   for (let k = 0; k < p.layers; k++) {
     const s0 = seed + 100 * (k + 1);
-    let a = tfl.layers.layerNormalization({ name: `norm_${k + 1}a` }).apply(h) as SymbolicTensor;
+    let a = new LayerNorm({ name: `norm_${k + 1}a` }).apply(h) as SymbolicTensor;
     a = new SelfAttention({ heads: p.heads, seed: s0, name: `attention_${k + 1}` }).apply(a) as SymbolicTensor;
     if (p.dropout > 0) a = new Dropout({ rate: p.dropout, seed: s0 + 10, name: `dropout_${k + 1}a` }).apply(a) as SymbolicTensor;
     h = tfl.layers.add({ name: `residual_${k + 1}a` }).apply([h, a]) as SymbolicTensor;
-    let f = tfl.layers.layerNormalization({ name: `norm_${k + 1}b` }).apply(h) as SymbolicTensor;
+    let f = new LayerNorm({ name: `norm_${k + 1}b` }).apply(h) as SymbolicTensor;
     f = tfl.layers.dense({ units: ff, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: s0 + 20 }), kernelRegularizer: reg(), name: `ff_${k + 1}a` }).apply(f) as SymbolicTensor;
     f = tfl.layers.dense({ units: p.d_model, kernelInitializer: tfl.initializers.glorotUniform({ seed: s0 + 21 }), kernelRegularizer: reg(), name: `ff_${k + 1}b` }).apply(f) as SymbolicTensor;
     if (p.dropout > 0) f = new Dropout({ rate: p.dropout, seed: s0 + 11, name: `dropout_${k + 1}b` }).apply(f) as SymbolicTensor;
     h = tfl.layers.add({ name: `residual_${k + 1}b` }).apply([h, f]) as SymbolicTensor;
   }
-  h = tfl.layers.layerNormalization({ name: 'norm_out' }).apply(h) as SymbolicTensor;
+  h = new LayerNorm({ name: 'norm_out' }).apply(h) as SymbolicTensor;
   h = (p.pooling === 'avg' ? tfl.layers.globalAveragePooling1d({ name: 'pool' }) : new LastStep({ name: 'last_step' })).apply(h) as SymbolicTensor;
   const out = tfl.layers.dense({ units: horizon, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 999 }), name: 'output' }).apply(h) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out, name: 'transformer' });

@@ -163,7 +163,7 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
   private build(t: Tf, inputs: number, outputs: number, seed: number): LayersModel {
     const { tfl } = t;
     const p = this.params;
-    const { Dropout } = mlkitLayers(t);
+    const { Dropout, LayerNorm } = mlkitLayers(t);
     const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
     const input = tfl.input({ shape: [inputs], name: 'input' });
     let h = input as unknown as import('@tensorflow/tfjs-layers').SymbolicTensor;
@@ -171,7 +171,7 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
       const norm = p.batch_norm || p.layer_norm;
       h = tfl.layers.dense({ units: u, activation: norm ? 'linear' : p.activation, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + k }), kernelRegularizer: reg(), name: `dense_${k + 1}` }).apply(h) as typeof h;
       if (p.batch_norm) h = tfl.layers.batchNormalization({ name: `batch_norm_${k + 1}` }).apply(h) as typeof h;
-      if (p.layer_norm) h = tfl.layers.layerNormalization({ name: `layer_norm_${k + 1}` }).apply(h) as typeof h;
+      if (p.layer_norm) h = new LayerNorm({ name: `layer_norm_${k + 1}` }).apply(h) as typeof h;
       if (norm) h = tfl.layers.activation({ activation: p.activation, name: `activation_${k + 1}` }).apply(h) as typeof h;
       if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 1000 + k, name: `dropout_${k + 1}` }).apply(h) as typeof h;
     });
