@@ -437,6 +437,38 @@ test('fno: the spectral convolution equals a plain DFT -> complex weights per mo
   await assert.rejects(impl('fno').create(fnoParamsSchema.parse({ window: 12, modes: 8 }), options).fit([{ id: '', y, exog: [] }], { log: logger(), seed: 1, signal }, { season: 12, horizon: 6 }), /fno: modes 8 needs a window of at least 16 steps/);
 });
 
+test('detector checkpoints: the predictive detector keeps one per channel and resumes each (a channel not reached starts afresh); the autoencoder resumes its own', async () => {
+  const pl = (await import('nodejs-polars')).default;
+  const { existsSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { impl } = await import('../src/detect/predictive/index.js');
+  const { predictiveParamsSchema } = await import('../src/detect/predictive/spec.js');
+  const ae = (await import('../src/detect/autoencoder/index.js')).impl;
+  const { autoencoderParamsSchema } = await import('../src/detect/autoencoder/spec.js');
+  const frame = pl.DataFrame({ a: Array.from({ length: 200 }, (_, i) => Math.sin(i / 4)), b: Array.from({ length: 200 }, (_, i) => Math.cos(i / 5)) });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlkit-detck-'));
+  const params = (epochs: number) => predictiveParamsSchema.parse({ model: 'rnn', neural: { units: 4, window: 8 }, train: { epochs, batch_size: 32, checkpoint: { every: 1 } }, backend: 'wasm' });
+  const fit = async (epochs: number, resume: boolean) => {
+    const log = logger();
+    (await impl.create(params(epochs), undefined).fit(frame, { log, seed: 1, signal, checkpoint: { dir: path.join(dir, 'p'), resume } })).dispose?.();
+    return log.lines.filter((l) => l.includes('--resume'));
+  };
+  assert.deepEqual(await fit(2, false), []);
+  for (const c of ['c0', 'c1']) assert.equal(JSON.parse(readFileSync(path.join(dir, 'p', c, 'state.json'), 'utf8')).epoch, 1, c);
+  const resumed = await fit(4, true);
+  assert.equal(resumed.length, 2);
+  assert.ok(resumed.every((l) => /continuing after epoch 2 of 4/.test(l)), resumed.join('; '));
+  rmSync(path.join(dir, 'p', 'c1'), { recursive: true });
+  assert.equal((await fit(5, true)).length, 1, 'channel b has no checkpoint: trained afresh');
+  const aeParams = (epochs: number) => autoencoderParamsSchema.parse({ network: 'mlp', window: 8, units: [4], latent: 2, train: { epochs, batch_size: 32, checkpoint: { every: 1 } }, backend: 'wasm' });
+  const log = logger();
+  (await ae.create(aeParams(2), undefined).fit(frame, { log: logger(), seed: 1, signal, checkpoint: { dir: path.join(dir, 'ae'), resume: false } })).dispose();
+  assert.ok(existsSync(path.join(dir, 'ae', 'state.json')));
+  (await ae.create(aeParams(3), undefined).fit(frame, { log, seed: 1, signal, checkpoint: { dir: path.join(dir, 'ae'), resume: true } })).dispose();
+  assert.ok(log.lines.some((l) => /--resume: continuing after epoch 2 of 3/.test(l)), log.lines.join('; '));
+});
+
 test('predictive detector with an rnn: scores do not depend on batch sizes (causal), a spike scores high, saved and restored it scores the same', async () => {
   const pl = (await import('nodejs-polars')).default;
   const { impl } = await import('../src/detect/predictive/index.js');

@@ -282,7 +282,6 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     if (!tr.success) throw issueToError(tr.error.issues, config.train, spec.train, finder, ['train']);
     if ((tr.data as { augment?: unknown }).augment !== undefined && spec.kind !== 'forecaster') throw new ConfigError(`train.augment is for series models (model.type rnn, cnn, transformer, fno, also in detect.mode predictive); ${spec.name} trains on ${spec.kind === 'detector' ? 'windows it reconstructs' : 'table rows'}`, { ...finder.find(['train', 'augment']), path: 'train.augment' });
     if ((tr.data as { class_weight?: unknown }).class_weight !== undefined && config.task !== 'classification') throw new ConfigError(`train.class_weight is for task classification (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['train', 'class_weight']), path: 'train.class_weight' });
-    if ((tr.data as { checkpoint?: unknown }).checkpoint !== undefined && detecting) throw new ConfigError('train.checkpoint (and --resume) is for classification, regression and forecast so far; a detector trains in one go', { ...finder.find(['train', 'checkpoint']), path: 'train.checkpoint' });
     const metrics = (tr.data as { metrics?: string[] }).metrics;
     if (metrics) {
       if (spec.name !== 'mlp' && spec.kind !== 'forecaster') throw new ConfigError(`train.metrics is for the mlp and the forecasters (rnn, cnn, transformer, fno); the ${spec.name} detector logs its loss`, { ...finder.find(['train', 'metrics']), path: 'train.metrics' });

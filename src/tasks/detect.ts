@@ -17,6 +17,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { AnyConfig, DetectSettings } from '../config/schema.js';
 import type { RunContext } from '../core/context.js';
 import type { Callback } from '../core/component.js';
+import { checkpointOf, dropCheckpoint } from './checkpoint.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
 import { BundleError, ConfigError, DataError, MlkitError, UsageError, throwIfAborted } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
@@ -116,7 +117,6 @@ export interface TrainDetectResult {
 
 export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext): Promise<TrainDetectResult> {
   const { config } = lc;
-  if (ctx.resume) throw new UsageError('--resume continues a neural training from its checkpoint; detection training has no checkpoints');
   const d = config.detect!;
   checkBundleTarget(lc.outputDir, 'detect', ctx.force);
   const name = config.data.train;
@@ -223,7 +223,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     onTrainEnd() { bar?.stop(); bar = undefined; },
   };
   try {
-    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log, callbacks: [epochCallback, ...(ctx.callbacks ?? [])] });
+    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log, callbacks: [epochCallback, ...(ctx.callbacks ?? [])], ...checkpointOf(lc, ctx) });
   } catch (e) {
     // the detector's own errors name neither the file nor the config: add them (XGBoost's params are model.params)
     if (e instanceof MlkitError && !e.place.file) {
@@ -275,6 +275,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     detection,
     metrics: {},
   }, files, { force: ctx.force });
+  dropCheckpoint(lc);
   return { bundleDir: lc.outputDir, rows: frame.height, channels, threshold: threshold.value, nominalAnomalies: flagged, detector: d.mode === 'unsupervised' ? d.detector : `${d.mode} (${lc.config.model!.type})` };
 }
 

@@ -84,7 +84,7 @@ output: { dir: ${path.join(dir, 'air_rnn')} }
   assert.match(oneLineError(acc), /--set train\.metrics=\[accuracy\] train\.metrics\.0: accuracy is a classification metric; model\.type rnn forecasts values \(rmse, mae, r2, mape\)/);
 });
 
-test('autoencoder detector through the CLI: train: section, detect streams a verdict per row; train: with the statistical detector is exit 2', () => {
+test('autoencoder detector through the CLI: train: section, detect streams a verdict per row; train: with the statistical detector is exit 2', async () => {
   const rows = Array.from({ length: 400 }, (_, i) => `${i},${(10 + Math.sin(i / 5)).toFixed(4)},${(3 + Math.cos(i / 7)).toFixed(4)}`);
   write(dir, 'tele.csv', ['t,a,b', ...rows].join('\n') + '\n');
   const cfg = write(dir, 'ae.yaml', `task: detect
@@ -107,6 +107,14 @@ output: { dir: ${path.join(dir, 'ae')} }
   const st = runCli(['train', cfg, '--set', 'detect.detector=statistical', '--set', 'detect.params={}'], { cwd: dir });
   assert.equal(st.status, 2);
   assert.match(oneLineError(st), /train: is the training loop of neural models .*detect\.detector autoencoder\); detect\.detector statistical takes its settings in detect\.params/);
+  // train.checkpoint: accepted for a detector; removed once the bundle is written; --resume needs one on disk
+  const { existsSync } = await import('node:fs');
+  const ck = runCli(['train', cfg, '--set', 'train.checkpoint={ every: 1 }', '--set', `output.dir=${path.join(dir, 'ae-ck')}`], { cwd: dir });
+  assert.equal(ck.status, 0, ck.stderr);
+  assert.ok(existsSync(path.join(dir, 'ae-ck', 'manifest.json')) && !existsSync(path.join(dir, 'ae-ck.checkpoint')));
+  const noCk = runCli(['train', cfg, '--set', 'train.checkpoint={ every: 1 }', '--set', `output.dir=${path.join(dir, 'ae-ck2')}`, '--resume'], { cwd: dir });
+  assert.equal(noCk.status, 2, noCk.stderr);
+  assert.match(oneLineError(noCk), /--resume: no checkpoint at .*ae-ck2\.checkpoint/);
   // network cnn: a window its convolutions use up is exit 2 at the key's place, before any training
   const cnn = runCli(['train', cfg, '--set', 'detect.params={ network: cnn, window: 8, units: [4, 4, 4], kernel: 3 }'], { cwd: dir });
   assert.equal(cnn.status, 2, cnn.stderr);

@@ -18,6 +18,8 @@
  * Causal: a row's score uses the rows before it only (its own value is what is predicted); the first
  * lags + 1 rows (naive: 1, seasonal_naive: s) of a stream are the warm-up. Every batch is predicted in one call per channel.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { BundleError, DataError, NotFittedError, throwIfAborted } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { channelIndex, median, newXGBoost, restoreXGBoost } from '../common.js';
@@ -188,7 +190,10 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         const kind = p.model as (typeof NEURAL_PREDICTIVE)[number];
         const f = impl(kind).create(FORECASTER_PARAMS[kind].parse(p.neural), nnOptions.parse({ ...(p.backend ? { backend: p.backend } : {}), ...(p.train ? { train: p.train } : {}) }));
         const train = v.slice(0, split);
-        await f.fit([{ id: names[c]!, y: train, exog: [] }], ctx, { season: 1, horizon: 1 });
+        // checkpoints: one folder per channel; on --resume a channel the stopped run had not reached starts afresh
+        const ck = ctx.checkpoint ? { dir: join(ctx.checkpoint.dir, `c${c}`), resume: ctx.checkpoint.resume } : undefined;
+        if (ck && c > 0 && ck.resume && !existsSync(join(ck.dir, 'state.json'))) ck.resume = false;
+        await f.fit([{ id: names[c]!, y: train, exog: [] }], { ...ctx, ...(ck ? { checkpoint: ck } : {}) }, { season: 1, horizon: 1 });
         const std = scaleOf(train).std;
         const first = Math.max(split, f.window);
         const pred = f.predictNext(v, first, std);
