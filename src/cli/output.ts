@@ -135,14 +135,14 @@ export async function progressCallback(opts: GlobalOptions, label: string): Prom
  * A factory of progress bars over counted steps (e.g. series fitted), for RunContext.progress;
  * undefined off a TTY or with --quiet.
  */
-export async function progressBars(opts: GlobalOptions): Promise<((label: string, total: number) => { tick(n?: number): void; stop(): void }) | undefined> {
+export async function progressBars(opts: GlobalOptions): Promise<NonNullable<RunContext['progress']> | undefined> {
   if (opts.quiet || !stderrIsTTY()) return undefined;
   const { default: cliProgress } = await import('cli-progress');
   return (label, total) => {
-    const live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {eta_formatted}`, total);
+    const live = startBar(cliProgress, `${label} [{bar}] {value}/{total} {eta_formatted} {note}`, total, { note: '' });
     let done = 0;
     return {
-      tick(n = 1) { done += n; live.bar.update(done); },
+      tick(n = 1, note?: string) { done += n; live.bar.update(done, note !== undefined ? { note } : undefined); },
       stop() { live.stop(); },
     };
   };

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Callback, SeriesForecast, SeriesMeta } from '../core/types.js';
-import type { Progress, RunContext } from '../core/context.js';
+import { epochNote, type Progress, type RunContext } from '../core/context.js';
 import { DataError, throwIfAborted } from '../core/errors.js';
 import { yieldToLoop } from '../core/loop.js';
 import { emptyPoints, forecastMetrics, maseScale } from '../metrics/forecast.js';
@@ -61,7 +61,7 @@ export function fitProgress(ctx: RunContext, local: boolean, nSeries: number, fi
         if (make && !bar && Number.isInteger(rounds) && rounds > 0) bar = make(`${epochs ? 'epochs' : 'boosting'}${fits > 1 ? ` (${fits} fits)` : ''}`, rounds * fits);
       },
       onEpochEnd(epoch, logs) {
-        bar?.tick();
+        bar?.tick(1, epochs ? epochNote(logs) : undefined);
         if (lines && epochs) lines(epoch, logs, fits > 1 ? (fit < fits ? `backtest fold ${fit} of ${fits - 1}` : 'final') : undefined);
       },
     }],

@@ -15,7 +15,7 @@ import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
 import type { AnyConfig, DetectSettings } from '../config/schema.js';
-import type { RunContext } from '../core/context.js';
+import { epochNote, type RunContext } from '../core/context.js';
 import type { Callback } from '../core/component.js';
 import { checkpointOf, dropCheckpoint } from './checkpoint.js';
 import type { ColumnInfo, Detector, Frame, RowBatch } from '../core/types.js';
@@ -217,7 +217,7 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
       if (logs.unit === 'epoch' && ctx.progress) bar = ctx.progress(`epochs${channels.length > 1 && d.mode === 'predictive' ? ` (channel ${channels[fitNo - 1]})` : ''}`, Number(logs.steps ?? 0));
     },
     onEpochEnd(epoch, logs) {
-      bar?.tick();
+      bar?.tick(1, epochNote(logs));
       ctx.epochLines?.(epoch, logs, d.mode === 'predictive' && channels.length > 1 ? `channel ${channels[fitNo - 1]}` : undefined);
     },
     onTrainEnd() { bar?.stop(); bar = undefined; },
