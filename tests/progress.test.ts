@@ -94,13 +94,13 @@ test('fitProgress: series x fits for a local forecaster, rounds x fits for a glo
       return { tick(n = 1) { b.ticks += n; }, stop() { b.stopped = true; } };
     },
   };
-  const local = fitProgress(ctx, true, 24, 3);
+  const local = fitProgress(ctx, true, 24, 2, true);
   assert.equal(local.callbacks.length, 0);
   for (let i = 0; i < 72; i++) local.onSeries!();
   local.stop();
   assert.deepEqual(bars.pop(), { label: 'fitting series', total: 72, ticks: 72, stopped: true });
 
-  const global = fitProgress(ctx, false, 24, 3);
+  const global = fitProgress(ctx, false, 24, 2, true);
   assert.equal(global.onSeries, undefined);
   assert.equal(bars.length, 0, 'the bar waits for the first fit to know its rounds');
   for (let fit = 0; fit < 3; fit++) {
@@ -110,11 +110,23 @@ test('fitProgress: series x fits for a local forecaster, rounds x fits for a glo
   global.stop();
   assert.deepEqual(bars.pop(), { label: 'boosting (3 fits)', total: 150, ticks: 150, stopped: true });
 
+  // off a terminal: a JSON line per epoch of neural training, naming the fit (evaluate --backtest has no final fit)
+  const lines: string[] = [];
+  const lctx = { ...testContext(), epochLines: (e: number, _l: Record<string, unknown>, fit?: string) => { lines.push(`${fit} ${e + 1}`); } };
+  for (const [folds, final] of [[2, true], [2, false]] as const) {
+    const p = fitProgress(lctx, false, 1, folds, final);
+    for (let fit = 0; fit < folds + (final ? 1 : 0); fit++) {
+      for (const cb of p.callbacks) await cb.onTrainBegin?.({ steps: 1, unit: 'epoch' });
+      for (const cb of p.callbacks) await cb.onEpochEnd?.(0, { loss: 1 });
+    }
+  }
+  assert.deepEqual(lines, ['backtest fold 1 of 2 1', 'backtest fold 2 of 2 1', 'final 1', 'backtest fold 1 of 2 1', 'backtest fold 2 of 2 1']);
+
   // a forecaster without rounds (a baseline) draws no bar; no ctx.progress (off a terminal): nothing
-  const none = fitProgress(ctx, false, 1, 2);
+  const none = fitProgress(ctx, false, 1, 1, true);
   none.stop();
   assert.equal(bars.length, 0);
-  const off = fitProgress(testContext(), true, 5, 1);
+  const off = fitProgress(testContext(), true, 5, 0, true);
   assert.equal(off.onSeries, undefined);
 });
 

@@ -282,6 +282,13 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
     if (!tr.success) throw issueToError(tr.error.issues, config.train, spec.train, finder, ['train']);
     if ((tr.data as { augment?: unknown }).augment !== undefined && spec.kind !== 'forecaster') throw new ConfigError(`train.augment is for series models (model.type rnn, cnn, transformer, fno, also in detect.mode predictive); ${spec.name} trains on ${spec.kind === 'detector' ? 'windows it reconstructs' : 'table rows'}`, { ...finder.find(['train', 'augment']), path: 'train.augment' });
     if ((tr.data as { class_weight?: unknown }).class_weight !== undefined && config.task !== 'classification') throw new ConfigError(`train.class_weight is for task classification (this config's task is ${config.task ?? 'not set'})`, { ...finder.find(['train', 'class_weight']), path: 'train.class_weight' });
+    if (spec.name === 'autoencoder') {
+      // it trains on every window before its held-out rows (which set its error scale): no validation rows
+      for (const k of ['early_stopping', 'reduce_lr_on_plateau'] as const) {
+        const m = (tr.data as Record<string, { monitor?: string } | undefined>)[k]?.monitor;
+        if (m === 'val_loss') throw new ConfigError(`train.${k}: the autoencoder detector keeps no validation rows (its held-out nominal rows set the error scale and the threshold): set monitor: loss`, { ...finder.find(['train', k]), path: `train.${k}.monitor` });
+      }
+    }
     const metrics = (tr.data as { metrics?: string[] }).metrics;
     if (metrics) {
       if (spec.name !== 'mlp' && spec.kind !== 'forecaster') throw new ConfigError(`train.metrics is for the mlp and the forecasters (rnn, cnn, transformer, fno); the ${spec.name} detector logs its loss`, { ...finder.find(['train', 'metrics']), path: 'train.metrics' });
@@ -303,6 +310,12 @@ export function loadConfig(file: string, opts: LoadOptions): LoadedConfig<any> {
 
   const baseDir = path.dirname(abs);
   const resolveData = (p: string) => (p === '-' ? '-' : path.resolve(baseDir, p));
+  const logFile = (modelOptions.train as { csv_logger?: string } | undefined)?.csv_logger;
+  if (logFile !== undefined) {
+    const out = path.resolve(cwd, config.output.dir);
+    const rel = path.relative(out, path.resolve(cwd, logFile));
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) throw new ConfigError(`train.csv_logger: ${logFile} is inside output.dir (${config.output.dir}), which the bundle replaces when training ends: the log would be lost; write it beside the bundle`, { ...finder.find(['train', 'csv_logger']), path: 'train.csv_logger' });
+  }
   return {
     config,
     file,

@@ -33,14 +33,15 @@ export interface BacktestResult {
 }
 
 /**
- * Progress over `fits` fits of a forecaster, as one bar: over series fitted for a local forecaster
+ * Progress over the fits of a forecaster (`folds` backtest folds, then the final fit if `final`), as one bar: over series fitted for a local forecaster
  * (`onSeries`, ticked by the forecaster, also from worker threads), else over boosting rounds (or epochs)
  * through `callbacks` (the total is known at the first fit's onTrainBegin; forecasters without rounds
  * draw no bar).
  */
 export interface FitProgress { onSeries?: () => void; callbacks: Callback[]; stop(): void }
 
-export function fitProgress(ctx: RunContext, local: boolean, nSeries: number, fits: number): FitProgress {
+export function fitProgress(ctx: RunContext, local: boolean, nSeries: number, folds: number, final: boolean): FitProgress {
+  const fits = folds + (final ? 1 : 0);
   const make = ctx.progress;
   const lines = ctx.epochLines;
   if (local && make) {
@@ -62,7 +63,7 @@ export function fitProgress(ctx: RunContext, local: boolean, nSeries: number, fi
       },
       onEpochEnd(epoch, logs) {
         bar?.tick(1, epochs ? epochNote(logs) : undefined);
-        if (lines && epochs) lines(epoch, logs, fits > 1 ? (fit < fits ? `backtest fold ${fit} of ${fits - 1}` : 'final') : undefined);
+        if (lines && epochs) lines(epoch, logs, folds > 0 ? (fit <= folds ? `backtest fold ${fit} of ${folds}` : 'final') : undefined);
       },
     }],
     stop: () => bar?.stop(),

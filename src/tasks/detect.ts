@@ -10,7 +10,7 @@
  * naming its line; `skip` counted and left out; `flag` written with an empty score and anomaly and its
  * error. Bad rows never reach the detector, so its windows hold real values only.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { LoadedConfig } from '../config/load.js';
@@ -222,8 +222,21 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
     },
     onTrainEnd() { bar?.stop(); bar = undefined; },
   };
+  // checkpoints (neural detectors): the channels they were written for, so that --resume with other
+  // channels (or the same in another order) cannot hand one channel's network to another
+  const ck = checkpointOf(lc, ctx);
+  if (ck.checkpoint) {
+    const file = path.join(ck.checkpoint.dir, 'channels.json');
+    if (!ck.checkpoint.resume) {
+      mkdirSync(ck.checkpoint.dir, { recursive: true });
+      writeFileSync(file, JSON.stringify(channels) + '\n');
+    } else if (existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as string[];
+      if (saved.join('\u0000') !== channels.join('\u0000')) throw new BundleError(`the checkpoint was written for the channels ${saved.join(', ')}; this config trains ${channels.join(', ')}${[...saved].sort().join('\u0000') === [...channels].sort().join('\u0000') ? ' (another order)' : ''}: train without --resume to start over`, { file: ck.checkpoint.dir });
+    }
+  }
   try {
-    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log, callbacks: [epochCallback, ...(ctx.callbacks ?? [])], ...checkpointOf(lc, ctx) });
+    await detector.fit(features, { signal: ctx.signal, seed: config.seed, log: ctx.log, callbacks: [epochCallback, ...(ctx.callbacks ?? [])], ...ck });
   } catch (e) {
     // the detector's own errors name neither the file nor the config: add them (XGBoost's params are model.params)
     if (e instanceof MlkitError && !e.place.file) {

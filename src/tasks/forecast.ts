@@ -98,7 +98,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   }
   ctx.log.debug(`fitting ${forecaster.name} on ${prepared.series.length} series${plan ? ` (${plan.folds} backtest fold(s), then the final fit)` : ''}`);
   // one bar over every fit: the backtest's folds, then the final fit
-  const progress = fitProgress(ctx, forecaster.tags.local === true, prepared.series.length, 1 + (plan?.folds ?? 0));
+  const progress = fitProgress(ctx, forecaster.tags.local === true, prepared.series.length, plan?.folds ?? 0, true);
   forecaster.dispose();
   let fitted: Forecaster;
   try {
@@ -283,7 +283,7 @@ export async function backtestBundle(dir: string, file: string, ctx: RunContext)
   const m = lf.manifest.estimator!;
   // the same hyperparameters, refitted per fold (AutoARIMA searches again in each fold)
   const conf = lf.manifest.conformal as ConformalState | undefined;
-  const progress = fitProgress(ctx, local === true, prepared.series.length, bt.folds);
+  const progress = fitProgress(ctx, local === true, prepared.series.length, bt.folds, false);
   ctx.log.debug(`backtest: fitting ${m.name} on ${prepared.series.length} series, ${bt.folds} fold(s)`);
   try {
     return await runBacktest(ctx, { name: m.name, params: m.params, options: lf.options }, prepared.series, bt, cfg, { season: lf.node.season, freq: lf.node.freq, horizon: bt.horizon }, file, conf, progress);

@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 
@@ -218,7 +219,7 @@ output: { dir: ${path.join(dir, 'val-mlp')} }
   const epochs = m.stderr.split('\n').filter((l) => l.startsWith('{"epoch"')).map((l) => JSON.parse(l));
   assert.equal(epochs.length, 2);
   assert.ok(Number.isFinite(epochs[1].val_loss) && Number.isFinite(epochs[1].val_rmse), JSON.stringify(epochs[1]));
-  assert.match(m.stderr, /rows: train 300, validation 40 \(file vva\.csv\), test 0/, 'every training row trains: none is carved off');
+  assert.match(m.stderr, /rows: train 300, validation 40 \(file vva\.csv\), test 0; best epoch 2\n/, 'every training row trains: none is carved off; epochs count from 1');
   const xcfg = write(dir, 'valx.yaml', `task: regression
 data: { train: vtr.csv, validation: vva.csv, target: y, split: { test: 0 } }
 model: { type: xgboost, params: { num_round: 50, early_stopping_rounds: 5 } }
@@ -236,4 +237,53 @@ output: { dir: ${path.join(dir, 'val-xgb')} }
   const fc = runCli(['train', path.join(ROOT, 'configs', 'air_passengers.yaml'), '--set', 'data.validation=vva.csv'], { cwd: dir });
   assert.equal(fc.status, 2);
   assert.match(oneLineError(fc), /data\.validation: task forecast does not use data\.validation/);
+});
+
+test('trial findings: init_from an XGBoost bundle and freezing every layer are clear errors; csv_logger in a missing folder, a folder, or inside output.dir is exit 2; the autoencoder honours early stopping on loss, init_from and refuses val_loss; a detector checkpoint of other channels is exit 4', () => {
+  const iris = path.join(DATASETS, 'iris.csv');
+  const text = (extra: string, out: string) => `task: classification
+data: { train: ${iris}, target: species }
+model: { type: mlp, params: { units: [4] } }
+train: { epochs: 1${extra} }
+output: { dir: ${out} }
+`;
+  const xgb = write(dir, 'tx.yaml', `task: classification\ndata: { train: ${iris}, target: species }\nmodel: { type: xgboost, params: { num_round: 3 } }\noutput: { dir: tx }\n`);
+  assert.equal(runCli(['train', xgb], { cwd: dir }).status, 0);
+  const cases: [string, number, RegExp][] = [
+    [text(', init_from: tx', 't1'), 4, /train\.init_from: this bundle holds a xgboost model, not a neural network/],
+    [text(', freeze: [dense_1, output]', 't2'), 2, /every layer with weights is frozen \(dense_1, output\): nothing would train/],
+    [text(', csv_logger: nodir/log.csv', 't3'), 2, /cannot write the training log nodir\/log\.csv: its folder nodir does not exist/],
+    [text(', csv_logger: tx', 't4'), 2, /tx is a folder: give a file/],
+    [text(', csv_logger: t5/log.csv', 't5'), 2, /train\.csv_logger: t5\/log\.csv is inside output\.dir \(t5\), which the bundle replaces/],
+  ];
+  cases.forEach(([cfg, code, want], k) => {
+    const r = runCli(['train', write(dir, `tf${k}.yaml`, cfg)], { cwd: dir });
+    assert.equal(r.status, code, `${k}: ${r.stderr}`);
+    assert.match(oneLineError(r), want, `case ${k}`);
+  });
+  // the autoencoder: early stopping on the training loss stops; val_loss is exit 2; init_from loads its layers
+  const rows = Array.from({ length: 300 }, (_, i) => `${i},${Math.sin(i / 5).toFixed(4)},${Math.cos(i / 7).toFixed(4)}`);
+  write(dir, 'tele2.csv', ['t,a,b', ...rows].join('\n') + '\n');
+  const ae = (train: string, out: string) => write(dir, `${out}.yaml`, `task: detect
+data: { train: tele2.csv, time: t }
+detect: { mode: unsupervised, detector: autoencoder, params: { window: 8, units: [8], latent: 2 } }
+train: { batch_size: 32, ${train} }
+output: { dir: ${out} }
+`);
+  const es = runCli(['train', ae('epochs: 30, early_stopping: { monitor: loss, patience: 1, min_delta: 100 }', 'ae-es')], { cwd: dir });
+  assert.equal(es.status, 0, es.stderr);
+  assert.equal(es.stderr.split('\n').filter((l) => l.startsWith('{"epoch"')).length, 2, 'no epoch improves by 100: stops after patience 1');
+  const val = runCli(['train', ae('epochs: 3, early_stopping: { patience: 3 }', 'ae-val')], { cwd: dir });
+  assert.equal(val.status, 2);
+  assert.match(oneLineError(val), /train\.early_stopping: the autoencoder detector keeps no validation rows .*set monitor: loss/);
+  const init = runCli(['train', ae('epochs: 1, init_from: ae-es, freeze: [encoder_1]', 'ae-init')], { cwd: dir });
+  assert.equal(init.status, 0, init.stderr);
+  assert.match(init.stderr, /train\.init_from: \d+ layers start from ae-es .*\n.*train\.freeze: encoder_1 kept as they are/);
+  // a checkpoint written for other channels (or another order): --resume is exit 4
+  const ck = ae('epochs: 2, checkpoint: { every: 1 }', 'ae-ckc');
+  mkdirSync(path.join(dir, 'ae-ckc.checkpoint'), { recursive: true });
+  write(dir, 'ae-ckc.checkpoint/channels.json', '["b","a"]\n');
+  const re = runCli(['train', ck, '--resume'], { cwd: dir });
+  assert.equal(re.status, 4, re.stderr);
+  assert.match(oneLineError(re), /the checkpoint was written for the channels b, a; this config trains a, b \(another order\): train without --resume/);
 });

@@ -20,7 +20,7 @@ export async function trainCommand(configFile: string, opts: GlobalOptions, sign
     process.stdout.write(JSON.stringify({ bundle: res.bundleDir, metrics: res.metrics }) + '\n');
   } else {
     log.info(`engine: ${res.engine}`);
-    log.info(`rows: train ${res.rows.train}${res.rows.validation ? `, validation ${res.rows.validation}${lc.config.data.validation ? ` (file ${lc.config.data.validation})` : ''}` : ''}, test ${res.rows.test}${res.bestIteration !== undefined ? `; best iteration ${res.bestIteration}` : ''}`);
+    log.info(`rows: train ${res.rows.train}${res.rows.validation ? `, validation ${res.rows.validation}${lc.config.data.validation ? ` (file ${lc.config.data.validation})` : ''}` : ''}, test ${res.rows.test}${res.bestIteration !== undefined ? (ctx.registry.get('estimator', lc.config.model.type).train ? `; best epoch ${res.bestIteration + 1}` : `; best iteration ${res.bestIteration}`) : ''}`);
     if (Object.keys(res.metrics).length) log.info(`metrics on ${res.evaluatedOn}:\n${formatMetrics(res.metrics)}`);
     log.info(`model bundle: ${res.bundleDir}`);
   }

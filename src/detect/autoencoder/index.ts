@@ -16,14 +16,15 @@
  * nominal rows; the held-out rows' scores are the ones the threshold is fitted on (fitScores). Causal:
  * a row's score uses it and the rows before it; the first window - 1 rows of a stream are the warm-up.
  */
+import { join } from 'node:path';
 import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted, UsageError } from '../../core/errors.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { channelIndex, median } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
 import type { AutoencoderParams } from './spec.js';
 import { loadTf, type BackendChoice, type Tf } from '../../estimators/nn/backend.js';
-import { lossFunction, trainLoop, type EpochLog, type TrainData } from '../../estimators/nn/fit.js';
-import { readModel, writeModel } from '../../estimators/nn/io.js';
+import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from '../../estimators/nn/fit.js';
+import { readModel, startFrom, writeModel } from '../../estimators/nn/io.js';
 import { mlkitLayers } from '../../estimators/nn/layers.js';
 import { trainSchema } from '../../estimators/nn/train-spec.js';
 
@@ -213,8 +214,18 @@ export class AutoencoderDetector implements Detector<AutoencoderParams, Autoenco
     this.model = build(t, p, C, seed);
     throwIfAborted(ctx.signal);
     ctx.log.debug(`autoencoder (${p.network}): ${rows} training windows of ${W} rows x ${C} channels, ${t.backend} backend`);
-    const batch = s.batch_size === 'auto' ? 64 : s.batch_size;
-    const h = await trainLoop(t, this.model, data, { settings: { ...s, early_stopping: undefined, reduce_lr_on_plateau: s.reduce_lr_on_plateau?.monitor === 'loss' ? s.reduce_lr_on_plateau : undefined }, loss: lossFunction(t.tf, 'mse', 1), batchSize: batch, seed, ctx });
+    // init_from / freeze, as for every neural model
+    await startFrom(t, this.model, s, ctx.log);
+    let batch: number;
+    if (s.batch_size === 'auto') {
+      // float32 activations per window kept for the backward pass (the window in and out, the layers' units), gradients, temporaries
+      const auto = autoBatchSize(4 * 3 * W * (2 * C + 8 * Math.max(...p.units, p.latent)), rows, s.memory);
+      ctx.log.info(auto.note);
+      batch = auto.size;
+    } else batch = s.batch_size;
+    // checkpoints in a folder of their own under the task's (which also keeps the channels they are for)
+    const fitCtx = ctx.checkpoint ? { ...ctx, checkpoint: { ...ctx.checkpoint, dir: join(ctx.checkpoint.dir, 'net') } } : ctx;
+    const h = await trainLoop(t, this.model, data, { settings: s, loss: lossFunction(t.tf, 'mse', 1), batchSize: batch, seed, ctx: fitCtx });
     // the held-out rows: their windows' errors set the scale; their scores are what the threshold is fitted on
     const from = Math.max(split, W - 1);
     const held = this.reconstruct(this.windows(z, from, n), n - from, C);

@@ -113,10 +113,17 @@ function openEpochLog(file: string, resumed = false, metrics: string[] = []): st
         closeSync(fd);
       }
     }
+    if (st.isDirectory()) throw new ConfigError(`${file} is a folder: give a file (e.g. ${path.join(file, 'train_log.csv')})`, { path: 'train.csv_logger' });
     if (!st.isFile() || !first.startsWith(LOG_HEADER)) throw new ConfigError(`${file} exists and is not a training log (its first line is not "${LOG_HEADER}"): choose another file`, { path: 'train.csv_logger' });
     if (resumed) return file;
   }
-  writeFileSync(file, header + '\n');
+  try {
+    writeFileSync(file, header + '\n');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `its folder ${path.dirname(file)} does not exist` : code === 'ENOTDIR' ? 'a part of its path is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new ConfigError(`cannot write the training log ${file}: ${why}`, { path: 'train.csv_logger' });
+  }
   return file;
 }
 

@@ -49,9 +49,21 @@ export async function initFromBundle(t: Tf, model: LayersModel, from: string | u
     const { loadBundle } = await import('../../bundle/bundle.js');
     const { BundleError } = await import('../../core/errors.js');
     const bundle = loadBundle(from);
-    const files = bundle.manifest.estimator?.files ?? [];
-    if (!files.includes('estimator/model.json')) throw new BundleError(`train.init_from: this bundle holds ${bundle.manifest.estimator ? `a ${bundle.manifest.estimator.name} model` : 'no model'}, not a neural network`, { file: from });
-    const src = await readModel(t, bundle.reader('estimator'));
+    // the network of a neural estimator or forecaster (estimator/), or of an autoencoder detector (detector/)
+    const node = (['estimator', 'detector'] as const).find((k) => {
+      const files = (bundle.manifest as unknown as Record<string, { files?: string[] } | undefined>)[k]?.files ?? [];
+      return files.includes(`${k}/model.json`) && files.includes(`${k}/weights.bin`);
+    });
+    if (!node) {
+      const what = bundle.manifest.estimator ?? (bundle.manifest as unknown as { detector?: { name: string } }).detector;
+      throw new BundleError(`train.init_from: this bundle holds ${what ? `a ${what.name} model` : 'no model'}, not a neural network`, { file: from });
+    }
+    let src: LayersModel;
+    try {
+      src = await readModel(t, bundle.reader(node));
+    } catch (e) {
+      throw new BundleError(`train.init_from: the bundle's network does not load: ${(e as Error).message}`, { file: from });
+    }
     try {
       const byName = new Map(src.layers.map((l) => [l.name, l]));
       const loaded: string[] = [];
@@ -81,6 +93,7 @@ export async function initFromBundle(t: Tf, model: LayersModel, from: string | u
       if (!hit.length) throw new ConfigError(`"${f}" names no layer of this model (layers: ${model.layers.filter((l) => l.getWeights().length).map((l) => l.name).join(', ')})`, { path: `train.freeze.${k}` });
       for (const l of hit) { l.trainable = false; frozen.push(l.name); }
     });
+    if (!model.trainableWeights.length) throw new ConfigError(`every layer with weights is frozen (${[...new Set(frozen)].join(', ')}): nothing would train; leave at least one out`, { path: 'train.freeze' });
     notes.push(`train.freeze: ${[...new Set(frozen)].join(', ')} kept as they are`);
   }
   return notes;
