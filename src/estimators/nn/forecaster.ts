@@ -294,7 +294,7 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
   describe(): string[] {
     if (!this.state) return [];
     const st = this.state;
-    return [`${this.name}: ${this.describeNet(this.params as P)}, window ${st.window} -> horizon ${st.horizon}; ${st.history.length} epochs${st.stoppedEarly ? ` (early stopping; weights of epoch ${st.bestEpoch + 1})` : ''}; ${st.backend} backend`];
+    return [`${this.name}: ${this.describeNet(this.params as P)}, window ${st.window} -> horizon ${st.horizon}; ${st.history.length} epoch${st.history.length === 1 ? '' : 's'}${st.stoppedEarly ? ` (early stopping; weights of epoch ${st.bestEpoch + 1})` : ''}; ${st.backend} backend`];
   }
 
   async save(w: BlobWriter): Promise<NeuralForecasterState> {
