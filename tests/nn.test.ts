@@ -464,7 +464,7 @@ test('detector checkpoints: the predictive detector keeps one per channel and re
   const aeParams = (epochs: number) => autoencoderParamsSchema.parse({ network: 'mlp', window: 8, units: [4], latent: 2, train: { epochs, batch_size: 32, checkpoint: { every: 1 } }, backend: 'wasm' });
   const log = logger();
   (await ae.create(aeParams(2), undefined).fit(frame, { log: logger(), seed: 1, signal, checkpoint: { dir: path.join(dir, 'ae'), resume: false } })).dispose();
-  assert.ok(existsSync(path.join(dir, 'ae', 'state.json')));
+  assert.ok(existsSync(path.join(dir, 'ae', 'net', 'state.json')), 'the network\'s checkpoint in a folder of its own');
   (await ae.create(aeParams(3), undefined).fit(frame, { log, seed: 1, signal, checkpoint: { dir: path.join(dir, 'ae'), resume: true } })).dispose();
   assert.ok(log.lines.some((l) => /--resume: continuing after epoch 2 of 3/.test(l)), log.lines.join('; '));
 });
