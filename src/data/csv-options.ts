@@ -15,3 +15,14 @@ export interface CsvOptions {
   /** column names: for files without a header (has_header: false), or to replace the header's */
   column_names?: string[];
 }
+
+/**
+ * A header read as one column whose name holds another delimiter: the file is separated otherwise than
+ * `sep` says. Returns that delimiter, or undefined.
+ */
+export function otherDelimiter(columns: string[], sep: string): string | undefined {
+  return columns.length === 1 ? [';', '\t', '|', ','].find((d) => d !== sep && columns[0]!.includes(d)) : undefined;
+}
+
+/** How a delimiter is named in messages: tab, or the character quoted. */
+export const delimiterName = (d: string): string => (d === '\t' ? 'tab' : JSON.stringify(d));

@@ -34,6 +34,7 @@ import { nabWindows, parseNabTimestamp } from '../metrics/nab.js';
 import { innerName } from '../data/compression.js';
 import { collectBatchGarbage } from '../core/memory.js';
 import { parseDuration, parseIsoDateTime } from '../core/time.js';
+import { delimiterName, otherDelimiter } from '../data/csv-options.js';
 
 /** What a detect bundle keeps besides the detector node (manifest.detection). */
 export interface DetectionState {
@@ -493,8 +494,8 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
         if (!cols.has(c)) {
           // one column whose name holds another delimiter: the file is not separated as the training data was
           const sep = csv?.delimiter ?? ',';
-          const other = stats.format === 'csv' && frame.columns.length === 1 ? [';', '\t', '|', ','].find((d) => d !== sep && frame.columns[0]!.includes(d)) : undefined;
-          const hint = other ? `; the header is one column "${frame.columns[0]}": the file looks ${other === '\t' ? 'tab' : JSON.stringify(other)}-separated, and the bundle reads ${sep === '\t' ? 'tab' : JSON.stringify(sep)}-separated CSV (data.csv.delimiter at training)` : didYouMean(c, frame.columns);
+          const other = stats.format === 'csv' ? otherDelimiter(frame.columns, sep) : undefined;
+          const hint = other ? `; the header is one column "${frame.columns[0]}": the file looks ${delimiterName(other)}-separated, and the bundle reads ${delimiterName(sep)}-separated CSV (data.csv.delimiter at training)` : didYouMean(c, frame.columns);
           throw new DataError(`column "${c}" is missing (the detector was trained with it)${hint}`, { file: table.name, path: c });
         }
       }

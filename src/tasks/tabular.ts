@@ -22,6 +22,7 @@ import { checkBundleTarget, loadBundle, restoreComponent, saveBundle, saveCompon
 import { didYouMean } from '../core/suggest.js';
 import type { StepConfig } from '../pipeline/pipeline.js';
 import { yieldToLoop } from '../core/loop.js';
+import { delimiterName, otherDelimiter } from '../data/csv-options.js';
 
 
 type TargetState = { kind: 'classification'; classes: string[] } | { kind: 'regression' };
@@ -140,7 +141,12 @@ async function prepareTraining(lc: LoadedConfig, ctx: RunContext, categorical: '
   // a file of labelled rows besides data.train (test or validation): the training columns and target
   const readLabelled = async (file: string, name: string, what: string): Promise<{ frame: Frame; y: Float64Array }> => {
     const table = await readData(file, lc, ctx, name);
-    if (!table.frame.columns.includes(data.target!)) throw new DataError(`target column "${data.target}" not found in the ${what} data`, { file: name, path: 'data.target' });
+    if (!table.frame.columns.includes(data.target!)) {
+      const sep = data.csv.delimiter;
+      const other = otherDelimiter(table.frame.columns, sep);
+      const hint = other ? `; the header is one column "${table.frame.columns[0]}": the file looks ${delimiterName(other)}-separated, and data.csv.delimiter is ${delimiterName(sep)}` : didYouMean(data.target!, table.frame.columns);
+      throw new DataError(`target column "${data.target}" not found in the ${what} data${hint}`, { file: name, path: 'data.target' });
+    }
     const checked = checkInput(table, featureCols, [data.target!, ...data.drop]);
     for (const n of checked.notes) ctx.log.info(n);
     return { frame: checked.frame, y: encodeTarget(table, table.frame, data.target!, tstate) };

@@ -234,6 +234,10 @@ output: { dir: ${path.join(dir, 'val-xgb')} }
   const noY = runCli(['train', cfg, '--set', 'data.validation=vnoy.csv', '--force'], { cwd: dir });
   assert.equal(noY.status, 3);
   assert.match(oneLineError(noY), /vnoy\.csv.*target column "y" not found in the validation data/);
+  write(dir, 'vsemi.csv', ['a;b;y', '0.1;0.2;0.3'].join('\n') + '\n');
+  const semi = runCli(['train', cfg, '--set', 'data.validation=vsemi.csv', '--force'], { cwd: dir });
+  assert.equal(semi.status, 3);
+  assert.match(oneLineError(semi), /vsemi\.csv.*the header is one column "a;b;y": the file looks ";"-separated, and data\.csv\.delimiter is ","/);
   const fc = runCli(['train', path.join(ROOT, 'configs', 'air_passengers.yaml'), '--set', 'data.validation=vva.csv'], { cwd: dir });
   assert.equal(fc.status, 2);
   assert.match(oneLineError(fc), /data\.validation: task forecast does not use data\.validation/);
