@@ -271,7 +271,7 @@ output: { dir: ${out} }
   const ae = (train: string, out: string) => write(dir, `${out}.yaml`, `task: detect
 data: { train: tele2.csv, time: t }
 detect: { mode: unsupervised, detector: autoencoder, params: { window: 8, units: [8], latent: 2 } }
-train: { batch_size: 32, ${train} }
+train: { ${train.includes('batch_size') ? '' : 'batch_size: 32, '}${train} }
 output: { dir: ${out} }
 `);
   const es = runCli(['train', ae('epochs: 30, early_stopping: { monitor: loss, patience: 1, min_delta: 100 }', 'ae-es')], { cwd: dir });
@@ -282,6 +282,9 @@ output: { dir: ${out} }
   assert.match(oneLineError(val), /train\.early_stopping: the autoencoder detector keeps no validation rows .*set monitor: loss/);
   const init = runCli(['train', ae('epochs: 1, init_from: ae-es, freeze: [encoder_1]', 'ae-init')], { cwd: dir });
   assert.equal(init.status, 0, init.stderr);
+  const auto = runCli(['train', ae('epochs: 1, batch_size: auto', 'ae-auto')], { cwd: dir });
+  assert.equal(auto.status, 0, auto.stderr);
+  assert.match(auto.stderr, /train\.batch_size auto: \d+ \(about [\d.]+ KiB a sample; at least 8 steps an epoch over \d+ training rows\)/);
   assert.match(init.stderr, /train\.init_from: \d+ layers start from ae-es .*\n.*train\.freeze: encoder_1 kept as they are/);
   // a checkpoint written for other channels (or another order): --resume is exit 4
   const ck = ae('epochs: 2, checkpoint: { every: 1 }', 'ae-ckc');
