@@ -11,6 +11,9 @@ import type { Tf } from './backend.js';
 type Layers = Tf['tfl'];
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
 
+type Shape = import('@tensorflow/tfjs-layers').Shape;
+/** a layer's weight variable, as addWeight returns it */
+type LayerWeight = ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
 type LayerClass<A> = new (args: A) => InstanceType<Layers['layers']['Layer']>;
 export interface Conv1DArgs { filters: number; kernel: number; stride: number; activation: string; seed: number; l1: number; l2: number; name?: string }
 let registered: {
@@ -45,7 +48,7 @@ export function mlkitLayers(t: Tf) {
       const seed = ((this.seed * 1_000_003) ^ this.calls++) >>> 0;
       return tf.dropout(x, this.rate, undefined, seed);
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       return shape;
     }
     override getConfig() {
@@ -68,8 +71,8 @@ export function mlkitLayers(t: Tf) {
     readonly seed: number;
     readonly l1: number;
     readonly l2: number;
-    private w?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private b?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private w?: LayerWeight;
+    private b?: LayerWeight;
     constructor(args: Conv1DArgs) {
       super(args);
       this.filters = args.filters;
@@ -80,7 +83,7 @@ export function mlkitLayers(t: Tf) {
       this.l1 = args.l1 ?? 0;
       this.l2 = args.l2 ?? 0;
     }
-    override build(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]): void {
+    override build(shape: Shape | Shape[]): void {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
       const cin = s[s.length - 1]!;
       const reg = this.l1 > 0 || this.l2 > 0 ? tfl.regularizers.l1l2({ l1: this.l1, l2: this.l2 }) : undefined;
@@ -91,9 +94,9 @@ export function mlkitLayers(t: Tf) {
     private steps(t: number): number {
       return Math.floor((t - this.kernel) / this.stride) + 1;
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
-      return [s[0]!, s[1] === null ? null : this.steps(s[1]!), this.filters] as import('@tensorflow/tfjs-layers').Shape;
+      return [s[0]!, s[1] === null ? null : this.steps(s[1]!), this.filters] as Shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
       return tf.tidy(() => {
@@ -130,9 +133,9 @@ export function mlkitLayers(t: Tf) {
       super(args);
       this.pool = args.pool;
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
-      return [s[0]!, s[1] === null ? null : Math.floor(s[1]! / this.pool), s[2]!] as import('@tensorflow/tfjs-layers').Shape;
+      return [s[0]!, s[1] === null ? null : Math.floor(s[1]! / this.pool), s[2]!] as Shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
       return tf.tidy(() => {
@@ -159,20 +162,20 @@ export function mlkitLayers(t: Tf) {
   class MlkitLayerNorm extends tfl.layers.Layer {
     static className = 'MlkitLayerNorm';
     readonly epsilon: number;
-    private gamma?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private beta?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private gamma?: LayerWeight;
+    private beta?: LayerWeight;
     constructor(args: { epsilon?: number; name?: string }) {
       super(args);
       this.epsilon = args.epsilon ?? 1e-3;
     }
-    override build(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]): void {
+    override build(shape: Shape | Shape[]): void {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
       const d = s[s.length - 1]!;
       this.gamma = this.addWeight('gamma', [d], 'float32', tfl.initializers.ones());
       this.beta = this.addWeight('beta', [d], 'float32', tfl.initializers.zeros());
       this.built = true;
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       return shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
@@ -195,7 +198,7 @@ export function mlkitLayers(t: Tf) {
     constructor(args: { name?: string } = {}) {
       super(args);
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       return shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
@@ -223,17 +226,17 @@ export function mlkitLayers(t: Tf) {
     static className = 'MlkitSelfAttention';
     readonly heads: number;
     readonly seed: number;
-    private wq?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private wk?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private wv?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private wo?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private bo?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private wq?: LayerWeight;
+    private wk?: LayerWeight;
+    private wv?: LayerWeight;
+    private wo?: LayerWeight;
+    private bo?: LayerWeight;
     constructor(args: { heads: number; seed: number; name?: string }) {
       super(args);
       this.heads = args.heads;
       this.seed = args.seed;
     }
-    override build(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]): void {
+    override build(shape: Shape | Shape[]): void {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
       const d = s[s.length - 1]!;
       if (d % this.heads !== 0) throw new Error(`d_model ${d} is not a multiple of heads ${this.heads}`);
@@ -245,7 +248,7 @@ export function mlkitLayers(t: Tf) {
       this.bo = this.addWeight('output_bias', [d], 'float32', tfl.initializers.zeros());
       this.built = true;
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       return shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
@@ -277,9 +280,9 @@ export function mlkitLayers(t: Tf) {
     constructor(args: { name?: string } = {}) {
       super(args);
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
-      return [s[0]!, s[2]!] as import('@tensorflow/tfjs-layers').Shape;
+      return [s[0]!, s[2]!] as Shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
       return tf.tidy(() => {
@@ -301,15 +304,15 @@ export function mlkitLayers(t: Tf) {
     static className = 'MlkitSpectralConv1D';
     readonly modes: number;
     readonly seed: number;
-    private wr?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
-    private wi?: ReturnType<InstanceType<Layers['layers']['Layer']>['addWeight']>;
+    private wr?: LayerWeight;
+    private wi?: LayerWeight;
     private basis?: { t: number; cos: Tensor; sin: Tensor; icos: Tensor; isin: Tensor };
     constructor(args: { modes: number; seed: number; name?: string }) {
       super(args);
       this.modes = args.modes;
       this.seed = args.seed;
     }
-    override build(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]): void {
+    override build(shape: Shape | Shape[]): void {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as number[];
       const w = s[s.length - 1]!;
       const scale = 1 / (w * w);
@@ -317,7 +320,7 @@ export function mlkitLayers(t: Tf) {
       this.wi = this.addWeight('imag', [this.modes, w, w], 'float32', tfl.initializers.randomUniform({ minval: 0, maxval: scale, seed: this.seed + 1 }));
       this.built = true;
     }
-    override computeOutputShape(shape: import('@tensorflow/tfjs-layers').Shape | import('@tensorflow/tfjs-layers').Shape[]) {
+    override computeOutputShape(shape: Shape | Shape[]) {
       return shape;
     }
     /** cos / sin matrices of the forward ([t, modes]) and inverse ([modes, t]) real DFT, made once per length */
