@@ -459,6 +459,11 @@ test('detector checkpoints: the predictive detector keeps one per channel and re
   const resumed = await fit(4, true);
   assert.equal(resumed.length, 2);
   assert.ok(resumed.every((l) => /continuing after epoch 2 of 4/.test(l)), resumed.join('; '));
+  // a damaged checkpoint is a bundle error, not a crash
+  const { renameSync } = await import('node:fs');
+  renameSync(path.join(dir, 'p', 'c0', 'optimizer.bin'), path.join(dir, 'p', 'c0', 'optimizer.bin.away'));
+  await assert.rejects(fit(4, true), /the checkpoint's optimizer\.bin is missing or damaged/);
+  renameSync(path.join(dir, 'p', 'c0', 'optimizer.bin.away'), path.join(dir, 'p', 'c0', 'optimizer.bin'));
   rmSync(path.join(dir, 'p', 'c1'), { recursive: true });
   assert.equal((await fit(5, true)).length, 1, 'channel b has no checkpoint: trained afresh');
   const aeParams = (epochs: number) => autoencoderParamsSchema.parse({ network: 'mlp', window: 8, units: [4], latent: 2, train: { epochs, batch_size: 32, checkpoint: { every: 1 } }, backend: 'wasm' });

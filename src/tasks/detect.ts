@@ -232,7 +232,13 @@ export async function trainDetect(lc: LoadedConfig<AnyConfig>, ctx: RunContext):
       mkdirSync(ck.checkpoint.dir, { recursive: true });
       writeFileSync(file, JSON.stringify(channels) + '\n');
     } else if (existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as string[];
+      let saved: string[];
+      try {
+        saved = JSON.parse(readFileSync(file, 'utf8')) as string[];
+        if (!Array.isArray(saved)) throw new Error('not a list');
+      } catch (e) {
+        throw new BundleError(`the checkpoint's channels.json is damaged (${(e as Error).message}): train without --resume to start over`, { file: ck.checkpoint.dir });
+      }
       if (saved.join('\u0000') !== channels.join('\u0000')) throw new BundleError(`the checkpoint was written for the channels ${saved.join(', ')}; this config trains ${channels.join(', ')}${[...saved].sort().join('\u0000') === [...channels].sort().join('\u0000') ? ' (another order)' : ''}: train without --resume to start over`, { file: ck.checkpoint.dir });
     }
   }

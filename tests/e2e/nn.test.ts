@@ -293,4 +293,8 @@ output: { dir: ${out} }
   const re = runCli(['train', ck, '--resume'], { cwd: dir });
   assert.equal(re.status, 4, re.stderr);
   assert.match(oneLineError(re), /the checkpoint was written for the channels b, a; this config trains a, b \(another order\): train without --resume/);
+  write(dir, 'ae-ckc.checkpoint/channels.json', '["a", "b"');
+  const bad = runCli(['train', ck, '--resume'], { cwd: dir });
+  assert.equal(bad.status, 4, bad.stderr);
+  assert.match(oneLineError(bad), /the checkpoint's channels\.json is damaged/);
 });

@@ -460,8 +460,23 @@ async function readCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, d
   } catch (e) {
     throw new BundleError(`the checkpoint's state.json does not parse: ${(e as Error).message}`, { file: dir });
   }
+  // a checkpoint file that is missing or damaged (a folder edited by hand, a disk error): a bundle error
+  const damaged = (what: string, e: unknown) => new BundleError(`the checkpoint's ${what} is missing or damaged (${(e as Error).message}): train without --resume to start over`, { file: dir });
+  const decode = (file: string, specs: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[]) => {
+    try {
+      const b = readFileSync(path.join(dir, file));
+      return t.tf.io.decodeWeights(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), specs);
+    } catch (e) {
+      throw damaged(file, e);
+    }
+  };
   const { readModel } = await import('./io.js');
-  const saved = await readModel(t, { read: (rel) => readFileSync(path.join(dir, rel)) });
+  let saved: LayersModel;
+  try {
+    saved = await readModel(t, { read: (rel) => readFileSync(path.join(dir, rel)) });
+  } catch (e) {
+    throw damaged('network (model.json, weights.bin)', e);
+  }
   try {
     const shapes = (m: LayersModel) => m.weights.map((w) => `${w.originalName ?? w.name}:${w.shape.join('x')}`.replace(/_\d+(?=:)/, '')).sort().join(',');
     if (shapes(saved) !== shapes(model)) throw new BundleError('the checkpoint is of another network (other layers or sizes): train without --resume to start over', { file: dir });
@@ -473,14 +488,12 @@ async function readCheckpoint(t: Tf, model: LayersModel, optimizer: Optimizer, d
   } finally {
     saved.dispose();
   }
-  const bin = readFileSync(path.join(dir, 'optimizer.bin'));
-  const named = t.tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.optimizer);
+  const named = decode('optimizer.bin', state.optimizer);
   await optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
   let bestWeights: Tensor[] | undefined;
   if (state.best) {
-    const b = readFileSync(path.join(dir, 'best.bin'));
-    const named = t.tf.io.decodeWeights(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), state.best);
-    bestWeights = state.best.map((e) => named[e.name]!);
+    const best = decode('best.bin', state.best);
+    bestWeights = state.best.map((e) => best[e.name]!);
     const want = model.getWeights();
     if (bestWeights.length !== want.length || bestWeights.some((w, i) => w.shape.join('x') !== want[i]!.shape.join('x'))) throw new BundleError('the checkpoint\'s best weights do not fit the network: train without --resume to start over', { file: dir });
   }
