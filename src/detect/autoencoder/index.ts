@@ -26,6 +26,7 @@ import { loadTf, type BackendChoice, type Tf } from '../../estimators/nn/backend
 import { autoBatchSize, lossFunction, trainLoop, type EpochLog, type TrainData } from '../../estimators/nn/fit.js';
 import { readModel, startFrom, writeModel } from '../../estimators/nn/io.js';
 import { mlkitLayers } from '../../estimators/nn/layers.js';
+import { recurrentLayer } from '../../estimators/nn/recurrent.js';
 import { trainSchema } from '../../estimators/nn/train-spec.js';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -92,10 +93,9 @@ function build(t: Tf, p: AutoencoderParams, C: number, seed: number): LayersMode
     return tfl.model({ inputs: input, outputs: denseDecoder(h), name: 'cnn_autoencoder' });
   }
   const units = p.units[0]!;
-  const rec = (k: number, returnSequences: boolean, name: string) => tfl.layers.lstm({
-    units, returnSequences, recurrentActivation: 'sigmoid', kernelInitializer: glorot(k),
-    recurrentInitializer: tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(units), maxval: 1 / Math.sqrt(units), seed: seed + k + 1 }), name,
-  } as never);
+  const Recurrent = recurrentLayer(t);
+  // the fused kernel LSTM (estimators/nn/recurrent.ts): sigmoid gates, PyTorch's recurrent initializer
+  const rec = (k: number, returnSequences: boolean, name: string) => new Recurrent({ cell: 'lstm', units, returnSequences, seed: seed + k, name });
   const input = tfl.input({ shape: [W, C], name: 'input' });
   let h = rec(0, false, 'encoder').apply(input) as SymbolicTensor;
   h = tfl.layers.dense({ units: p.latent, kernelInitializer: glorot(100), name: 'code' }).apply(h) as SymbolicTensor;

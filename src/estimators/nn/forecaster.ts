@@ -20,6 +20,7 @@ import { loadTf, type Tf } from './backend.js';
 import { autoBatchSize, lossFunction, seriesAugment, trainLoop, type EpochLog, type TrainData } from './fit.js';
 import { readModel, startFrom, writeModel } from './io.js';
 import { mlkitLayers } from './layers.js';
+import { recurrentLayer } from './recurrent.js';
 import type { CnnParams, FnoParams, NnOptions, RnnParams, TransformerParams } from './spec.js';
 import { trainSchema, type TrainSettings } from './train-spec.js';
 
@@ -64,30 +65,17 @@ export type NetworkBuilder<P> = (t: Tf, p: P, window: number, horizon: number, s
 
 /** rnn: stacked LSTM or GRU layers (optionally bidirectional), dropout between them, a dense head. */
 export const buildRnn: NetworkBuilder<RnnParams> = (t, p, window, horizon, seed) => {
-  const { tf, tfl } = t;
+  const { tfl } = t;
   const { Dropout, LayerNorm } = mlkitLayers(t);
-  const reg = p.l1 > 0 || p.l2 > 0 ? () => tfl.regularizers.l1l2({ l1: p.l1, l2: p.l2 }) : () => undefined;
-  let calls = 0;
-  // recurrent dropout masks from a seed and a counter (tfjs's own draw from an unseeded generator)
-  const dropoutFunc = (x: Tensor, rate: number) => tf.dropout(x, rate, undefined, ((seed * 7_368_787) ^ calls++) >>> 0);
+  const Recurrent = recurrentLayer(t);
   const input = tfl.input({ shape: [window, 1], name: 'input' });
   let h = input as unknown as SymbolicTensor;
   for (let k = 0; k < p.layers; k++) {
-    const args = {
-      units: p.units,
-      returnSequences: k < p.layers - 1,
-      activation: p.activation,
-      recurrentActivation: 'sigmoid' as const,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 10 * k }),
-      // PyTorch's U(-1/sqrt(units), 1/sqrt(units)) (Keras's orthogonal warns and is slow beyond 2,000 values in tfjs)
-      recurrentInitializer: tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(p.units), maxval: 1 / Math.sqrt(p.units), seed: seed + 10 * k + 1 }),
-      kernelRegularizer: reg(),
-      recurrentDropout: p.recurrent_dropout,
-      dropoutFunc,
-      name: `${p.cell}_${k + 1}`,
-    };
-    const cell = p.cell === 'gru' ? tfl.layers.gru(args as never) : tfl.layers.lstm(args as never);
-    h = (p.bidirectional ? tfl.layers.bidirectional({ layer: cell as never, name: `bidirectional_${k + 1}` }) : cell).apply(h) as SymbolicTensor;
+    // the fused kernel layer (recurrent.ts): sigmoid gates, zero initial state, masks from the seed
+    h = new Recurrent({
+      cell: p.cell, units: p.units, returnSequences: k < p.layers - 1, bidirectional: p.bidirectional, activation: p.activation,
+      recurrentDropout: p.recurrent_dropout, seed: seed + 10 * k, l1: p.l1, l2: p.l2, name: `${p.cell}_${k + 1}`,
+    }).apply(h) as SymbolicTensor;
     if (p.layer_norm) h = new LayerNorm({ name: `layer_norm_${k + 1}` }).apply(h) as SymbolicTensor;
     if (p.dropout > 0) h = new Dropout({ rate: p.dropout, seed: seed + 1000 + k, name: `dropout_${k + 1}` }).apply(h) as SymbolicTensor;
   }

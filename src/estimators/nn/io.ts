@@ -6,6 +6,7 @@
 import type { BlobReader, BlobWriter } from '../../core/component.js';
 import type { Tf } from './backend.js';
 import { mlkitLayers } from './layers.js';
+import { recurrentLayer } from './recurrent.js';
 
 type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
 type ModelArtifacts = import('@tensorflow/tfjs-core').io.ModelArtifacts;
@@ -31,6 +32,7 @@ export async function writeModel(t: Tf, model: LayersModel, w: BlobWriter, prefi
 
 export async function readModel(t: Tf, r: BlobReader, prefix = ''): Promise<LayersModel> {
   mlkitLayers(t);
+  recurrentLayer(t);
   const json = JSON.parse(new TextDecoder().decode(r.read(`${prefix}model.json`))) as { modelTopology: object; weightsManifest: { weights: ModelArtifacts['weightSpecs'] }[] };
   const bin = r.read(`${prefix}weights.bin`);
   const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;

@@ -381,7 +381,7 @@ export function mlkitLayers(t: Tf) {
 }
 
 /** An activation by its config name, from tf ops (the layers' own table is not exported for tensors). */
-function applyActivation(tf: Tf['tf'], name: string, x: Tensor): Tensor {
+export function applyActivation(tf: Tf['tf'], name: string, x: Tensor): Tensor {
   switch (name) {
     case 'relu': return tf.relu(x);
     case 'tanh': return tf.tanh(x);

@@ -108,14 +108,17 @@ export type NnOptions = z.infer<typeof nnOptions>;
 
 async function doctor(): Promise<DoctorSection> {
   const { backendPlan } = await import('./backend.js');
+  const { kernelStatus } = await import('../../kernels/index.js');
   const plan = backendPlan();
+  const k = kernelStatus();
   return {
     title: 'tfjs',
     lines: [
       `backend: ${plan.backend} - ${plan.why}`,
+      `kernels: ${k.on ? 'on' : 'off'} - ${k.why}${k.on ? ' (MLKIT_KERNELS=off: pure tfjs)' : ''}`,
       ...Object.entries(plan.installed).map(([k, v]) => `  ${k.padEnd(30)} ${v ?? 'not installed'}`),
     ],
-    data: { backend: plan.backend, reason: plan.why, installed: plan.installed },
+    data: { backend: plan.backend, reason: plan.why, installed: plan.installed, kernels: k },
   };
 }
 
