@@ -157,3 +157,88 @@ test('MLKIT_KERNELS: a bad value is a usage error naming the choices', async () 
     else process.env.MLKIT_KERNELS = saved;
   }
 });
+
+/** runs f with MLKIT_KERNELS set to mode */
+function withKernels<T>(mode: string, f: () => T): T {
+  const saved = process.env.MLKIT_KERNELS;
+  process.env.MLKIT_KERNELS = mode;
+  try {
+    return f();
+  } finally {
+    if (saved === undefined) delete process.env.MLKIT_KERNELS;
+    else process.env.MLKIT_KERNELS = saved;
+  }
+}
+
+test('the matmul kernel (the wasm backend\'s BatchMatMul) gives tfjs\'s products: transposes, batches, broadcasting, gradients', async () => {
+  const t = await loadTf('wasm', log);
+  const { tf } = t;
+  const g = gaussian(rng(9));
+  const rand = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g()), shape);
+  const shapes: [number[], number[], boolean, boolean][] = [
+    [[7, 5], [5, 9], false, false],
+    [[7, 5], [9, 5], false, true],
+    [[5, 7], [5, 9], true, false],
+    [[5, 7], [9, 5], true, true],
+    [[3, 17, 13], [3, 13, 11], false, false],
+    [[2, 3, 6, 4], [2, 3, 5, 4], false, true],
+    [[4, 33, 8], [8, 31], false, false],
+    [[9, 4], [6, 9, 3], true, false],
+    [[64, 64, 16], [64, 64, 16], false, true],
+  ];
+  for (const [sa, sb, ta, tb] of shapes) {
+    const a = rand(sa), b = rand(sb), r = rand(tf.matMul(a, b, ta, tb).shape);
+    const f = (x: Tensor, y: Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), r));
+    // (tfjs's BatchMatMul gradient does not reduce a broadcast batch: products only for those)
+    const broadcast = sa.length !== sb.length;
+    const both = () => ({ out: tf.matMul(a, b, ta, tb).dataSync().slice(), grads: broadcast ? [] : tf.grads(f)([a, b]).map((d) => d.dataSync().slice()) });
+    const on = withKernels('on', both), off = withKernels('off', both);
+    const what = `${JSON.stringify(sa)} x ${JSON.stringify(sb)}${ta ? ' transA' : ''}${tb ? ' transB' : ''}`;
+    assert.ok(maxDiff(on.out, off.out) < 1e-5 * Math.max(1, maxAbs(off.out)), `${what}: products differ by ${maxDiff(on.out, off.out)}`);
+    on.grads.forEach((d, j) => assert.ok(maxDiff(d, off.grads[j]!) < 1e-5 * Math.max(1, maxAbs(off.grads[j]!)), `${what}: gradient ${j} differs by ${maxDiff(d, off.grads[j]!)}`));
+  }
+});
+
+test('the sum kernel (the wasm backend\'s Sum over leading axes) gives tfjs\'s sums', async () => {
+  const t = await loadTf('wasm', log);
+  const { tf } = t;
+  const g = gaussian(rng(12));
+  const x4 = tf.tensor(Float32Array.from({ length: 3 * 5 * 7 * 19 }, () => g()), [3, 5, 7, 19]);
+  const cases: [number | number[], boolean][] = [[0, false], [[0, 1], true], [[1, 0], false], [[0, 1, 2], false], [[-4, -3], true], [1, false], [[0, 2], true], [-1, false], [[0, 1, 2, 3], false]];
+  for (const [axis, keepDims] of cases) {
+    const on = withKernels('on', () => tf.sum(x4, axis, keepDims));
+    const off = withKernels('off', () => tf.sum(x4, axis, keepDims));
+    assert.deepEqual(on.shape, off.shape, `axis ${JSON.stringify(axis)}`);
+    assert.ok(maxDiff(on.dataSync(), off.dataSync()) < 1e-5 * Math.max(1, maxAbs(off.dataSync())), `axis ${JSON.stringify(axis)} keepDims ${keepDims}`);
+  }
+});
+
+test('self-attention (per head, no transposes) gives the transposing formulation\'s outputs and gradients', async () => {
+  const t = await loadTf('wasm', log);
+  const { tf } = t;
+  const { mlkitLayers } = await import('../src/estimators/nn/layers.js');
+  const { SelfAttention } = mlkitLayers(t);
+  const [B, T, D, H] = [3, 6, 8, 2];
+  const att = new SelfAttention({ heads: H, seed: 4 });
+  const x = tf.randomNormal([B, T, D], 0, 1, 'float32', 5);
+  att.apply(x);
+  att.setWeights(att.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 20 + i)));
+  const r = tf.randomNormal([B, T, D], 0, 1, 'float32', 6);
+  const dk = D / H;
+  // the earlier formulation: [b*t, d] -> [b, h, t, dk] by reshape and transpose, back the same way
+  const reference = (v: Tensor, [wq, wk, wv, wo, bo]: Tensor[]) => {
+    const flat = tf.reshape(v, [B * T, D]);
+    const split = (w: Tensor) => tf.transpose(tf.reshape(tf.matMul(flat, w), [B, T, H, dk]), [0, 2, 1, 3]);
+    const a = tf.softmax(tf.div(tf.matMul(split(wq!), split(wk!), false, true), Math.sqrt(dk)));
+    const ctx = tf.reshape(tf.transpose(tf.matMul(a, split(wv!)), [0, 2, 1, 3]), [B * T, D]);
+    return tf.reshape(tf.add(tf.matMul(ctx, wo!), bo!), [B, T, D]);
+  };
+  const vars = att.trainableWeights.map((w: any) => w.read());
+  const mine = tf.variableGrads(() => tf.sum(tf.mul(att.apply(x) as Tensor, r)) as any, vars);
+  const ref = tf.variableGrads(() => tf.sum(tf.mul(reference(x, vars), r)) as any, vars);
+  assert.ok(maxDiff((att.apply(x) as Tensor).dataSync(), reference(x, vars).dataSync()) < 1e-5, 'outputs');
+  for (const v of vars) assert.ok(maxDiff(mine.grads[v.name]!.dataSync(), ref.grads[v.name]!.dataSync()) < 1e-4, `gradient of ${v.name}`);
+  const gx = tf.grad((v: Tensor) => tf.sum(tf.mul(att.apply(v) as Tensor, r)))(x);
+  const gr = tf.grad((v: Tensor) => tf.sum(tf.mul(reference(v, vars), r)))(x);
+  assert.ok(maxDiff(gx.dataSync(), gr.dataSync()) < 1e-4, 'gradient of the input');
+});

@@ -1,8 +1,13 @@
 /**
  * The FFT window-feature computation, free of the pipeline machinery (no zod, no polars), so that it
  * can be used and measured on its own (bench/fft-child.ts). The `fft` transformer (fft/index.ts) wraps it.
+ * The features come from the float64 SIMD WebAssembly kernel (src/kernels/fft.ts: the windowed samples'
+ * rfft, as numpy computes it); with MLKIT_KERNELS=off, from fft.js here (the reference the tests hold
+ * the kernel equal to, with the window applied in the frequency domain as described below).
  */
 import FFT from 'fft.js';
+import { kernels } from '../kernels/index.js';
+import { fftWindowFeaturesKernel } from '../kernels/fft.js';
 
 import { isPow2, FFT_WINDOW_FNS, type FftWindowFn } from './fft/constants.js';
 export { isPow2, FFT_WINDOW_FNS, type FftWindowFn };
@@ -89,10 +94,17 @@ export function fftWindowFeatures(x: Float64Array, o: FftFeatureOptions): FftWin
     }
   }
 
+  const edges = bandEdges(W, bands);
+  const k = kernels();
+  if (k) {
+    // the SIMD WebAssembly kernel (src/kernels/fft.ts); the code below is its reference (MLKIT_KERNELS=off)
+    fftWindowFeaturesKernel(k, x, windows, { window: W, hop, bins, bands, fn: o.windowFn === 'hann' ? periodicHann(W) : null, edges }, data);
+    if (bad) for (let w = 0, s = 0; w < windows; w++, s += hop) if (bad[s + W]! - bad[s]! > 0) data.fill(NaN, w * width, (w + 1) * width);
+    return result;
+  }
   const fft = new FFT(W);
   const hann = o.windowFn === 'hann';
   const spec = new Float64Array(2 * W);
-  const edges = bandEdges(W, bands);
   const invW = 1 / W;
 
   for (let w = 0, s = 0, f = 0; w < windows; w++, s += hop, f += width) {

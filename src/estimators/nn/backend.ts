@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { installWasmKernels } from './wasm-ops.js';
 
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -102,7 +103,10 @@ export async function loadTf(option: BackendChoice | undefined, log: Logger): Pr
       try {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         wasm.setWasmPaths(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-        if (await tf.setBackend('wasm')) return undefined;
+        if (await tf.setBackend('wasm')) {
+          installWasmKernels(tf);
+          return undefined;
+        }
         return 'the wasm backend did not initialise';
       } catch (e) {
         return `the wasm backend does not load: ${String((e as Error)?.message ?? e).split('\n')[0]}`;

@@ -179,12 +179,29 @@ export function mlkitLayers(t: Tf) {
       return shape;
     }
     override call(inputs: Tensor | Tensor[]): Tensor {
-      return tf.tidy(() => {
-        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-        const { mean, variance } = tf.moments(x, -1, true);
-        const z = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-        return tf.add(tf.mul(z, this.gamma!.read()), this.beta!.read());
-      });
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const eps = this.epsilon;
+      // one op with its gradient written out: tfjs's gradient of mean builds a ones tensor of the input's
+      // size in JavaScript, twice per layer and step
+      const op = tf.customGrad(((xin: Tensor, gamma: Tensor, beta: Tensor, save: (t: Tensor[]) => void) => {
+        const { mean, variance } = tf.moments(xin, -1, true);
+        const inv = tf.rsqrt(tf.add(variance, eps));
+        const z = tf.mul(tf.sub(xin, mean), inv);
+        save([z, inv, gamma]);
+        const value = tf.add(tf.mul(z, gamma), beta);
+        const gradFunc = (dy: Tensor, saved: Tensor[]) => {
+          const [zs, is, g] = saved as [Tensor, Tensor, Tensor];
+          const d = zs.shape[zs.rank - 1]!;
+          const rows = zs.size / d;
+          const dy2 = tf.reshape(dy, [rows, d]), z2 = tf.reshape(zs, [rows, d]);
+          // dx = inv (dz - mean(dz) - z mean(dz z)) with dz = dy gamma
+          const dz = tf.mul(dy, g);
+          const dx = tf.mul(is, tf.sub(tf.sub(dz, tf.mean(dz, -1, true)), tf.mul(zs, tf.mean(tf.mul(dz, zs), -1, true))));
+          return [dx, tf.sum(tf.mul(dy2, z2), 0), tf.sum(dy2, 0)];
+        };
+        return { value, gradFunc };
+      }) as never) as (x: Tensor, g: Tensor, b: Tensor) => Tensor;
+      return op(x, this.gamma!.read(), this.beta!.read());
     }
     override getConfig() {
       return { ...super.getConfig(), epsilon: this.epsilon };
@@ -258,14 +275,21 @@ export function mlkitLayers(t: Tf) {
         const h = this.heads;
         const dk = d / h;
         const flat = tf.reshape(x, [b * t, d]);
-        // [b*t, d] -> [b, h, t, dk]
-        const split = (w: Tensor) => tf.transpose(tf.reshape(tf.matMul(flat, w), [b, t, h, dk]), [0, 2, 1, 3]);
-        const q = split(this.wq!.read());
-        const k = split(this.wk!.read());
-        const v = split(this.wv!.read());
-        const att = tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)));
-        const ctx = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [b * t, d]);
-        return tf.reshape(tf.add(tf.matMul(ctx, this.wo!.read()), this.bo!.read()), [b, t, d]);
+        // per head, from column blocks of the weights (no transposes of activations: tfjs's wasm transpose
+        // is a scalar loop, and its gradient another): Q_i K_i^T / sqrt(dk), softmax, times V_i, and the
+        // output projection as the sum over heads of (A_i V_i) Wo_i (Wo_i: the head's block of rows)
+        const cols = (w: Tensor, i: number) => tf.slice(w, [0, i * dk], [d, dk]);
+        const wq = tf.mul(this.wq!.read(), 1 / Math.sqrt(dk)), wk = this.wk!.read(), wv = this.wv!.read(), wo = this.wo!.read();
+        let out: Tensor | undefined;
+        for (let i = 0; i < h; i++) {
+          const q = tf.reshape(tf.matMul(flat, cols(wq, i)), [b, t, dk]);
+          const k = tf.reshape(tf.matMul(flat, cols(wk, i)), [b, t, dk]);
+          const v = tf.reshape(tf.matMul(flat, cols(wv, i)), [b, t, dk]);
+          const ctx = tf.reshape(tf.matMul(tf.softmax(tf.matMul(q, k, false, true)), v), [b * t, dk]);
+          const part = tf.matMul(ctx, tf.slice(wo, [i * dk, 0], [dk, d]));
+          out = out ? tf.add(out, part) : part;
+        }
+        return tf.reshape(tf.add(out!, this.bo!.read()), [b, t, d]);
       });
     }
     override getConfig() {

@@ -133,3 +133,27 @@ void mk_matmul(int batch, int m, int n, int k, const float *A, int strideA, int 
   for (int b = 0; b < batch; b++)
     mk_gemm(m, n, k, A + (size_t)b * strideA, lda, transA, B + (size_t)b * strideB, ldb, transB, C + (size_t)b * m * n, n, 0, work);
 }
+
+/* exported: out[j] = sum over i of x[i][j] (x rows x cols, row-major): a sum over leading axes */
+KEXPORT(mk_colsum)
+void mk_colsum(int rows, int cols, const float *x, float *out) {
+  int j = 0;
+  for (; j + 16 <= cols; j += 16) {
+    f4 a0 = SPLAT(0), a1 = SPLAT(0), a2 = SPLAT(0), a3 = SPLAT(0);
+    for (int i = 0; i < rows; i++) {
+      const float *r = x + (size_t)i * cols + j;
+      a0 = ADD(a0, LD(r)); a1 = ADD(a1, LD(r + 4)); a2 = ADD(a2, LD(r + 8)); a3 = ADD(a3, LD(r + 12));
+    }
+    ST(out + j, a0); ST(out + j + 4, a1); ST(out + j + 8, a2); ST(out + j + 12, a3);
+  }
+  for (; j + 4 <= cols; j += 4) {
+    f4 a = SPLAT(0);
+    for (int i = 0; i < rows; i++) a = ADD(a, LD(x + (size_t)i * cols + j));
+    ST(out + j, a);
+  }
+  for (; j < cols; j++) {
+    float a = 0.0f;
+    for (int i = 0; i < rows; i++) a += x[(size_t)i * cols + j];
+    out[j] = a;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The float64 real FFT kernel (c/fft.c) over plain arrays: `rfft` (numpy.fft.rfft of one window) and
+ * `fftWindowFeaturesKernel` (the pipeline's FFT window features, every window in one call per chunk).
+ * The cosines and sines come from a plan made here once per window length (Math.cos / Math.sin).
+ */
+import type { Kernels } from './index.js';
+
+interface Plan { n: number; doubles: Float64Array; rev: Int32Array; bytes: number }
+const plans = new Map<number, Plan>();
+
+function plan(n: number): Plan {
+  let p = plans.get(n);
+  if (p) return p;
+  if (!(n >= 4 && (n & (n - 1)) === 0)) throw new RangeError(`rfft: the length must be a power of two >= 4, got ${n}`);
+  const M = n / 2;
+  const doubles = new Float64Array(4 * (M - 1) + 2 * (M + 1));
+  // stage twiddles for half-spans 2, 4, .., M/2: e^{-i pi j / half} as cos, cos, sin, -sin (see fft.c)
+  let o = 0;
+  for (let half = 2; half < M; half *= 2) {
+    for (let j = 0; j < half; j++, o += 4) {
+      const c = Math.cos((Math.PI * j) / half), s = Math.sin((Math.PI * j) / half);
+      doubles[o] = c; doubles[o + 1] = c; doubles[o + 2] = s; doubles[o + 3] = -s;
+    }
+  }
+  // split factors q_k = -i e^{-2 pi i k / n} = (-sin, -cos)
+  o = 4 * (M - 1);
+  for (let k = 0; k <= M; k++) {
+    doubles[o + 2 * k] = -Math.sin((2 * Math.PI * k) / n);
+    doubles[o + 2 * k + 1] = -Math.cos((2 * Math.PI * k) / n);
+  }
+  const bits = Math.log2(M);
+  const rev = new Int32Array(M);
+  for (let i = 0; i < M; i++) {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    rev[i] = r;
+  }
+  p = { n, doubles, rev, bytes: 8 * doubles.length + 4 * M };
+  plans.set(n, p);
+  return p;
+}
+
+/** numpy.fft.rfft(x) for a power-of-two length: n/2 + 1 bins, interleaved re, im. */
+export function rfft(k: Kernels, x: Float64Array): Float64Array {
+  const n = x.length, p = plan(n), M = n / 2;
+  const a = k.arena();
+  const px = a.alloc(n, 8), pp = a.alloc(p.bytes, 1), pw = a.alloc(2 * M + 2, 8), po = a.alloc(2 * M + 2, 8);
+  try {
+    a.commit();
+    a.f64(px, n).set(x);
+    a.f64(pp, p.doubles.length).set(p.doubles);
+    new Int32Array(k.exports.memory.buffer, a.at(pp) + 8 * p.doubles.length, M).set(p.rev);
+    (k.exports.mk_rfft as (...a: number[]) => void)(n, a.at(px), a.at(pp), a.at(pw), a.at(po));
+    return a.f64(po, 2 * M + 2).slice();
+  } finally {
+    a.release();
+  }
+}
+
+export interface WindowFeatureArgs {
+  window: number;
+  hop: number;
+  bins: number;
+  bands: number;
+  /** the window function's N values, or null (rectangular) */
+  fn: Float64Array | null;
+  /** first bin of each band, bands + 1 values (the last: window / 2 + 1) */
+  edges: Int32Array;
+}
+
+/** windows per call: bounds the kernel memory (the samples and features of one chunk) */
+const CHUNK = 8192;
+
+/**
+ * The features of `windows` windows of x (window w starts at w * hop) into out (windows x (bins + 1 +
+ * bands), row-major): |X_k| for k < bins, the dominant bin / window, the band energies.
+ */
+export function fftWindowFeaturesKernel(k: Kernels, x: Float64Array, windows: number, o: WindowFeatureArgs, out: Float64Array): void {
+  const { window: N, hop, bins, bands } = o;
+  const p = plan(N), M = N / 2, width = bins + 1 + bands;
+  const chunk = Math.min(CHUNK, windows);
+  const span = (chunk - 1) * hop + N;
+  const a = k.arena();
+  const px = a.alloc(span, 8), pf = a.alloc(N, 8), pe = a.alloc(bands + 1, 4), pp = a.alloc(p.bytes, 1), pw = a.alloc(4 * M + 4, 8), po = a.alloc(chunk * width, 8);
+  try {
+    a.commit();
+    if (o.fn) a.f64(pf, N).set(o.fn);
+    new Int32Array(k.exports.memory.buffer, a.at(pe), bands + 1).set(o.edges);
+    a.f64(pp, p.doubles.length).set(p.doubles);
+    new Int32Array(k.exports.memory.buffer, a.at(pp) + 8 * p.doubles.length, M).set(p.rev);
+    const run = k.exports.mk_fft_window_features as (...a: number[]) => void;
+    for (let w0 = 0; w0 < windows; w0 += chunk) {
+      const n = Math.min(chunk, windows - w0);
+      const s0 = w0 * hop, len = (n - 1) * hop + N;
+      a.f64(px, len).set(x.subarray(s0, s0 + len));
+      run(N, n, hop, bins, bands, a.at(px), o.fn ? a.at(pf) : 0, a.at(pe), a.at(pp), a.at(pw), a.at(po));
+      out.set(a.f64(po, n * width), w0 * width);
+    }
+  } finally {
+    a.release();
+  }
+}
