@@ -79,6 +79,17 @@ export const MODELS: ModelEntry[] = [
     },
     torch: { kind: 'transformer', args: { d_model: 32, heads: 2 } },
   },
+  // the cnn forecaster: convolutions of 16, 32, 64 filters (kernel 3, relu), max pooling 2 after each,
+  // a global average, a dense head
+  {
+    id: 'cnn', label: 'cnn (filters 16-32-64, kernel 3, pool 2)',
+    mlkit: async (t, window, seed) => {
+      const { buildCnn } = await import('../src/estimators/nn/forecaster.js');
+      const { cnnParamsSchema } = await import('../src/estimators/nn/spec.js');
+      return buildCnn(t, cnnParamsSchema.parse({ filters: [16, 32, 64], kernel: 3, pool: 2, window }), window, 1, seed);
+    },
+    torch: { kind: 'cnn', args: { filters: '16,32,64', kernel: 3, pool: 2 } },
+  },
 ];
 
 // ------------------------------------------------------------------------------------------------

@@ -107,10 +107,10 @@ test('the fused recurrent gradients pass a finite-difference check', async () =>
   }
 });
 
-test('training with the kernels on and off gives the same loss curve; the kernel memory is given back', async () => {
+test('training with the kernels on and off gives the same loss curve (rnn, transformer, cnn); the kernel memory is given back', async () => {
   const t = await loadTf('wasm', log);
-  const { buildRnn } = await import('../src/estimators/nn/forecaster.js');
-  const { rnnParamsSchema } = await import('../src/estimators/nn/spec.js');
+  const { buildCnn, buildRnn, buildTransformer } = await import('../src/estimators/nn/forecaster.js');
+  const { cnnParamsSchema, rnnParamsSchema, transformerParamsSchema } = await import('../src/estimators/nn/spec.js');
   const { lossFunction, trainLoop } = await import('../src/estimators/nn/fit.js');
   const { trainSchema } = await import('../src/estimators/nn/train-spec.js');
   const rows = 96, window = 12;
@@ -121,16 +121,22 @@ test('training with the kernels on and off gives the same loss curve; the kernel
   const data = { x, y, rows, inShape: [window, 1], outSize: 1 };
   const k = kernels()!;
   const inUse: number[] = [];
-  for (const params of [{ cell: 'lstm', units: 8, layers: 2, bidirectional: true, recurrent_dropout: 0.2 }, { cell: 'gru', units: 6, layers: 1, window }]) {
+  const nets: [string, () => import('@tensorflow/tfjs-layers').LayersModel][] = [
+    ['lstm x 2, bidirectional, recurrent dropout', () => buildRnn(t, rnnParamsSchema.parse({ cell: 'lstm', units: 8, layers: 2, bidirectional: true, recurrent_dropout: 0.2, window }), window, 1, 11)],
+    ['gru', () => buildRnn(t, rnnParamsSchema.parse({ cell: 'gru', units: 6, window }), window, 1, 11)],
+    ['transformer', () => buildTransformer(t, transformerParamsSchema.parse({ d_model: 8, heads: 2, layers: 1, window }), window, 1, 11)],
+    ['cnn', () => buildCnn(t, cnnParamsSchema.parse({ filters: [4, 6], kernel: 3, pool: 2, window }), window, 1, 11)],
+  ];
+  for (const [name, build] of nets) {
     const curve = async (mode: string) => {
       const saved = process.env.MLKIT_KERNELS;
       process.env.MLKIT_KERNELS = mode;
       try {
-        const model = buildRnn(t, rnnParamsSchema.parse({ ...params, window }), window, 1, 11);
-        const uses = (model.layers.find((l) => l.getClassName() === 'MlkitRecurrent') as any).usesKernels;
-        assert.equal(uses, mode === 'on', `MLKIT_KERNELS=${mode}`);
+        const model = build();
+        const rec = model.layers.find((l) => l.getClassName() === 'MlkitRecurrent') as any;
+        if (rec) assert.equal(rec.usesKernels, mode === 'on', `MLKIT_KERNELS=${mode}`);
         // the kernels' memory in use after each batch: a forward pass's saved state is freed by its backward pass
-        const callbacks = [{ onBatchEnd: () => { inUse.push(k.heap.inUse()); } }];
+        const callbacks = [{ onBatchEnd: () => { if (mode === 'on') inUse.push(k.heap.inUse()); } }];
         const h = await trainLoop(t, model, data, { settings: trainSchema.parse({ epochs: 4, batch_size: 16, shuffle: true }), loss: lossFunction(t.tf, 'mse', 1), batchSize: 16, seed: 5, ctx: { signal: new AbortController().signal, seed: 5, log, callbacks } });
         model.dispose();
         return h.epochs.map((e) => e.loss);
@@ -140,8 +146,8 @@ test('training with the kernels on and off gives the same loss curve; the kernel
       }
     };
     const on = await curve('on'), off = await curve('off');
-    on.forEach((l, e) => assert.ok(Math.abs(l - off[e]!) <= 1e-4 * Math.abs(off[e]!), `${params.cell} epoch ${e + 1}: loss ${l} with the kernels, ${off[e]} without`));
-    assert.ok(on[3]! < on[0]!, `${params.cell}: the loss falls (${on.join(', ')})`);
+    on.forEach((l, e) => assert.ok(Math.abs(l - off[e]!) <= 1e-4 * Math.abs(off[e]!), `${name} epoch ${e + 1}: loss ${l} with the kernels, ${off[e]} without`));
+    assert.ok(on[3]! < on[0]!, `${name}: the loss falls (${on.join(', ')})`);
   }
   // (blocks of the earlier tests' forward-only calls may be collected meanwhile: the use never grows)
   assert.ok(inUse.length > 20 && inUse.every((b) => b <= inUse[0]!), `the kernel memory in use grows during training: ${inUse.join(', ')}`);
@@ -241,4 +247,41 @@ test('self-attention (per head, no transposes) gives the transposing formulation
   const gx = tf.grad((v: Tensor) => tf.sum(tf.mul(att.apply(v) as Tensor, r)))(x);
   const gr = tf.grad((v: Tensor) => tf.sum(tf.mul(reference(v, vars), r)))(x);
   assert.ok(maxDiff(gx.dataSync(), gr.dataSync()) < 1e-4, 'gradient of the input');
+});
+
+test('the convolution and max pooling kernels give their tfjs references\' outputs and gradients', async () => {
+  const t = await loadTf('wasm', log);
+  const { tf } = t;
+  const { mlkitLayers } = await import('../src/estimators/nn/layers.js');
+  const { Conv1D, MaxPool1D } = mlkitLayers(t);
+  const cases = [
+    { B: 3, T: 11, C: 1, K: 3, stride: 1, F: 5, activation: 'relu', pool: 2 },
+    { B: 2, T: 17, C: 4, K: 5, stride: 2, F: 9, activation: 'tanh', pool: 3 },
+    { B: 4, T: 8, C: 3, K: 1, stride: 3, F: 16, activation: 'linear', pool: 1 },
+    { B: 1, T: 9, C: 6, K: 9, stride: 1, F: 2, activation: 'sigmoid', pool: 1 },
+  ];
+  cases.forEach((c, n) => {
+    const conv = new Conv1D({ filters: c.F, kernel: c.K, stride: c.stride, activation: c.activation, seed: 30 + n, l1: 0, l2: 0 }) as any;
+    const pool = new MaxPool1D({ pool: Math.max(c.pool, 1) }) as any;
+    const x = tf.randomNormal([c.B, c.T, c.C], 0, 1, 'float32', 40 + n);
+    conv.apply(x);
+    conv.setWeights(conv.getWeights().map((w: Tensor, i: number) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 50 + 2 * n + i)));
+    const run = (fused: boolean) => {
+      const net = (v: Tensor) => {
+        const h = fused ? conv.call(v, { training: true }) : conv.reference(v);
+        return c.pool > 1 ? (fused ? pool.call(h, { training: true }) : pool.reference(h)) : h;
+      };
+      const y = net(x);
+      const r = tf.randomNormal(y.shape, 0, 1, 'float32', 60 + n);
+      const vars = conv.trainableWeights.map((w: any) => w.read());
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(net(x), r)) as any, vars);
+      const dx = tf.grad((v: Tensor) => tf.sum(tf.mul(net(v), r)))(x);
+      return { y: y.dataSync().slice() as Float32Array, dx: dx.dataSync().slice() as Float32Array, dw: vars.map((v: any) => grads[v.name]!.dataSync().slice() as Float32Array) };
+    };
+    const a = run(true), b = withKernels('off', () => run(false));
+    const what = JSON.stringify(c);
+    assert.ok(maxDiff(a.y, b.y) < 1e-5 * Math.max(1, maxAbs(b.y)), `${what}: outputs differ by ${maxDiff(a.y, b.y)}`);
+    assert.ok(maxDiff(a.dx, b.dx) < 1e-5 * Math.max(1, maxAbs(b.dx)), `${what}: input gradients differ by ${maxDiff(a.dx, b.dx)}`);
+    a.dw.forEach((d: Float32Array, j: number) => assert.ok(maxDiff(d, b.dw[j]!) < 1e-5 * Math.max(1, maxAbs(b.dw[j]!)), `${what}: weight ${j} gradients differ by ${maxDiff(d, b.dw[j]!)}`));
+  });
 });

@@ -3,7 +3,8 @@
 
     nn_epoch_bench.py run '<spec JSON>'
 
-spec: {"kind": "lstm"|"gru"|"transformer", "args": {"units": 32} or {"d_model": 32, "heads": 2}, "data": FILE, "rows": 8192, "window": 64,
+spec: {"kind": "lstm"|"gru"|"transformer"|"cnn", "args": {"units": 32} or {"d_model": 32, "heads": 2} or
+       {"filters": "16,32,64", "kernel": 3, "pool": 2}, "data": FILE, "rows": 8192, "window": 64,
        "threads": 1, "batch": 64, "lr": 0.001, "warmup": 1, "repeat": 2, "waitIdle": 60, "seed": S}
 
 The data file is bench/nn-epoch.ts's: float32 little-endian, rows x window inputs then rows targets.
@@ -79,11 +80,30 @@ class TransformerBlock(nn.Module):
         return self.head(self.norm_out(h)[:, -1, :])
 
 
+class Cnn(nn.Module):
+    """mlkit's cnn forecaster: 1-D convolutions (valid padding, stride 1, relu), each followed by max
+    pooling over runs of `pool` steps, a global average over the steps left, a dense head of 1 value."""
+
+    def __init__(self, filters, kernel, pool):
+        super().__init__()
+        layers, cin = [], 1
+        for f in filters:
+            layers += [nn.Conv1d(cin, f, kernel), nn.ReLU(), nn.MaxPool1d(pool)]
+            cin = f
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(cin, 1)
+
+    def forward(self, x):
+        h = self.body(x.transpose(1, 2))  # [batch, channels, steps]
+        return self.head(h.mean(dim=2))
+
+
 # one entry per network kind of bench/nn-epoch.ts's MODELS (torch.kind): a function of its args and the window
 MODELS = {
     "lstm": lambda a, w: Recurrent(nn.LSTM, int(a["units"])),
     "gru": lambda a, w: Recurrent(nn.GRU, int(a["units"])),
     "transformer": lambda a, w: TransformerBlock(int(a["d_model"]), int(a["heads"]), w),
+    "cnn": lambda a, w: Cnn([int(f) for f in str(a["filters"]).split(",")], int(a["kernel"]), int(a["pool"])),
 }
 
 

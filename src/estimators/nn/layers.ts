@@ -7,6 +7,9 @@
  *   same seed, so the same seed trains identical weights. Off at predict time (training: false).
  */
 import type { Tf } from './backend.js';
+import { kernels } from '../../kernels/index.js';
+import { convBackward, convForward, maxPoolBackward, maxPoolForward, type ConvShape } from '../../kernels/conv.js';
+import { KERNEL_ACTIVATIONS } from '../../kernels/rnn.js';
 
 type Layers = Tf['tfl'];
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -98,9 +101,30 @@ export function mlkitLayers(t: Tf) {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
       return [s[0]!, s[1] === null ? null : this.steps(s[1]!), this.filters] as Shape;
     }
-    override call(inputs: Tensor | Tensor[]): Tensor {
+    override call(inputs: Tensor | Tensor[], kwargs: { training?: boolean }): Tensor {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const k = kernels();
+      if (k && this.activationName in KERNEL_ACTIVATIONS) {
+        // the SIMD kernel as one op with its own gradient (src/kernels/conv.ts); the code below is its reference
+        const [B, T, C] = x.shape as [number, number, number];
+        const shape: ConvShape = { batch: B, steps: T, channels: C, kernel: this.kernel, stride: this.stride, filters: this.filters, activation: this.activationName };
+        const training = kwargs?.training === true;
+        const op = tf.customGrad(((xt: Tensor, w: Tensor, b: Tensor) => {
+          const xd = xt.dataSync() as Float32Array, wd = w.dataSync() as Float32Array, bd = b.dataSync() as Float32Array;
+          const { y, saved } = convForward(k, shape, xd, wd, bd, training);
+          const gradFunc = (dy: Tensor) => {
+            const state = saved?.block.alive ? saved : convForward(k, shape, xd, wd, bd, true).saved!;
+            const g = convBackward(k, state, dy.dataSync() as Float32Array);
+            return [tf.tensor(g.dx, xt.shape), tf.tensor(g.dW, w.shape), tf.tensor(g.db, b.shape)];
+          };
+          return { value: tf.tensor(y, [B, this.steps(T), this.filters]), gradFunc };
+        }) as never) as (x: Tensor, w: Tensor, b: Tensor) => Tensor;
+        return op(x, this.w!.read(), this.b!.read());
+      }
+      return this.reference(x);
+    }
+    reference(x: Tensor): Tensor {
       return tf.tidy(() => {
-        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
         const [bsz, t, cin] = x.shape as [number, number, number];
         const out = this.steps(t);
         const span = (out - 1) * this.stride + 1;
@@ -137,9 +161,28 @@ export function mlkitLayers(t: Tf) {
       const s = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
       return [s[0]!, s[1] === null ? null : Math.floor(s[1]! / this.pool), s[2]!] as Shape;
     }
-    override call(inputs: Tensor | Tensor[]): Tensor {
+    override call(inputs: Tensor | Tensor[], kwargs: { training?: boolean }): Tensor {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const k = kernels();
+      if (k) {
+        // the kernel (src/kernels/conv.ts; the gradient goes to the first maximum of each run), else the reference below
+        const [B, T, C] = x.shape as [number, number, number];
+        const p = this.pool, training = kwargs?.training === true;
+        const op = tf.customGrad(((xt: Tensor) => {
+          const xd = xt.dataSync() as Float32Array;
+          const { y, saved } = maxPoolForward(k, B, T, C, p, xd, training);
+          const gradFunc = (dy: Tensor) => {
+            const state = saved?.block.alive ? saved : maxPoolForward(k, B, T, C, p, xd, true).saved!;
+            return [tf.tensor(maxPoolBackward(k, state, dy.dataSync() as Float32Array), xt.shape)];
+          };
+          return { value: tf.tensor(y, [B, Math.floor(T / p), C]), gradFunc };
+        }) as never) as (x: Tensor) => Tensor;
+        return op(x);
+      }
+      return this.reference(x);
+    }
+    reference(x: Tensor): Tensor {
       return tf.tidy(() => {
-        const x = Array.isArray(inputs) ? inputs[0]! : inputs;
         const [bsz, t, c] = x.shape as [number, number, number];
         const out = Math.floor(t / this.pool);
         const used = out * this.pool === t ? x : tf.slice(x, [0, 0, 0], [bsz, out * this.pool, c]);
