@@ -20,20 +20,22 @@ export function convForward(k: Kernels, s: ConvShape, x: Float32Array, W: Float3
   const To = outSteps(s), rows = B * To, KC = K * C;
   if (To < 1 || x.length !== B * T * C || W.length !== KC * F || bias.length !== F) throw new Error(`conv1d: buffers do not fit ${JSON.stringify(s)}`);
   const pBytes = 4 * Math.ceil((rows * KC) / 4) * 4;
-  const block = new Block(k, pBytes + 4 * rows * F);
+  // the patches and the output: kept in a block for the backward pass, else in the call's arena
+  const block = save ? new Block(k, pBytes + 4 * rows * F) : undefined;
   const a = k.arena();
   const px = a.alloc(x.length), pw = a.alloc(W.length), pb = a.alloc(F), pwork = a.alloc(workFloats(F));
+  const pp = block ? 0 : a.alloc(rows * KC), py = block ? 0 : a.alloc(rows * F);
   try {
     a.commit();
     a.f32(px, x.length).set(x);
     a.f32(pw, W.length).set(W);
     a.f32(pb, F).set(bias);
-    (k.exports.mk_conv1d_forward as (...a: number[]) => void)(B, T, C, K, stride, F, act, a.at(px), a.at(pw), a.at(pb), block.at, block.at + pBytes, a.at(pwork));
-    const y = block.f32(pBytes, rows * F).slice();
-    if (!save) { block.free(); return { y }; }
-    return { y, saved: { shape: s, block, kernel: W } };
+    const P = block ? block.at : a.at(pp), Y = block ? block.at + pBytes : a.at(py);
+    (k.exports.mk_conv1d_forward as (...a: number[]) => void)(B, T, C, K, stride, F, act, a.at(px), a.at(pw), a.at(pb), P, Y, a.at(pwork));
+    const y = new Float32Array(k.exports.memory.buffer, Y, rows * F).slice();
+    return block ? { y, saved: { shape: s, block, kernel: W } } : { y };
   } catch (e) {
-    block.free();
+    block?.free();
     throw e;
   } finally {
     a.release();
@@ -68,18 +70,18 @@ export interface PoolSaved { batch: number; steps: number; channels: number; poo
 export function maxPoolForward(k: Kernels, B: number, T: number, C: number, p: number, x: Float32Array, save: boolean): { y: Float32Array; saved?: PoolSaved } {
   const To = Math.floor(T / p);
   if (To < 1 || x.length !== B * T * C) throw new Error(`maxpool1d: ${x.length} values do not fit [${B}, ${T}, ${C}] / ${p}`);
-  const block = new Block(k, 4 * B * To * C);
+  // the maxima's positions: kept in a block for the backward pass, else in the call's arena
+  const block = save ? new Block(k, 4 * B * To * C) : undefined;
   const a = k.arena();
-  const px = a.alloc(x.length), py = a.alloc(B * To * C);
+  const px = a.alloc(x.length), py = a.alloc(B * To * C), parg = block ? 0 : a.alloc(B * To * C);
   try {
     a.commit();
     a.f32(px, x.length).set(x);
-    (k.exports.mk_maxpool1d_forward as (...a: number[]) => void)(B, T, C, p, a.at(px), a.at(py), block.at);
+    (k.exports.mk_maxpool1d_forward as (...a: number[]) => void)(B, T, C, p, a.at(px), a.at(py), block ? block.at : a.at(parg));
     const y = a.f32(py, B * To * C).slice();
-    if (!save) { block.free(); return { y }; }
-    return { y, saved: { batch: B, steps: T, channels: C, pool: p, block } };
+    return block ? { y, saved: { batch: B, steps: T, channels: C, pool: p, block } } : { y };
   } catch (e) {
-    block.free();
+    block?.free();
     throw e;
   } finally {
     a.release();

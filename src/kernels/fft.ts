@@ -5,7 +5,7 @@
  */
 import type { Kernels } from './index.js';
 
-interface Plan { n: number; doubles: Float64Array; rev: Int32Array; bytes: number }
+interface Plan { n: number; doubles: Float64Array; rev: Int32Array; bytes: number; twiddles: number }
 const plans = new Map<number, Plan>();
 
 function plan(n: number): Plan {
@@ -13,17 +13,20 @@ function plan(n: number): Plan {
   if (p) return p;
   if (!(n >= 4 && (n & (n - 1)) === 0)) throw new RangeError(`rfft: the length must be a power of two >= 4, got ${n}`);
   const M = n / 2;
-  const doubles = new Float64Array(4 * (M - 1) + 2 * (M + 1));
-  // stage twiddles for half-spans 2, 4, .., M/2: e^{-i pi j / half} as cos, cos, sin, -sin (see fft.c)
-  let o = 0;
-  for (let half = 2; half < M; half *= 2) {
-    for (let j = 0; j < half; j++, o += 4) {
-      const c = Math.cos((Math.PI * j) / half), s = Math.sin((Math.PI * j) / half);
-      doubles[o] = c; doubles[o + 1] = c; doubles[o + 2] = s; doubles[o + 3] = -s;
-    }
+  // twiddles (see fft.c's rfft_one), each w = e^{-i theta} as cos, cos, sin, -sin: per radix-4 pass with
+  // span L > 1 (4L <= M), u^1, u^2, u^3 for each j < L (u = e^{-2 pi i j / 4L}); then, when log2 M is odd,
+  // the final radix-2 pass's e^{-2 pi i j / M}, j < M / 2
+  const tw: number[] = [];
+  const push = (theta: number) => { const c = Math.cos(theta), s = Math.sin(theta); tw.push(c, c, s, -s); };
+  let L = 1;
+  for (; 4 * L <= M; L *= 4) {
+    if (L > 1) for (let j = 0; j < L; j++) for (let r = 1; r <= 3; r++) push((2 * Math.PI * r * j) / (4 * L));
   }
+  if (L < M) for (let j = 0; j < M / 2; j++) push((2 * Math.PI * j) / M);
+  const doubles = new Float64Array(tw.length + 2 * (M + 1));
+  doubles.set(tw);
   // split factors q_k = -i e^{-2 pi i k / n} = (-sin, -cos)
-  o = 4 * (M - 1);
+  const o = tw.length;
   for (let k = 0; k <= M; k++) {
     doubles[o + 2 * k] = -Math.sin((2 * Math.PI * k) / n);
     doubles[o + 2 * k + 1] = -Math.cos((2 * Math.PI * k) / n);
@@ -35,7 +38,7 @@ function plan(n: number): Plan {
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
     rev[i] = r;
   }
-  p = { n, doubles, rev, bytes: 8 * doubles.length + 4 * M };
+  p = { n, doubles, rev, bytes: 8 * doubles.length + 4 * M, twiddles: tw.length };
   plans.set(n, p);
   return p;
 }
@@ -50,7 +53,7 @@ export function rfft(k: Kernels, x: Float64Array): Float64Array {
     a.f64(px, n).set(x);
     a.f64(pp, p.doubles.length).set(p.doubles);
     new Int32Array(k.exports.memory.buffer, a.at(pp) + 8 * p.doubles.length, M).set(p.rev);
-    (k.exports.mk_rfft as (...a: number[]) => void)(n, a.at(px), a.at(pp), a.at(pw), a.at(po));
+    (k.exports.mk_rfft as (...a: number[]) => void)(n, p.twiddles, a.at(px), a.at(pp), a.at(pw), a.at(po));
     return a.f64(po, 2 * M + 2).slice();
   } finally {
     a.release();
@@ -93,7 +96,7 @@ export function fftWindowFeaturesKernel(k: Kernels, x: Float64Array, windows: nu
       const n = Math.min(chunk, windows - w0);
       const s0 = w0 * hop, len = (n - 1) * hop + N;
       a.f64(px, len).set(x.subarray(s0, s0 + len));
-      run(N, n, hop, bins, bands, a.at(px), o.fn ? a.at(pf) : 0, a.at(pe), a.at(pp), a.at(pw), a.at(po));
+      run(N, p.twiddles, n, hop, bins, bands, a.at(px), o.fn ? a.at(pf) : 0, a.at(pe), a.at(pp), a.at(pw), a.at(po));
       out.set(a.f64(po, n * width), w0 * width);
     }
   } finally {

@@ -72,9 +72,12 @@ export function rnnForward(k: Kernels, s: RnnShape, x: Float32Array, dirs: Direc
   if (act === undefined) throw new Error(`no kernel for activation ${s.activation}`);
   check(x, B * T * I, 'input');
   const szs = dirs.map((d) => sizes(s, d.mask !== null));
-  const block = new Block(k, 4 * szs.reduce((n, z) => n + z.total, 0));
+  const stateBytes = 4 * szs.reduce((n, z) => n + z.total, 0);
+  // the state: kept in a block for the backward pass, else in the call's arena
+  const block = save ? new Block(k, stateBytes) : undefined;
   const offsets = szs.map((_, i) => 4 * szs.slice(0, i).reduce((n, z) => n + z.total, 0));
   const a = k.arena();
+  const pstate = block ? 0 : a.alloc(stateBytes / 4);
   const px = a.alloc(B * T * I);
   const pd = dirs.map((d) => {
     check(d.kernel, I * G * H, 'kernel'); check(d.recurrent, H * G * H, 'recurrent kernel'); check(d.bias, biasFloats(s), 'bias');
@@ -92,20 +95,16 @@ export function rnnForward(k: Kernels, s: RnnShape, x: Float32Array, dirs: Direc
       a.f32(p.u, d.recurrent.length).set(d.recurrent);
       a.f32(p.b, d.bias.length).set(d.bias);
       if (d.mask) a.f32(p.m, d.mask.length).set(d.mask);
-      const st = stateAt(block.at + offsets[i]!, szs[i]!);
+      const st = stateAt((block ? block.at : a.at(pstate)) + offsets[i]!, szs[i]!);
       const y = s.returnSequences ? a.at(pout) + 4 * i * H : 0, last = s.returnSequences ? 0 : a.at(pout) + 4 * i * H;
       const m = d.mask ? a.at(p.m) : 0;
       if (cell === 'lstm') k.exports.mk_lstm_forward(B, T, I, H, act, i, a.at(px), a.at(p.w), a.at(p.u), a.at(p.b), m, st.xt, st.g, st.c, st.tc, st.h, st.hm, y, D * H, last, D * H, a.at(pwork));
       else k.exports.mk_gru_forward(B, T, I, H, act, i, a.at(px), a.at(p.w), a.at(p.u), a.at(p.b), m, st.xt, st.g, st.h, st.hm, a.at(pq), y, D * H, last, D * H, a.at(pwork));
     });
     const out = a.f32(pout, outLen).slice();
-    if (!save) {
-      block.free();
-      return { out };
-    }
-    return { out, saved: { shape: s, dirs, block, offsets } };
+    return block ? { out, saved: { shape: s, dirs, block, offsets } } : { out };
   } catch (e) {
-    block.free();
+    block?.free();
     throw e;
   } finally {
     a.release();

@@ -75,6 +75,13 @@ output: { dir: ${path.join(dir, 'air_rnn')} }
   assert.equal(fc.series[0].forecast.length, 20);
   assert.equal(fc.intervals, 'conformal');
   assert.ok(fc.series[0].forecast.every((v: number) => Number.isFinite(v) && v > 100), fc.series[0].forecast.join(','));
+  // the same bundle without the kernels (pure tfjs) forecasts the same; a bad MLKIT_KERNELS is exit 2
+  const off = runCli(['forecast', '-m', path.join(dir, 'air_rnn'), '--horizon', '20', '--json'], { cwd: dir, env: { MLKIT_KERNELS: 'off' } });
+  assert.equal(off.status, 0, off.stderr);
+  JSON.parse(off.stdout).series[0].forecast.forEach((v: number, i: number) => assert.ok(Math.abs(v - fc.series[0].forecast[i]) <= 1e-4 * Math.abs(v), `step ${i + 1}: ${v} without the kernels, ${fc.series[0].forecast[i]} with`));
+  const bad = runCli(['forecast', '-m', path.join(dir, 'air_rnn'), '--horizon', '20'], { cwd: dir, env: { MLKIT_KERNELS: 'fast' } });
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(oneLineError(bad), /MLKIT_KERNELS must be one of auto, on, off, got "fast"/);
   // one JSON line per epoch off a TTY, naming the fit (the backtest's fold, then the final one); with
   // train.metrics, the mae of the training windows' forecasts, in passengers
   const epochs = r.stderr.split('\n').filter((l) => l.startsWith('{"fit"')).map((l) => JSON.parse(l));
