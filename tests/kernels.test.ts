@@ -283,5 +283,22 @@ test('the convolution and max pooling kernels give their tfjs references\' outpu
     assert.ok(maxDiff(a.y, b.y) < 1e-5 * Math.max(1, maxAbs(b.y)), `${what}: outputs differ by ${maxDiff(a.y, b.y)}`);
     assert.ok(maxDiff(a.dx, b.dx) < 1e-5 * Math.max(1, maxAbs(b.dx)), `${what}: input gradients differ by ${maxDiff(a.dx, b.dx)}`);
     a.dw.forEach((d: Float32Array, j: number) => assert.ok(maxDiff(d, b.dw[j]!) < 1e-5 * Math.max(1, maxAbs(b.dw[j]!)), `${what}: weight ${j} gradients differ by ${maxDiff(d, b.dw[j]!)}`));
+    // finite differences of the kernel's own loss for a few kernel weights (smooth activations only)
+    if (c.activation !== 'relu') {
+      const r = tf.randomNormal(conv.computeOutputShape(x.shape), 0, 1, 'float32', 70 + n);
+      const loss = () => tf.tidy(() => tf.sum(tf.mul(conv.call(x, { training: false }), r)).dataSync()[0]!);
+      const w = conv.trainableWeights[0] as any;
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(conv.call(x, { training: true }), r)) as any, [w.read()]);
+      const g = grads[w.read().name]!.dataSync();
+      const wd = w.read().dataSync().slice() as Float32Array;
+      for (const i of [0, Math.floor(wd.length / 2), wd.length - 1]) {
+        const keep = wd[i]!, eps = 1e-2;
+        wd[i] = keep + eps; w.write(tf.tensor(wd, w.shape)); const up = loss();
+        wd[i] = keep - eps; w.write(tf.tensor(wd, w.shape)); const down = loss();
+        wd[i] = keep; w.write(tf.tensor(wd, w.shape));
+        const fd = (up - down) / (2 * eps);
+        assert.ok(Math.abs(fd - g[i]!) < 5e-3 + 1e-2 * Math.abs(fd), `${what}: kernel weight ${i}: finite difference ${fd}, gradient ${g[i]}`);
+      }
+    }
   });
 });
