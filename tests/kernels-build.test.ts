@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tmpDir } from './helpers.js';
 
@@ -19,10 +19,16 @@ const skip = missing.length ? `${missing.join(' and ')} not installed (apt-get i
   : here !== builtWith ? `the module was built with ${builtWith}, this machine has ${here}: a byte comparison needs the same compiler` : false;
 
 test('src/kernels/mlkit-kernels.wasm is the build of src/kernels/c', { skip }, () => {
-  const out = path.join(tmpDir('mlkit-kernels-'), 'rebuilt.wasm');
-  const r = spawnSync('bash', [path.join(ROOT, 'src', 'kernels', 'build.sh'), out], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `build.sh failed: ${r.stderr}`);
+  const dir = tmpDir('mlkit-kernels-');
+  const out = path.join(dir, 'rebuilt.wasm');
+  let rebuilt: Buffer;
+  try {
+    const r = spawnSync('bash', [path.join(ROOT, 'src', 'kernels', 'build.sh'), out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `build.sh failed: ${r.stderr}`);
+    rebuilt = readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const committed = readFileSync(path.join(ROOT, 'src', 'kernels', 'mlkit-kernels.wasm'));
-  const rebuilt = readFileSync(out);
   assert.ok(committed.equals(rebuilt), `the committed mlkit-kernels.wasm (${committed.length} bytes) differs from a build of the sources (${rebuilt.length} bytes): run npm run build:kernels and commit it`);
 });

@@ -4,10 +4,10 @@
  * float64 DFT; the FFT window features it computes equal the fft.js reference (MLKIT_KERNELS=off) on
  * signals with NaN, for both window functions, with and without bands, in chunks and not.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rng } from '../src/core/random.js';
 import { kernels } from '../src/kernels/index.js';
@@ -57,6 +57,7 @@ test('rfft equals a direct float64 DFT', () => {
 test('rfft equals numpy.fft.rfft within 1e-12', { skip: numpy ? false : 'python3 with numpy not found' }, () => {
   const k = kernels()!;
   const dir = tmpDir('mlkit-rfft-');
+  after(() => rmSync(dir, { recursive: true, force: true }));
   for (const n of [4, 64, 256, 4096]) {
     const x = signal(n, 7 * n);
     const xin = path.join(dir, 'x.f64'), xout = path.join(dir, 'X.f64');

@@ -11,6 +11,7 @@ import { gaussian, rng } from '../src/core/random.js';
 import { loadTf, type Tf } from '../src/estimators/nn/backend.js';
 import { recurrentLayer } from '../src/estimators/nn/recurrent.js';
 import { kernels } from '../src/kernels/index.js';
+import { UsageError } from '../src/core/errors.js';
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
 const log = { info: () => {}, warn: () => {}, debug: () => {} };
@@ -203,6 +204,17 @@ test('the matmul kernel (the wasm backend\'s BatchMatMul) gives tfjs\'s products
     assert.ok(maxDiff(on.out, off.out) < 1e-5 * Math.max(1, maxAbs(off.out)), `${what}: products differ by ${maxDiff(on.out, off.out)}`);
     on.grads.forEach((d, j) => assert.ok(maxDiff(d, off.grads[j]!) < 1e-5 * Math.max(1, maxAbs(off.grads[j]!)), `${what}: gradient ${j} differs by ${maxDiff(d, off.grads[j]!)}`));
   }
+});
+
+test('a matrix product whose result is beyond WebAssembly\'s 4 GiB is a usage error, not an internal one', async () => {
+  const t = await loadTf('wasm', log);
+  const { tf } = t;
+  // 1,100 products of 1,000 x 1 by 1 x 1,000: 4.4 GB of result from 8.8 MB of inputs
+  const a = tf.ones([1100, 1000, 1]), b = tf.ones([1100, 1, 1000]);
+  for (const mode of ['on', 'off']) {
+    assert.throws(() => withKernels(mode, () => tf.matMul(a, b)), (e: unknown) => e instanceof UsageError && /needs 4\.1 GiB for its result, beyond WebAssembly's 4 GiB: use a smaller batch_size or window/.test((e as Error).message), `MLKIT_KERNELS=${mode}`);
+  }
+  tf.dispose([a, b]);
 });
 
 test('the sum kernel (the wasm backend\'s Sum over leading axes) gives tfjs\'s sums', async () => {

@@ -253,6 +253,8 @@ export async function restoreComponent<C>(registry: Registry, kind: 'estimator' 
     return await impl.restore(params, node.state, reader, { options, log }) as C;
   } catch (e) {
     if (e instanceof BundleError) throw new BundleError(e.message, { file: dir });
+    // the environment, not the bundle (MLKIT_KERNELS, MLKIT_TF_BACKEND, a forced backend that cannot load)
+    if (e instanceof MlkitError && e.kind === 'usage') throw e;
     if (e instanceof MlkitError && e.kind !== 'internal') throw new BundleError(e.message, { file: dir });
     throw new BundleError(`cannot load the model: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file: dir }, { cause: e });
   }

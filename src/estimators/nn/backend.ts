@@ -16,6 +16,7 @@ import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { installWasmKernels } from './wasm-ops.js';
+import { kernelMode } from '../../kernels/index.js';
 
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -77,6 +78,8 @@ let loadedChoice: BackendChoice | undefined;
  */
 export async function loadTf(option: BackendChoice | undefined, log: Logger): Promise<Tf> {
   const choice = backendChoice(option);
+  // a bad MLKIT_KERNELS is a usage error for every neural run, whether or not it reaches a kernel
+  kernelMode();
   if (loaded && loadedChoice === choice) return loaded;
   const previous = loaded;
   loadedChoice = choice;

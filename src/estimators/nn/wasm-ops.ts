@@ -7,6 +7,7 @@
  * MLKIT_KERNELS=off, stays with tfjs's own kernels.
  * Inputs are read from, and the output written to, the backend's memory directly.
  */
+import { UsageError } from '../../core/errors.js';
 import { kernels } from '../../kernels/index.js';
 import { colsum, matmul } from '../../kernels/matmul.js';
 
@@ -35,6 +36,10 @@ export function installWasmKernels(tf: typeof import('@tensorflow/tfjs-core')): 
     const ra = a.shape.length, rb = b.shape.length;
     const batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
     const batch = Math.max(batchA, batchB);
+    // tfjs-wasm's own allocator wraps sizes beyond 4 GiB (an output view cut short, or "memory access out
+    // of bounds"), with the kernels or without: a usage error instead
+    const bytes = 4 * batch * (transA ? a.shape[ra - 1]! : a.shape[ra - 2]!) * (transB ? b.shape[rb - 2]! : b.shape[rb - 1]!);
+    if (bytes >= 4 * 1024 ** 3) throw new UsageError(`a matrix product needs ${(bytes / 1024 ** 3).toFixed(1)} GiB for its result, beyond WebAssembly's 4 GiB: use a smaller batch_size or window`);
     if (!k || a.dtype !== 'float32' || b.dtype !== 'float32' || (!transA && !transB && batch === 1)) return tfjs(args);
     // broadcasting beyond one-matrix-for-all, or empty tensors: tfjs's own kernel
     if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1) || size(a.shape) === 0 || size(b.shape) === 0) return tfjs(args);
