@@ -3,7 +3,7 @@
  * `fftWindowFeaturesKernel` (the pipeline's FFT window features, every window in one call per chunk).
  * The cosines and sines come from a plan made here once per window length (Math.cos / Math.sin).
  */
-import type { Kernels } from './index.js';
+import type { Arena, Kernels } from './index.js';
 
 interface Plan { n: number; doubles: Float64Array; rev: Int32Array; bytes: number; twiddles: number }
 const plans = new Map<number, Plan>();
@@ -13,7 +13,7 @@ function plan(n: number): Plan {
   if (p) return p;
   if (!(n >= 4 && (n & (n - 1)) === 0)) throw new RangeError(`rfft: the length must be a power of two >= 4, got ${n}`);
   const M = n / 2;
-  // twiddles (see fft.c's rfft_one), each w = e^{-i theta} as cos, cos, sin, -sin: per radix-4 pass with
+  // twiddles (see fft.c's cfft), each w = e^{-i theta} as cos, cos, sin, -sin: per radix-4 pass with
   // span L > 1 (4L <= M), u^1, u^2, u^3 for each j < L (u = e^{-2 pi i j / 4L}); then, when log2 M is odd,
   // the final radix-2 pass's e^{-2 pi i j / M}, j < M / 2
   const tw: number[] = [];
@@ -43,6 +43,12 @@ function plan(n: number): Plan {
   return p;
 }
 
+/** the plan into the arena at offset pp (p.bytes): its doubles, then the bit-reversal table */
+function putPlan(a: Arena, pp: number, p: Plan): void {
+  a.f64(pp, p.doubles.length).set(p.doubles);
+  a.i32(pp + 8 * p.doubles.length, p.rev.length).set(p.rev);
+}
+
 /** numpy.fft.rfft(x) for a power-of-two length: n/2 + 1 bins, interleaved re, im. */
 export function rfft(k: Kernels, x: Float64Array): Float64Array {
   const n = x.length, p = plan(n), M = n / 2;
@@ -51,8 +57,7 @@ export function rfft(k: Kernels, x: Float64Array): Float64Array {
   try {
     a.commit();
     a.f64(px, n).set(x);
-    a.f64(pp, p.doubles.length).set(p.doubles);
-    new Int32Array(k.exports.memory.buffer, a.at(pp) + 8 * p.doubles.length, M).set(p.rev);
+    putPlan(a, pp, p);
     (k.exports.mk_rfft as (...a: number[]) => void)(n, p.twiddles, a.at(px), a.at(pp), a.at(pw), a.at(po));
     return a.f64(po, 2 * M + 2).slice();
   } finally {
@@ -84,13 +89,12 @@ export function fftWindowFeaturesKernel(k: Kernels, x: Float64Array, windows: nu
   const chunk = Math.min(CHUNK, windows);
   const span = (chunk - 1) * hop + N;
   const a = k.arena();
-  const px = a.alloc(span, 8), pf = a.alloc(N, 8), pe = a.alloc(bands + 1, 4), pp = a.alloc(p.bytes, 1), pw = a.alloc(4 * M + 4, 8), po = a.alloc(chunk * width, 8);
+  const px = a.alloc(span, 8), pf = a.alloc(N, 8), pe = a.alloc(bands + 1, 4), pp = a.alloc(p.bytes, 1), pw = a.alloc(2 * M, 8), po = a.alloc(chunk * width, 8);
   try {
     a.commit();
     if (o.fn) a.f64(pf, N).set(o.fn);
-    new Int32Array(k.exports.memory.buffer, a.at(pe), bands + 1).set(o.edges);
-    a.f64(pp, p.doubles.length).set(p.doubles);
-    new Int32Array(k.exports.memory.buffer, a.at(pp) + 8 * p.doubles.length, M).set(p.rev);
+    a.i32(pe, bands + 1).set(o.edges);
+    putPlan(a, pp, p);
     const run = k.exports.mk_fft_window_features as (...a: number[]) => void;
     for (let w0 = 0; w0 < windows; w0 += chunk) {
       const n = Math.min(chunk, windows - w0);

@@ -117,6 +117,7 @@ export class Arena {
   at(off: number): Ptr { return this.base + off; }
   f32(off: number, n: number): Float32Array { return new Float32Array(this.k.exports.memory.buffer, this.base + off, n); }
   f64(off: number, n: number): Float64Array { return new Float64Array(this.k.exports.memory.buffer, this.base + off, n); }
+  i32(off: number, n: number): Int32Array { return new Int32Array(this.k.exports.memory.buffer, this.base + off, n); }
   release(): void {
     if (this.base >= 0) this.k.heap.release(this.base, this.size);
     this.base = -1;
