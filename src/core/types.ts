@@ -96,6 +96,11 @@ export interface Estimator<P = unknown, S = unknown> extends Component<P, S> {
   fit(data: TabularFitData, task: TabularTask, ctx: FitContext): Promise<this>;
   /** regression: n values; classification: n x k probabilities, row-major */
   predict(x: DenseMatrix): Float64Array;
+  /**
+   * predict(), computed off the main thread where the estimator can (streaming commands overlap it with
+   * reading the next batch); x may be detached by the call
+   */
+  predictAsync?(x: DenseMatrix): Promise<Float64Array>;
   /** best boosting round / epoch (0-based) where the model has one */
   bestIteration?(): number | undefined;
   dispose(): void;

@@ -44,6 +44,8 @@ export class AutoTabular {
   private state?: AutoState;
   /** per chunk size: the expressions of the numeric columns' chunks, built once per encoder */
   private numericExprs = new Map<number, ReturnType<typeof pl.col>[]>();
+  /** per text column the expression giving its level codes (built once per encoder) */
+  private codeExprs: ReturnType<typeof pl.col>[] | undefined;
 
   constructor(params: AutoParams, state?: AutoState) {
     this.params = Object.freeze({ ...params });
@@ -72,6 +74,8 @@ export class AutoTabular {
       } else out.push({ name: c.name, kind: 'numeric' });
     }
     this.state = { columns: out };
+    this.numericExprs.clear();
+    this.codeExprs = undefined;
     return this;
   }
 
@@ -159,26 +163,37 @@ export class AutoTabular {
       }
     }
     const text = st.columns.flatMap((c, k) => (c.kind === 'numeric' ? [] : [k]));
-    const textSeries = seriesOf(frame, text.map((k) => st.columns[k]!.name));
-    text.forEach((k, t) => {
-      const c = st.columns[k]!;
-      const j = offsets[k]!;
-      const raw = textSeries[t]!.toArray() as unknown[];
-      const index = new Map<string, number>(c.levels!.map((l, i) => [l, i]));
-      if (this.params.categorical === 'native') {
-        for (let i = 0, o = j; i < rows; i++, o += cols) {
-          const r = raw[i];
-          const code = r === null || r === undefined ? undefined : index.get(String(r));
-          data[o] = code === undefined ? NaN : code;
-        }
-      } else {
-        for (let i = 0; i < rows; i++) {
-          const r = raw[i];
-          const code = r === null || r === undefined ? undefined : index.get(String(r));
-          if (code !== undefined) data[i * cols + j + code] = 1;
-        }
+    if (text.length) {
+      // each text column's level codes (float32, NaN for a missing or unknown level), mapped by polars in
+      // one query: no JS string per cell
+      // (a column without levels, all missing in training: NaN, or no one-hot columns)
+      const coded = text.filter((k) => st.columns[k]!.levels!.length > 0);
+      let exprs = this.codeExprs;
+      if (!exprs) {
+        exprs = coded.map((k) => {
+          const c = st.columns[k]!;
+          const nan = pl.lit(NaN).cast(pl.Float32);
+          return pl.col(c.name).cast(pl.Utf8).replaceStrict(c.levels!, c.levels!.map((_, i) => i), nan, pl.Float32).fillNull(nan).alias(c.name);
+        });
+        this.codeExprs = exprs;
       }
-    });
+      const codes = exprs.length ? frame.select(...exprs).getColumns() : [];
+      text.forEach((k) => {
+        const c = st.columns[k]!;
+        const j = offsets[k]!;
+        const t = coded.indexOf(k);
+        const v = t < 0 ? new Float32Array(rows).fill(NaN) : (codes[t]!.toTypedArray() as Float32Array);
+        if (v.length !== rows) throw new DataError(`column "${c.name}": ${v.length} codes for ${rows} rows`);
+        if (this.params.categorical === 'native') {
+          for (let i = 0, o = j; i < rows; i++, o += cols) data[o] = v[i]!;
+        } else {
+          for (let i = 0; i < rows; i++) {
+            const code = v[i]!;
+            if (code === code) data[i * cols + j + code] = 1;
+          }
+        }
+      });
+    }
     return { matrix: { data, rows, cols }, featureNames: names, featureTypes: types };
   }
 }

@@ -314,18 +314,21 @@ export function predictionFrame(model: LoadedModel, pred: Float64Array, n: numbe
   const t = model.target;
   if (t.kind === 'regression') return pl.DataFrame({ prediction: pl.Series('prediction', pred.subarray(0, n), pl.Float64) });
   const k = t.classes.length;
-  const cls = new Array<string>(n);
+  const best = new Uint32Array(n);
   const cols: Record<string, any> = {};
   const probs = t.classes.map(() => new Float64Array(n));
   for (let i = 0; i < n; i++) {
-    let best = 0;
+    let b = 0;
     for (let j = 0; j < k; j++) {
       probs[j][i] = pred[i * k + j];
-      if (pred[i * k + j] > pred[i * k + best]) best = j;
+      if (pred[i * k + j] > pred[i * k + b]) b = j;
     }
-    cls[i] = t.classes[best];
+    best[i] = b;
   }
-  cols.prediction = pl.Series('prediction', cls, pl.Utf8);
+  // the class names by polars from the winning indices: no JS string per row
+  cols.prediction = pl.DataFrame({ i: pl.Series('i', best as any, pl.UInt32) })
+    .select(pl.col('i').replaceStrict(t.classes.map((_, j) => j), t.classes, undefined, pl.Utf8).alias('prediction'))
+    .getColumn('prediction');
   t.classes.forEach((c, j) => { cols[`proba_${c}`] = pl.Series(`proba_${c}`, probs[j], pl.Float64); });
   return pl.DataFrame(cols);
 }
@@ -350,23 +353,54 @@ export async function* modelBatches(manifest: Manifest, file: string, ctx: RunCo
 }
 
 /**
- * Predictions for a data file, streamed: each batch of input rows is predicted and written before the
- * next is read (memory bounded by the batch). Stops early when the reader of stdout goes away.
+ * Predictions for a data file, streamed: each batch of input rows is predicted while the next is read,
+ * and written as soon as it is predicted (memory bounded by two batches). Stops early when the reader of
+ * stdout goes away.
  */
 export async function predictTabular(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat } = {}): Promise<{ rows: number }> {
   const model = await loadModel(dir, ctx);
+  const est = model.estimator;
+  // batch n is predicted (off the main thread where the estimator can: XGBoost's tree kernel on worker
+  // threads) while batch n + 1 is read
+  let pending: { pred: Promise<Float64Array>; rows: number } | null = null;
+  const flush = async () => {
+    const p = pending!;
+    pending = null;
+    const pred = await p.pred;
+    throwIfAborted(ctx.signal);
+    await sink.write(predictionFrame(model, pred, p.rows));
+  };
+  const batches = modelBatches(model.manifest, file, ctx, { ...opts, stats: { rows: 0, batches: 0, blankLines: 0 } });
+  // the read of the next batch starts before the pending one is awaited and written: a batch is written
+  // as soon as it is predicted, also when the next is slow to arrive (a live pipe), and the rows before a
+  // bad batch are written before its error stops the run
+  const read = () => {
+    const p = batches.next();
+    p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+    return p;
+  };
+  let next = read();
   try {
-    const stats: StreamStats = { rows: 0, batches: 0, blankLines: 0 };
-    for await (const { frame } of modelBatches(model.manifest, file, ctx, { ...opts, stats })) {
-      const pred = model.estimator.predict(model.input.encode(frame).matrix);
-      throwIfAborted(ctx.signal);
-      await sink.write(predictionFrame(model, pred, frame.height));
-      if (sink.gone) break;
+    for (;;) {
+      if (pending) {
+        await flush();
+        if (sink.gone) break;
+      }
+      const r = await next;
+      if (r.done) break;
+      const { frame } = r.value;
+      const matrix = model.input.encode(frame).matrix;
+      const pred = est.predictAsync ? est.predictAsync(matrix) : Promise.resolve().then(() => est.predict(matrix));
+      pred.catch(() => {}); // awaited by flush(); not an unhandled rejection when the loop stops first
+      pending = { pred, rows: frame.height };
+      next = read();
       collectBatchGarbage(frame.height * model.manifest.input.columns.length);
     }
     return { rows: sink.rows };
   } finally {
-    model.estimator.dispose();
+    // not awaited: a read in progress may be waiting for input that never comes
+    batches.return(undefined).catch(() => {});
+    est.dispose();
   }
 }
 

@@ -61,6 +61,8 @@ export interface TrainedBooster {
    * regression the value (length rows).
    */
   predict(x: DenseMatrix): Float64Array;
+  /** predict() computed off the main thread where the engine can (x may be detached) */
+  predictAsync?(x: DenseMatrix): Promise<Float64Array>;
   /** Feature importance by total gain, keyed by feature name (features never used are absent). */
   importance(): Record<string, number>;
   /**

@@ -190,13 +190,22 @@ export class XGBoostEstimator implements Estimator<XGBoostParams, XGBoostState> 
   predict(x: DenseMatrix): Float64Array {
     if (!this.booster || !this.state) throw new NotFittedError('xgboost', 'predict()');
     checkMatrixValues(x, this.state.featureNames, 'XGBoost', this.tags);
-    const raw = this.booster.predict(x);
-    if (this.state.objective === 'binary:logistic') {
-      const out = new Float64Array(x.rows * 2);
-      for (let i = 0; i < x.rows; i++) { out[2 * i] = 1 - raw[i]; out[2 * i + 1] = raw[i]; }
-      return out;
-    }
-    return raw;
+    return this.expand(this.booster.predict(x), x.rows);
+  }
+
+  async predictAsync(x: DenseMatrix): Promise<Float64Array> {
+    if (!this.booster || !this.state) throw new NotFittedError('xgboost', 'predict()');
+    checkMatrixValues(x, this.state.featureNames, 'XGBoost', this.tags);
+    const rows = x.rows;
+    return this.expand(this.booster.predictAsync ? await this.booster.predictAsync(x) : this.booster.predict(x), rows);
+  }
+
+  /** binary:logistic's probability p of class 1 as [1 - p, p] per row */
+  private expand(raw: Float64Array, rows: number): Float64Array {
+    if (this.state!.objective !== 'binary:logistic') return raw;
+    const out = new Float64Array(rows * 2);
+    for (let i = 0; i < rows; i++) { out[2 * i] = 1 - raw[i]!; out[2 * i + 1] = raw[i]!; }
+    return out;
   }
 
   /** what fit() learned; the booster in the engine's format */

@@ -20,6 +20,10 @@ import { DataError, InterruptedError, MlkitError, UsageError } from '../../core/
 import { yieldToLoop } from '../../core/loop.js';
 import { releaseNativeMemory } from '../../core/memory.js';
 import { preferPassiveOpenMP } from './openmp.js';
+import { kernelMode, kernels } from '../../kernels/index.js';
+import { packXGBoost, parseXGBoostJSON, TreeEnsemble } from '../../kernels/trees.js';
+import { TreePool } from '../../kernels/trees-pool.js';
+import { availableParallelism } from 'node:os';
 import type {
   DenseMatrix,
   FeatureType,
@@ -666,10 +670,17 @@ class NativeEngine implements XGBoostEngine {
   }
 }
 
+/** rows up to which predict() always uses the tree kernel on the calling thread */
+const SMALL_BATCH = 4096;
+
 class NativeBooster implements TrainedBooster {
   readonly engine = 'native' as const;
   private readonly cell: BoosterCell;
   private readonly numFeatures: number;
+  /** the tree kernel's copy of the model (made on the first prediction), or null: libxgboost predicts */
+  private ensemble: TreeEnsemble | null | undefined;
+  /** worker threads with the tree kernel, for predictAsync */
+  private pool: TreePool | null = null;
 
   constructor(
     private readonly api: XgbApi,
@@ -695,6 +706,11 @@ class NativeBooster implements TrainedBooster {
     if (x.cols !== this.numFeatures) throw new DataError(`prediction data has ${x.cols} columns, the model expects ${this.numFeatures}`);
     if (x.rows === 0) return new Float64Array(0);
     const h = this.handle;
+    // the kernel on this thread for small batches (libxgboost's per-call cost dominates there), on up to 2
+    // cores (about libxgboost's time on both cores, in half the CPU) and with MLKIT_KERNELS=on; beyond,
+    // libxgboost's threads win
+    const ens = x.rows <= SMALL_BATCH || availableParallelism() <= 2 || kernelMode() === 'on' ? this.treeKernel() : null;
+    if (ens) return Float64Array.from(ens.predict(x.data, x.rows, x.cols, this.bestIteration + 1));
     // __array_interface__ pointing at the typed array's own memory: no copy
     const addr = koffi.address(x.data);
     const iface = `{"data":[${addr.toString()},true],"shape":[${x.rows},${x.cols}],"strides":null,"typestr":"<f4","version":3}`;
@@ -709,6 +725,37 @@ class NativeBooster implements TrainedBooster {
     const out = new Float64Array(n);
     if (n > 0) out.set(new Float32Array(koffi.view(result[0], n * 4)));
     return out;
+  }
+
+  /**
+   * predict() off the main thread: the tree kernel on worker threads (kernels/trees-pool.ts), so that a
+   * stream reads its next batch meanwhile; libxgboost on this thread when the kernel does not cover the
+   * model. x may be detached (handed to a worker).
+   */
+  async predictAsync(x: DenseMatrix): Promise<Float64Array> {
+    checkMatrix(x, 'prediction data');
+    if (x.cols !== this.numFeatures) throw new DataError(`prediction data has ${x.cols} columns, the model expects ${this.numFeatures}`);
+    if (x.rows === 0) return new Float64Array(0);
+    const ens = this.treeKernel();
+    if (!ens) return this.predict(x);
+    this.pool ??= new TreePool(ens.pack);
+    return Float64Array.from(await this.pool.predict(x.data, x.rows, x.cols, this.bestIteration + 1));
+  }
+
+  /**
+   * The tree kernel for this model (kernels/trees.ts: XGBoost's predictions, margins bit-identical, in
+   * less CPU time than libxgboost's predictor), unless MLKIT_KERNELS=off, the kernels do not load, or the
+   * model is one it does not cover (then libxgboost predicts, as before).
+   */
+  private treeKernel(): TreeEnsemble | null {
+    if (this.ensemble !== undefined) return this.ensemble;
+    const k = kernels();
+    this.ensemble = null;
+    if (!k) return null;
+    const pack = packXGBoost(parseXGBoostJSON(Buffer.from(this.save()).toString('utf8')), this.numFeatures);
+    if ('unsupported' in pack) return null;
+    this.ensemble = new TreeEnsemble(k, pack);
+    return this.ensemble;
   }
 
   importance(): Record<string, number> {
@@ -750,6 +797,10 @@ class NativeBooster implements TrainedBooster {
   }
 
   dispose(): void {
+    this.ensemble?.dispose();
+    this.ensemble = undefined;
+    void this.pool?.close();
+    this.pool = null;
     if (this.cell.handle === null) return;
     finalizer?.unregister(this.cell);
     this.api.XGBoosterFree(this.cell.handle);
