@@ -43,6 +43,11 @@ export interface ReadOptions {
   blankLinesAreRows?: boolean;
   /** the input's bytes, already read (a FIFO, /dev/stdin, process substitution: see loadTable) */
   bytes?: Buffer;
+  /**
+   * CSV: columns outside `dtypes` and `textColumns` are read as text, without polars' type inference
+   * (which costs as much as the parse): for a reader that only uses the columns it types
+   */
+  untypedAsText?: boolean;
 }
 
 export interface Table {
@@ -568,9 +573,11 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
       if (dt === 'string') forced.add(c);
     }
   }
+  // (not with trim: its typed numeric columns are read untyped, then converted, see trimColumns)
+  const untypedAsText = opts.untypedAsText === true && !csvOpts.trim;
   const base = {
     sep, quoteChar: quote, hasHeader, nullValues,
-    ignoreErrors: false, truncateRaggedLines: false, inferSchemaLength: 10000, raiseIfEmpty: true,
+    ignoreErrors: false, truncateRaggedLines: false, inferSchemaLength: untypedAsText ? 0 : 10000, raiseIfEmpty: true,
   };
   let frame: Frame | undefined;
   for (let attempt = 0; attempt < 1000 && !frame; attempt++) {
@@ -656,6 +663,8 @@ function readCsv(file: string, stdinBuf: Buffer | undefined, name: string, opts:
   }
   // without the input's bytes (polars read the file itself), a NUL can only be in a text value
   if (!fileBuf) checkNulInText(frame, name, lineOf);
+  // columns read as text on purpose (untypedAsText: the reader does not use them) are not checked for numbers
+  if (untypedAsText) for (const c of schemaOf(frame)) if (c.dtype === 'string' && opts.dtypes?.[c.name] === undefined) forced.add(c.name);
   // Spaces after the delimiter (", "-separated files such as UCI Adult's raw format) make numbers text:
   // with csv.trim they are stripped (and null markers matched again); without it such a column is an
   // error, never silently text (a categorical feature).

@@ -15,7 +15,7 @@ import type { TreePack } from './trees.js';
 
 /** A block of rows to predict (rounds [0, rounds)). */
 export interface TreeJob { id: number; x: Float32Array; rows: number; cols: number; rounds: number }
-export type TreeReply = { id: number; out: Float32Array; error?: undefined } | { id: number; error: string; out?: undefined };
+export type TreeReply = { id: number; out: Float32Array; x?: Float32Array; error?: undefined } | { id: number; error: string; out?: undefined };
 
 const MIN_ROWS = 4096;
 

@@ -20,7 +20,9 @@ parentPort!.on('message', (job: TreeJob) => {
   try {
     if (!ens) throw new Error('no model');
     const out = ens.predict(job.x, job.rows, job.cols, job.rounds);
-    post({ id: job.id, out }, [out.buffer as ArrayBuffer]);
+    // the rows go back too: this thread allocates almost nothing, so it would collect (and free) the
+    // batches it was sent only rarely; the main thread's collections between batches free them at once
+    post({ id: job.id, out, x: job.x }, [out.buffer as ArrayBuffer, job.x.buffer as ArrayBuffer]);
   } catch (e) {
     post({ id: job.id, error: String((e as Error)?.message ?? e) });
   }

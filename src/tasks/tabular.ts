@@ -337,13 +337,14 @@ export function predictionFrame(model: LoadedModel, pred: Float64Array, n: numbe
  * A model's input checked batch by batch, for streaming commands: each batch's frame restricted to the
  * model's columns (typed as in training), with its table (lines of the whole input).
  */
-export async function* modelBatches(manifest: Manifest, file: string, ctx: RunContext, opts: { format?: TableFormat; stats: StreamStats }): AsyncGenerator<{ table: Table; frame: Frame }> {
+export async function* modelBatches(manifest: Manifest, file: string, ctx: RunContext, opts: { format?: TableFormat; stats: StreamStats; untypedAsText?: boolean }): AsyncGenerator<{ table: Table; frame: Frame }> {
   const cfg = manifest.config as any;
   const target = manifest.input.target;
   const drop: string[] = cfg?.data?.drop ?? [];
   ctx.log.debug(file === '-' ? 'reading stdin' : `reading ${file}`);
   let first = true;
-  for await (const { table } of readBatches(file, { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes: dtypesFor(manifest.input.columns), stats: opts.stats }, ctx.signal)) {
+  const read = { format: opts.format, csv: cfg?.data?.csv, stdin: ctx.stdin, dtypes: dtypesFor(manifest.input.columns), untypedAsText: opts.untypedAsText, stats: opts.stats };
+  for await (const { table } of readBatches(file, read, ctx.signal)) {
     const checked = checkInput(table, manifest.input.columns, [...(target ? [target] : []), ...drop]);
     if (first) for (const n of checked.notes) ctx.log.info(n);
     first = false;
@@ -370,7 +371,8 @@ export async function predictTabular(dir: string, file: string, sink: TableWrite
     throwIfAborted(ctx.signal);
     await sink.write(predictionFrame(model, pred, p.rows));
   };
-  const batches = modelBatches(model.manifest, file, ctx, { ...opts, stats: { rows: 0, batches: 0, blankLines: 0 } });
+  // only the model's columns are used (typed as in training): the others are read as text, not inferred
+  const batches = modelBatches(model.manifest, file, ctx, { ...opts, stats: { rows: 0, batches: 0, blankLines: 0 }, untypedAsText: true });
   // the read of the next batch starts before the pending one is awaited and written: a batch is written
   // as soon as it is predicted, also when the next is slow to arrive (a live pipe), and the rows before a
   // bad batch are written before its error stops the run
