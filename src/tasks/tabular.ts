@@ -353,51 +353,67 @@ export async function* modelBatches(manifest: Manifest, file: string, ctx: RunCo
   if (opts.stats.blankLines) ctx.log.info(`${file}: skipped ${opts.stats.blankLines} blank line(s)`);
 }
 
+/** batches being predicted at once (on the tree workers: one queued while another is written) */
+const IN_FLIGHT = 2;
+
 /**
- * Predictions for a data file, streamed: each batch of input rows is predicted while the next is read,
- * and written as soon as it is predicted (memory bounded by two batches). Stops early when the reader of
- * stdout goes away.
+ * Predictions for a data file, streamed: batches are predicted (off the main thread where the estimator
+ * can: XGBoost's tree kernel on worker threads) while the next ones are read and encoded, and each is
+ * written as soon as it is predicted, in order (memory bounded by a few batches). Stops early when the
+ * reader of stdout goes away.
  */
 export async function predictTabular(dir: string, file: string, sink: TableWriter, ctx: RunContext, opts: { format?: TableFormat } = {}): Promise<{ rows: number }> {
   const model = await loadModel(dir, ctx);
   const est = model.estimator;
-  // batch n is predicted (off the main thread where the estimator can: XGBoost's tree kernel on worker
-  // threads) while batch n + 1 is read
-  let pending: { pred: Promise<Float64Array>; rows: number } | null = null;
+  const queue: Array<{ pred: Promise<Float64Array>; rows: number }> = [];
   const flush = async () => {
-    const p = pending!;
-    pending = null;
+    const p = queue.shift()!;
     const pred = await p.pred;
     throwIfAborted(ctx.signal);
     await sink.write(predictionFrame(model, pred, p.rows));
   };
   // only the model's columns are used (typed as in training): the others are read as text, not inferred
   const batches = modelBatches(model.manifest, file, ctx, { ...opts, stats: { rows: 0, batches: 0, blankLines: 0 }, untypedAsText: true });
-  // the read of the next batch starts before the pending one is awaited and written: a batch is written
-  // as soon as it is predicted, also when the next is slow to arrive (a live pipe), and the rows before a
-  // bad batch are written before its error stops the run
+  // the read of the next batch runs while earlier ones are predicted and written: a batch is written as
+  // soon as it is predicted, also when the next is slow to arrive (a live pipe), and the rows before a bad
+  // batch are written before its error stops the run
   const read = () => {
     const p = batches.next();
     p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
     return p;
   };
+  const settled = (p: Promise<unknown>, tag: string) => p.then(() => tag, () => tag);
   let next = read();
   try {
     for (;;) {
-      if (pending) {
+      // the oldest prediction is written whenever it is ready before the next batch is
+      while (queue.length && (await Promise.race([settled(next, 'read'), settled(queue[0]!.pred, 'pred')])) === 'pred') {
         await flush();
-        if (sink.gone) break;
+        if (sink.gone) return { rows: sink.rows };
       }
-      const r = await next;
+      // with no prediction ready to write, wait for the batch (the queue is empty or the read won)
+      let r: IteratorResult<{ frame: Frame }>;
+      try {
+        r = await next;
+      } catch (e) {
+        // a bad batch (or a failed read): the batches before it are written first, as without the overlap
+        if (!ctx.signal?.aborted) while (queue.length && !sink.gone) await flush();
+        throw e;
+      }
       if (r.done) break;
       const { frame } = r.value;
       const matrix = model.input.encode(frame).matrix;
       const pred = est.predictAsync ? est.predictAsync(matrix) : Promise.resolve().then(() => est.predict(matrix));
       pred.catch(() => {}); // awaited by flush(); not an unhandled rejection when the loop stops first
-      pending = { pred, rows: frame.height };
+      queue.push({ pred, rows: frame.height });
       next = read();
       collectBatchGarbage(frame.height * model.manifest.input.columns.length);
+      while (queue.length > IN_FLIGHT) {
+        await flush();
+        if (sink.gone) return { rows: sink.rows };
+      }
     }
+    while (queue.length && !sink.gone) await flush();
     return { rows: sink.rows };
   } finally {
     // not awaited: a read in progress may be waiting for input that never comes
