@@ -32,10 +32,16 @@ export function checkInput(table: Table, expected: ColumnInfo[], alsoAllowed: st
   const wanted = new Set([...expected.map((c) => c.name), ...alsoAllowed]);
   const extra = frame.columns.filter((c) => !wanted.has(c));
   if (extra.length) notes.push(`${name}: ignoring column(s) the model does not use: ${extra.join(', ')}`);
+  // the same schema batch after batch: the expressions are built once (about a millisecond each)
+  const signature = expected.map((c) => dtypeByName.get(c.name)).join('\u0000');
+  const known = cachedSelects.get(expected);
+  if (known?.signature === signature) return { frame: frame.select(...known.exprs), notes };
+  let cacheable = true;
   const exprs = expected.map((c) => {
     const got = dtypeByName.get(c.name)!;
     if (isNumeric(c.dtype) && !isNumeric(got)) {
       const s = frame.getColumn(c.name); // the error path only
+      cacheable = false; // (a later batch of this schema may have text there)
       if (s.nullCount() === s.len()) return pl.col(c.name).cast(pl.Float64);
       const strs = s.toArray() as (string | null)[];
       const nums = s.cast(pl.Float64, false).toArray() as (number | null)[];
@@ -48,5 +54,9 @@ export function checkInput(table: Table, expected: ColumnInfo[], alsoAllowed: st
     if (c.dtype === 'string' && got !== 'string') return pl.col(c.name).cast(pl.Utf8);
     return pl.col(c.name);
   });
+  if (cacheable) cachedSelects.set(expected, { signature, exprs });
   return { frame: frame.select(...exprs), notes };
 }
+
+/** checkInput's expressions per expected schema, for the dtypes they were built for */
+const cachedSelects = new WeakMap<ColumnInfo[], { signature: string; exprs: ReturnType<typeof pl.col>[] }>();

@@ -325,13 +325,22 @@ export function predictionFrame(model: LoadedModel, pred: Float64Array, n: numbe
     }
     best[i] = b;
   }
-  // the class names by polars from the winning indices: no JS string per row
-  cols.prediction = pl.DataFrame({ i: pl.Series('i', best as any, pl.UInt32) })
-    .select(pl.col('i').replaceStrict(t.classes.map((_, j) => j), t.classes, undefined, pl.Utf8).alias('prediction'))
-    .getColumn('prediction');
+  cols['\u0000best'] = pl.Series('\u0000best', best as any, pl.UInt32);
   t.classes.forEach((c, j) => { cols[`proba_${c}`] = pl.Series(`proba_${c}`, probs[j], pl.Float64); });
-  return pl.DataFrame(cols);
+  // the class names by polars from the winning indices (no JS string per row), in one query whose
+  // expressions are built once per model
+  let exprs = predictionExprs.get(t);
+  if (!exprs) {
+    exprs = [
+      pl.col('\u0000best').replaceStrict(t.classes.map((_, j) => j), t.classes, undefined, pl.Utf8).alias('prediction'),
+      ...t.classes.map((c) => pl.col(`proba_${c}`)),
+    ];
+    predictionExprs.set(t, exprs);
+  }
+  return pl.DataFrame(cols).select(...exprs);
 }
+
+const predictionExprs = new WeakMap<object, ReturnType<typeof pl.col>[]>();
 
 /**
  * A model's input checked batch by batch, for streaming commands: each batch's frame restricted to the
