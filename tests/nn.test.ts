@@ -206,6 +206,11 @@ test('batch_size auto: the largest power of two that fits, at least 8 steps an e
   assert.equal(autoBatchSize(1024, 1e6, '1GiB').size, 8192);
   assert.equal(autoBatchSize(1024, 1000, '1GiB').size, 64);
   assert.match(autoBatchSize(1024, 1e6, '1MiB').note, /train\.batch_size auto: 1024 .*within 1\.0 MiB \(train\.memory\)/);
+  // the wasm backend ends at 4 GiB: a batch's tensors stay within half of it, whatever the free memory
+  assert.equal(autoBatchSize(2 ** 20, 1e7, '64GiB').size, 8192);
+  const wasm = autoBatchSize(2 ** 20, 1e7, '64GiB', 'wasm');
+  assert.equal(wasm.size, 2048);
+  assert.match(wasm.note, /within 2048 MiB \(half of WebAssembly's 4 GiB\)/);
   const log = logger();
   const e = await mlp({ units: [8] }, { epochs: 1, batch_size: 'auto' }).fit(regression(500), REG, { log, seed: 1, signal });
   assert.ok(log.lines.some((l) => /^info train\.batch_size auto: 32 /.test(l)), log.lines.join('\n'));

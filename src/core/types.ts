@@ -162,8 +162,11 @@ export interface ForecastContext {
  */
 export interface Forecaster<P = unknown, S = unknown> extends Component<P, S> {
   readonly kind: 'forecaster';
-  /** the shortest series the forecaster can fit (with these params, for this season length) */
-  minLength(season: number): number;
+  /**
+   * the shortest series the forecaster can fit (with these params, for this season length; `horizon`:
+   * the steps it is fitted for, which a direct multi-step model needs after each window)
+   */
+  minLength(season: number, horizon?: number): number;
   fit(series: SeriesData[], ctx: FitContext, meta: SeriesMeta): Promise<this>;
   forecast(histories: SeriesData[], req: ForecastRequest, ctx: ForecastContext): Promise<SeriesForecast[]>;
   /** a line or two for the user about the fitted model (e.g. the orders AutoARIMA chose) */

@@ -84,7 +84,7 @@ export async function runBacktest(
   const residualsByStep: number[][] = Array.from({ length: horizon }, () => []);
   const results: FoldResult[] = [];
   const probe = await createForecaster(ctx.registry, model);
-  const need = probe.minLength(season);
+  const need = probe.minLength(season, meta.horizon);
   probe.dispose();
   for (const s of series) {
     const shortest = s.y.length - horizon - (folds - 1) * step;

@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 CLANG="${CLANG:-clang}"
+if [ -z "$(command -v "$CLANG")" ]; then
+  echo "build:kernels: $CLANG not found; install clang and lld with the wasm32 target (Debian: apt-get install clang lld) or set CLANG" >&2
+  exit 1
+fi
 out="${1:-mlkit-kernels.wasm}"
 "$CLANG" --target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding -fno-builtin -ffp-contract=off \
   -Wall -Wextra -Werror -Wno-unused-parameter \

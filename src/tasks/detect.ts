@@ -484,8 +484,8 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
     if (!bs.length) return;
     summary.badRows += bs.length;
     if (policy === 'flag') {
-      await sink.write(badRows(bs, thresholds.current));
       summary.rows += bs.length;
+      await sink.write(badRows(bs, thresholds.current));
     }
   };
   const onBadRecord = policy === 'fail' ? undefined : (b: BadRecord) => { pendingBad.push(b); };
@@ -609,8 +609,10 @@ export async function detectStream(dir: string, file: string, sink: TableWriter,
           }
           out = pl.concat([out, badRows(inside, thrAt)], { how: 'vertical' }).select(pl.all().gather(order));
         }
-        await sink.write(out);
+        // counted as the writer counts (before waiting for the output to drain): an interruption during
+        // that wait leaves the batch written, and the summary says so
         summary.rows += outRows + (policy === 'flag' ? inside.length : 0);
+        await sink.write(out);
       }
       if (failure) throw failure;
       if (sink.gone) break;

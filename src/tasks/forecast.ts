@@ -56,8 +56,8 @@ function settingsOf(config: Config, freq?: Freq): SeriesSettings {
 }
 
 
-function checkLengths(f: Forecaster, series: PreparedSeries[], season: number, file: string, what = 'the model'): void {
-  const need = f.minLength(season);
+function checkLengths(f: Forecaster, series: PreparedSeries[], season: number, file: string, what = 'the model', horizon?: number): void {
+  const need = f.minLength(season, horizon);
   for (const s of series) {
     if (s.y.length < need) throw new DataError(`${s.id ? `series "${s.id}" ` : 'the series '}has ${s.y.length} values; ${f.name} with these params${season > 1 ? ` (season length ${season})` : ''} needs at least ${need}${what === 'the model' ? '' : ` (${what})`}`, { file });
   }
@@ -72,9 +72,9 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   const model: ModelRef = { name: config.model.type, params: lc.modelParams, options: lc.modelOptions };
   const forecaster = await createForecaster(ctx.registry, model);
   if (config.data.exog.length && !forecaster.tags.exog) throw new ConfigError(`model "${forecaster.name}" does not take exogenous columns (data.exog)`, { path: 'data.exog' });
-  checkLengths(forecaster, prepared.series, prepared.season, config.data.train);
-
   const meta: SeriesMeta = { season: prepared.season, freq: prepared.freq, horizon: Math.max(config.forecast!.horizon, config.evaluate.backtest?.horizon ?? 0) };
+  checkLengths(forecaster, prepared.series, prepared.season, config.data.train, undefined, meta.horizon);
+
   let backtest: BacktestResult | undefined;
   let calibration = false;
   const bt = config.evaluate.backtest;
@@ -85,7 +85,7 @@ export async function trainForecast(lc: LoadedConfig, ctx: RunContext): Promise<
   } else if (!forecaster.tags.probabilistic) {
     // no intervals of its own and no backtest asked for: calibrate conformal intervals on one
     const horizon = config.forecast!.horizon;
-    const need = forecaster.minLength(prepared.season);
+    const need = forecaster.minLength(prepared.season, meta.horizon);
     const shortest = Math.min(...prepared.series.map((s) => s.y.length));
     const cal = calibrationPlan(shortest - need, horizon, prepared.series.length, config.forecast!.level);
     if (cal) {

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DATASETS, ROOT, oneLineError, runCli, tmpDir, write } from '../helpers.js';
 
@@ -90,6 +90,26 @@ output: { dir: ${path.join(dir, 'air_rnn')} }
   const acc = runCli(['train', cfg, '--set', 'train.metrics=[accuracy]'], { cwd: dir });
   assert.equal(acc.status, 2, acc.stderr);
   assert.match(oneLineError(acc), /--set train\.metrics=\[accuracy\] train\.metrics\.0: accuracy is a classification metric; model\.type rnn forecasts values \(rmse, mae, r2, mape\)/);
+});
+
+test('window forecasters without evaluate.backtest: the conformal calibration leaves window + horizon values for every fit; a shorter series needs that many', () => {
+  // (the calibration's folds were planned for window + 1 values: "no series is longer than window +
+  // horizon (36 + 12; the longest has 37 values)" on the 144 months)
+  const cfg = write(dir, 'air_cnn.yaml', `task: forecast
+data: { train: ${path.join(DATASETS, 'air_passengers.csv')}, time: ds, target: y }
+model: { type: cnn, params: { filters: [4], kernel: 3, pool: 2, global_pool: avg, window: 36 } }
+train: { epochs: 1 }
+forecast: { horizon: 12 }
+output: { dir: ${path.join(dir, 'air_cnn')} }
+`);
+  const r = runCli(['train', cfg, '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /cnn has no intervals of its own: calibrating conformal ones on a backtest of \d+ fold\(s\), horizon 12/);
+  const lines = readFileSync(path.join(DATASETS, 'air_passengers.csv'), 'utf8').trim().split('\n');
+  write(dir, 'air_short.csv', lines.slice(0, 41).join('\n') + '\n');
+  const short = runCli(['train', cfg, '--set', `data.train=${path.join(dir, 'air_short.csv')}`], { cwd: dir });
+  assert.equal(short.status, 3, short.stderr);
+  assert.match(oneLineError(short), /the series has 40 values; cnn with these params \(season length 12\) needs at least 48/);
 });
 
 test('autoencoder detector through the CLI: train: section, detect streams a verdict per row; train: with the statistical detector is exit 2', async () => {

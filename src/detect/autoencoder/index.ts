@@ -219,7 +219,7 @@ export class AutoencoderDetector implements Detector<AutoencoderParams, Autoenco
     let batch: number;
     if (s.batch_size === 'auto') {
       // float32 activations per window kept for the backward pass (the window in and out, the layers' units), gradients, temporaries
-      const auto = autoBatchSize(4 * 3 * W * (2 * C + 8 * Math.max(...p.units, p.latent)), rows, s.memory);
+      const auto = autoBatchSize(4 * 3 * W * (2 * C + 8 * Math.max(...p.units, p.latent)), rows, s.memory, t.backend);
       ctx.log.info(auto.note);
       batch = auto.size;
     } else batch = s.batch_size;

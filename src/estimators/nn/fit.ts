@@ -127,6 +127,9 @@ function openEpochLog(file: string, resumed = false, metrics: string[] = []): st
   return file;
 }
 
+/** batch_size auto on the wasm backend: at most this much for one batch's tensors */
+const WASM_BUDGET = 2 * 1024 ** 3;
+
 /** Largest power of two <= x, within [1, cap]. */
 const pow2 = (x: number, cap: number) => Math.max(1, Math.min(cap, 2 ** Math.floor(Math.log2(Math.max(1, x)))));
 
@@ -135,13 +138,18 @@ const pow2 = (x: number, cap: number) => Math.max(1, Math.min(cap, 2 ** Math.flo
  * (`bytesPerSample`) fit `memory` (default half of the free memory), at most 8,192, and at most an eighth
  * of the training rows (an epoch of at least 8 steps: one giant batch per epoch barely trains).
  */
-export function autoBatchSize(bytesPerSample: number, rows: number, memory: string | number | undefined): { size: number; note: string } {
-  const budget = memory !== undefined ? parseBytes(memory)! : os.freemem() / 2;
+export function autoBatchSize(bytesPerSample: number, rows: number, memory: string | number | undefined, backend?: string): { size: number; note: string } {
+  let budget = memory !== undefined ? parseBytes(memory)! : os.freemem() / 2;
+  // the wasm backend's memory (tfjs's tensors and mlkit's kernels alike) ends at 4 GiB: a batch that
+  // needs more fails part-way, so the budget stays within half of it
+  const wasmCap = backend === 'wasm' && budget > WASM_BUDGET;
+  if (wasmCap) budget = WASM_BUDGET;
   const fits = pow2(budget / Math.max(1, bytesPerSample), 8192);
   const steps = pow2(rows / 8, 8192);
   const size = Math.min(fits, steps);
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 24 ? 1 : 0)} MiB`;
-  const why = size < fits ? `at least 8 steps an epoch over ${rows} training rows` : fits === 8192 ? 'the cap of 8192' : `the largest power of two within ${mib(budget)}${memory === undefined ? ' (half of the free memory)' : ' (train.memory)'}`;
+  const why = size < fits ? `at least 8 steps an epoch over ${rows} training rows` : fits === 8192 ? 'the cap of 8192'
+    : `the largest power of two within ${mib(budget)}${wasmCap ? " (half of WebAssembly's 4 GiB)" : memory === undefined ? ' (half of the free memory)' : ' (train.memory)'}`;
   return { size, note: `train.batch_size auto: ${size} (about ${(bytesPerSample / 1024).toFixed(1)} KiB a sample; ${why})` };
 }
 

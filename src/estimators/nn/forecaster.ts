@@ -104,9 +104,9 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
     return this.model !== undefined && this.state !== undefined;
   }
 
-  minLength(season: number): number {
-    // a window and at least one value after it
-    return (this.params.window ?? defaultWindow(season)) + 1;
+  minLength(season: number, horizon = 1): number {
+    // a window and the horizon after it (the network is trained direct multi-step)
+    return (this.params.window ?? defaultWindow(season)) + Math.max(1, horizon);
   }
 
   private wantsValidation(): boolean {
@@ -163,9 +163,13 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
       await startFrom(t, model, s, ctx.log);
       let batchSize: number;
       if (s.batch_size === 'auto') {
-        // float32 activations kept per step for the backward pass (about 8 gate values a unit), gradients, temporaries
-        const units = Number((this.params as { units?: number }).units ?? 32);
-        const auto = autoBatchSize(4 * 3 * window * (1 + 8 * units), tRows, s.memory);
+        // float32 activations kept per step for the backward pass (about 8 gate values a unit), gradients,
+        // temporaries; self-attention keeps a window x window matrix per head and layer (scores, softmax,
+        // their gradients)
+        const p = this.params as { units?: number; d_model?: number; heads?: number; layers?: number };
+        const units = Number(p.units ?? p.d_model ?? 32);
+        const attention = p.heads ? 4 * 3 * Number(p.heads) * Number(p.layers ?? 1) * window * window : 0;
+        const auto = autoBatchSize(4 * 3 * window * (1 + 8 * units) + attention, tRows, s.memory, t.backend);
         ctx.log.info(auto.note);
         batchSize = auto.size;
       } else batchSize = s.batch_size;

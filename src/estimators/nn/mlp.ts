@@ -216,7 +216,7 @@ export class MlpEstimator implements Estimator<MlpParams, MlpState> {
       if (s.batch_size === 'auto') {
         // float32 activations of every layer, kept for the backward pass, their gradients and temporaries
         const widths = [cols, ...this.params.units.flatMap((u) => [u, u]), outSize];
-        const auto = autoBatchSize(4 * 3 * widths.reduce((a, b) => a + b, 0), rows, s.memory);
+        const auto = autoBatchSize(4 * 3 * widths.reduce((a, b) => a + b, 0), rows, s.memory, t.backend);
         ctx.log.info(auto.note);
         batchSize = auto.size;
       } else batchSize = s.batch_size;
