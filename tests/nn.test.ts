@@ -544,6 +544,25 @@ test('autoencoder detector (mlp, rnn, cnn): causal across batch sizes, a broken 
   assert.throws(() => impl.create(autoencoderParamsSchema.parse({ network: 'cnn', window: 8, units: [4, 4, 4], kernel: 3 }), undefined), /a window of 8 rows is used up by convolution 3 of 3 \(kernel 3, stride 2\)/);
 });
 
+test('neural detectors answer an abort while scoring a big batch (between blocks of windows), not only after it', async () => {
+  const pl = (await import('nodejs-polars')).default;
+  const { impl } = await import('../src/detect/autoencoder/index.js');
+  const { autoencoderParamsSchema } = await import('../src/detect/autoencoder/spec.js');
+  const { impl: predictive } = await import('../src/detect/predictive/index.js');
+  const { predictiveParamsSchema } = await import('../src/detect/predictive/spec.js');
+  const wave = (i: number) => Math.sin((2 * Math.PI * i) / 16);
+  const a = Array.from({ length: 300 }, (_, i) => 10 + wave(i));
+  const big = Float64Array.from({ length: 30000 }, (_, i) => 10 + wave(i));
+  const ae = await impl.create(autoencoderParamsSchema.parse({ network: 'mlp', window: 8, units: [4], latent: 2, train: { epochs: 1, batch_size: 32 }, backend: 'wasm' }), undefined).fit(pl.DataFrame({ a }), { log: logger(), seed: 1, signal });
+  const pr = await predictive.create(predictiveParamsSchema.parse({ model: 'rnn', neural: { units: 4, window: 8 }, train: { epochs: 1, batch_size: 32 }, backend: 'wasm' }), undefined).fit(pl.DataFrame({ a }), { log: logger(), seed: 1, signal });
+  for (const det of [ae, pr]) {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 0); // fires only if scoring lets the event loop run
+    await assert.rejects(det.score({ columns: ['a'], values: [big] }, { signal: ac.signal }), InterruptedError, det.name);
+    det.dispose();
+  }
+});
+
 test('series augmentation: seeded, changes copies only, scaling and warping move window and target together, jitter the window only', async () => {
   const { seriesAugment } = await import('../src/estimators/nn/fit.js');
   const base = () => ({ x: Float32Array.from({ length: 2 * 8 }, (_, i) => Math.sin(i)), y: Float32Array.from({ length: 2 * 2 }, (_, i) => Math.cos(i)) });

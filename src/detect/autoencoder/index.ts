@@ -18,6 +18,7 @@
  */
 import { join } from 'node:path';
 import { BundleError, ConfigError, DataError, NotFittedError, throwIfAborted, UsageError } from '../../core/errors.js';
+import { yieldToLoop } from '../../core/loop.js';
 import { columnOf, float64Values } from '../../pipeline/frame-columns.js';
 import { channelIndex, median } from '../common.js';
 import type { BlobReader, BlobWriter, ComponentImpl, Detector, FitContext, Frame, Logger, RowBatch, Scores, Tags } from '../../core/types.js';
@@ -149,13 +150,18 @@ export class AutoencoderDetector implements Detector<AutoencoderParams, Autoenco
   }
 
   /** Mean squared reconstruction error per window, and the channel with the largest error at the last step. */
-  private reconstruct(x: Float32Array, n: number, C: number): { err: Float64Array; cause: Int32Array } {
+  /** reconstruction errors of n windows, a block at a time; between blocks the event loop runs and `signal` is checked */
+  private async reconstruct(x: Float32Array, n: number, C: number, signal?: AbortSignal): Promise<{ err: Float64Array; cause: Int32Array }> {
     const { tf } = this.t!;
     const W = this.params.window;
     const err = new Float64Array(n);
     const cause = new Int32Array(n);
     const B = 2048;
     for (let s = 0; s < n; s += B) {
+      if (s > 0) {
+        await yieldToLoop();
+        throwIfAborted(signal);
+      }
       const m = Math.min(B, n - s);
       const xs = x.subarray(s * W * C, (s + m) * W * C);
       const y = tf.tidy(() => this.model!.predict(this.params.network === 'mlp' ? tf.tensor2d(xs, [m, W * C]) : tf.tensor3d(xs, [m, W, C])) as Tensor);
@@ -228,7 +234,7 @@ export class AutoencoderDetector implements Detector<AutoencoderParams, Autoenco
     const h = await trainLoop(t, this.model, data, { settings: s, loss: lossFunction(t.tf, 'mse', 1), batchSize: batch, seed, ctx: fitCtx });
     // the held-out rows: their windows' errors set the scale; their scores are what the threshold is fitted on
     const from = Math.max(split, W - 1);
-    const held = this.reconstruct(this.windows(z, from, n), n - from, C);
+    const held = await this.reconstruct(this.windows(z, from, n), n - from, C, ctx.signal);
     const errorScale = Math.max(median(held.err), 1e-12);
     const nominal = new Float64Array(n).fill(NaN);
     held.err.forEach((e, r) => { nominal[from + r] = e / errorScale; });
@@ -263,7 +269,7 @@ export class AutoencoderDetector implements Detector<AutoencoderParams, Autoenco
     const first = Math.max(h0, W - 1);
     const total = h0 + n;
     if (total > first) {
-      const { err, cause } = this.reconstruct(this.windows(z, first, total), total - first, C);
+      const { err, cause } = await this.reconstruct(this.windows(z, first, total), total - first, C, ctx?.signal);
       for (let r = 0; r < err.length; r++) {
         const i = first + r - h0;
         out.score[i] = err[r]! / st.errorScale;

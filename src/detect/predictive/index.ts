@@ -196,7 +196,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
         await f.fit([{ id: names[c]!, y: train, exog: [] }], { ...ctx, ...(ck ? { checkpoint: ck } : {}) }, { season: 1, horizon: 1 });
         const std = scaleOf(train).std;
         const first = Math.max(split, f.window);
-        const pred = f.predictNext(v, first, std);
+        const pred = await f.predictNext(v, first, std, ctx.signal);
         errors = Float64Array.from(pred, (q, r) => Math.abs(v[first + r]! - q) / changeScale);
         from = first;
         models.push(undefined);
@@ -260,7 +260,7 @@ export class PredictiveDetector implements Detector<PredictiveParams, Predictive
       if (ch.arima) {
         err = oneStepErrors(ch.arima, v, first, this.innovations[c]!).map((e) => Math.abs(e) / ch.changeScale);
       } else if (ch.neural) {
-        const pred = this.nets[c]!.predictNext(v, first, ch.neural.std);
+        const pred = await this.nets[c]!.predictNext(v, first, ch.neural.std, ctx?.signal);
         err = Float64Array.from(pred, (q, r) => Math.abs(v[first + r]! - q) / ch.changeScale);
       } else if (this.params.model === 'xgboost') {
         const rows = lagRows(v, this.lags, ch.changeScale, first, v.length);

@@ -12,7 +12,8 @@
  * Validation (for early stopping or reduce-on-plateau on val_loss): the latest 10% of each series'
  * windows, never shuffled into training.
  */
-import { ConfigError, DataError, NotFittedError, UsageError } from '../../core/errors.js';
+import { ConfigError, DataError, NotFittedError, throwIfAborted, UsageError } from '../../core/errors.js';
+import { yieldToLoop } from '../../core/loop.js';
 import { checkSeriesValues } from '../../core/checks.js';
 import type { BlobReader, BlobWriter, FitContext, Logger } from '../../core/types.js';
 import type { Forecaster, ForecastContext, ForecastRequest, SeriesData, SeriesForecast, SeriesMeta, Tags } from '../../core/types.js';
@@ -255,9 +256,10 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
   /**
    * The first forecast step for each t in [first, v.length) from the `window` values before t (a
    * detector's next-value predictions for a batch, in one call), with the windows scaled by `std` (a
-   * fixed spread, e.g. the training series'); first >= window.
+   * fixed spread, e.g. the training series'); first >= window. Between blocks of windows the event loop
+   * runs and `signal` is checked (a big batch through a large network takes minutes).
    */
-  predictNext(v: Float64Array, first: number, std: number): Float64Array {
+  async predictNext(v: Float64Array, first: number, std: number, signal?: AbortSignal): Promise<Float64Array> {
     if (!this.model || !this.state || !this.t) throw new NotFittedError(this.name, 'predictNext()');
     const { tf } = this.t;
     const { window, horizon } = this.state;
@@ -266,6 +268,10 @@ export class NeuralForecaster<P extends { window?: number }> implements Forecast
     const out = new Float64Array(rows);
     const B = 4096;
     for (let s = 0; s < rows; s += B) {
+      if (s > 0) {
+        await yieldToLoop();
+        throwIfAborted(signal);
+      }
       const n = Math.min(B, rows - s);
       const x = new Float32Array(n * window);
       const levels = new Float64Array(n);
