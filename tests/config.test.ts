@@ -60,6 +60,9 @@ test('wrong type names the value and the place', () => {
   assert.match(e.format(), /:7:24 model\.params\.max_depth: expected number, got "deep"/);
   const e2 = configError(() => load(good.replace('max_depth: 6', 'max_depth: 2.5')));
   assert.match(e2.format(), /model\.params\.max_depth: expected int/);
+  // a component's own message that names the value already: once, not ", got 100, got 100"
+  const e3 = configError(() => load(good.replace('output:', 'pipeline:\n  - fft: { column: income, window: 100 }\noutput:')));
+  assert.match(e3.format(), /pipeline\[0\]\.fft\.window: window must be a power of two \(4, 8, 16, \.\.\., 256, \.\.\.\), got 100$/);
 });
 
 test('unknown enum value and unknown model type get suggestions', () => {

@@ -184,7 +184,8 @@ export function issueToError(
       msg = `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(got)}`;
       break;
     default:
-      msg = `${issue.message}, got ${describeValue(got)}`;
+      // a custom message that already names the value (", got 100") is not given it twice
+      msg = / got [^,;]+$/.test(issue.message) ? issue.message : `${issue.message}, got ${describeValue(got)}`;
   }
   return new ConfigError(msg, { ...finder.find(p), path: formatPath(p) });
 }
