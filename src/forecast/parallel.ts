@@ -17,6 +17,8 @@ import type { Registry } from '../core/registry.js';
 import type { FitContext, ForecastContext, Forecaster, ForecastRequest, Logger, SeriesData, SeriesForecast, SeriesMeta } from '../core/types.js';
 
 const MIN_SERIES_PER_THREAD = 8;
+/** how long workers asked to stop get before they are terminated */
+const STOP_GRACE_MS = 1000;
 
 /** A forecaster as a config names it: registry type, params, runtime options. */
 export interface ModelRef { name: string; params: Record<string, unknown>; options?: Record<string, unknown> }
@@ -39,6 +41,7 @@ export type Job =
 
 /** What a worker reports (postMessage). */
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; msg: string }
   | { type: 'series' }
   | { type: 'done'; state?: unknown; files?: Record<string, Uint8Array>; forecasts?: SeriesForecast[] }
@@ -58,6 +61,9 @@ function parts<T>(items: T[], k: number): T[][] {
  */
 async function runJobs(jobs: Job[], log: Logger, signal: AbortSignal | undefined, onSeries?: () => void): Promise<Done[]> {
   const workers: Worker[] = [];
+  // per worker: settles when it has loaded its native addons (or exited): see worker.ts loadAddons
+  const ready: Promise<void>[] = [];
+  const exits: Promise<void>[] = [];
   // the same line from several workers (e.g. an engine note) is shown once
   const seen = new Set<string>();
   let onAbort: (() => void) | undefined;
@@ -71,9 +77,13 @@ async function runJobs(jobs: Job[], log: Logger, signal: AbortSignal | undefined
     const all = Promise.all(jobs.map((job) => new Promise<Done>((resolve, reject) => {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
       workers.push(w);
+      let onReady!: () => void;
+      ready.push(new Promise<void>((r) => { onReady = r; }));
+      exits.push(new Promise<void>((r) => w.once('exit', () => { onReady(); r(); })));
       let settled = false;
       w.on('message', (m: WorkerMessage) => {
-        if (m.type === 'log') {
+        if (m.type === 'ready') onReady();
+        else if (m.type === 'log') {
           if (!seen.has(m.msg)) log[m.level](m.msg);
           seen.add(m.msg);
         }
@@ -92,6 +102,15 @@ async function runJobs(jobs: Job[], log: Logger, signal: AbortSignal | undefined
     return await Promise.race([all, aborted]);
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Workers still running are asked to stop, and terminated only if they have not within STOP_GRACE_MS
+    // (a long fit inside WASM), never while one is still loading its addons: Node aborts the whole process
+    // when a worker is terminated inside a native addon's call that then fails (koffi loading or calling
+    // libxgboost), so a worker that can stop by itself does.
+    for (const w of workers) w.postMessage({ type: 'stop' });
+    await Promise.all(ready);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise((r) => { timer = setTimeout(r, STOP_GRACE_MS); })]);
+    clearTimeout(timer);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
