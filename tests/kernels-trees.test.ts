@@ -1,7 +1,8 @@
 /**
  * The tree kernel (src/kernels/c/trees.c, kernels/trees.ts) against libxgboost's own predictor, on
  * models libxgboost trains here: identity objectives bit for bit, the others (sigmoid, softmax, exp) within
- * one float32 ulp (the kernel takes exp in float64 and rounds; libxgboost uses glibc's expf). Also the
+ * two float32 ulps (the kernel takes exp in float64 and rounds; libxgboost uses glibc's expf, and 1 + e
+ * and the division round again: the predict benchmark's 1M rows have 207 at one ulp, 60 at two). Also the
  * worker-thread pool against the kernel on the main thread, and the models the kernel leaves to
  * libxgboost.
  */
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict';
 import { findNativeLibrary, loadNativeEngine } from '../src/estimators/xgboost/native.js';
 import type { DenseMatrix, FeatureType, TrainedBooster, TrainRequest } from '../src/estimators/xgboost/engine.js';
 import { kernels } from '../src/kernels/index.js';
-import { packXGBoost, parseXGBoostJSON, TreeEnsemble } from '../src/kernels/trees.js';
+import { packXGBoost, parseXGBoostJSON, probeRows, sameWithinUlps, TreeEnsemble } from '../src/kernels/trees.js';
 import { TreePool } from '../src/kernels/trees-pool.js';
 import { matrix, request, rng } from './xgboost-fixtures.js';
 
@@ -28,7 +29,11 @@ function withinUlps(a: number, b: number, ulps: number): boolean {
   return Math.abs(key(i[0]!) - key(i[1]!)) <= ulps;
 }
 
-/** libxgboost's predictions (MLKIT_KERNELS=off when the booster first predicts) and the kernel's, same model */
+/**
+ * libxgboost's predictions (MLKIT_KERNELS=off when the booster first predicts) and the kernel's, same
+ * model: the kernel's straight from TreeEnsemble (the booster falls back to libxgboost when its own check
+ * fails, which would hide a kernel bug), and the booster with the kernels on must give exactly those.
+ */
 function both(b: TrainedBooster, x: DenseMatrix, meta: { featureTypes: FeatureType[] }): { ref: Float64Array; got: Float64Array } {
   const engine = loadNativeEngine(lib.path!);
   const bytes = b.save();
@@ -41,8 +46,14 @@ function both(b: TrainedBooster, x: DenseMatrix, meta: { featureTypes: FeatureTy
     refB.dispose();
     process.env.MLKIT_KERNELS = 'on';
     const kB = engine.load(bytes, m);
-    const got = kB.predict(x);
+    const viaBooster = kB.predict(x);
     kB.dispose();
+    const pack = packXGBoost(parseXGBoostJSON(Buffer.from(bytes).toString()), x.cols);
+    if ('unsupported' in pack) return { ref, got: viaBooster };
+    const ens = new TreeEnsemble(kernels()!, pack);
+    const got = Float64Array.from(ens.predict(x.data, x.rows, x.cols, b.bestIteration + 1));
+    ens.dispose();
+    assert.deepEqual(viaBooster, got, 'the booster predicts with the kernel');
     return { ref, got };
   } finally {
     if (saved === undefined) delete process.env.MLKIT_KERNELS;
@@ -119,7 +130,7 @@ test('tree kernel = libxgboost: categorical splits, small sets (bit masks) and l
   }
 });
 
-test('tree kernel = libxgboost within 1 ulp: binary:logistic, multi:softprob (parallel trees), poisson, gamma, reg:logistic, tweedie; absolute, squared-log and pseudo-Huber error; best iteration', { skip }, async () => {
+test('tree kernel = libxgboost within 2 ulps: binary:logistic, multi:softprob (parallel trees), poisson, gamma, reg:logistic, tweedie; absolute, squared-log and pseudo-Huber error; best iteration', { skip }, async () => {
   const { x, types, score } = data(3000, 8, 3);
   const cases: Array<[string, Record<string, string | number>, (s: number) => number]> = [
     ['binary:logistic', {}, (s) => (s > 0 ? 1 : 0)],
@@ -136,7 +147,7 @@ test('tree kernel = libxgboost within 1 ulp: binary:logistic, multi:softprob (pa
     const y = Float32Array.from(score, label);
     const b = await train({ train: x, label: y, featureTypes: types, params: { objective, tree_method: 'hist', max_depth: 5, ...extra }, numRound: 20 });
     const { ref, got } = both(b, probe(x, 8), { featureTypes: types });
-    assertClose(ref, got, 1, objective);
+    assertClose(ref, got, 2, objective);
     b.dispose();
   }
   // early stopping: predictions use rounds [0, best iteration]
@@ -146,7 +157,7 @@ test('tree kernel = libxgboost within 1 ulp: binary:logistic, multi:softprob (pa
   const b = await train({ train: x, label: y, featureTypes: types, valid, params: { objective: 'binary:logistic', tree_method: 'hist', eta: 0.9, max_depth: 8 }, numRound: 60, earlyStoppingRounds: 3, evalMetric: 'logloss' });
   assert.ok(b.bestIteration < b.roundsTrained - 1, 'early stopping kept fewer rounds than trained');
   const { ref, got } = both(b, x, { featureTypes: types });
-  assertClose(ref, got, 1, 'best iteration');
+  assertClose(ref, got, 2, 'best iteration');
   b.dispose();
 });
 
@@ -188,6 +199,33 @@ test('tree kernel: worker threads give the main thread\'s results; models it doe
     assertClose(ref, got, 0, `${JSON.stringify(params)} predicted`);
     m.dispose();
   }
+});
+
+test('the booster\'s check of the kernel against libxgboost catches a misread model; base_score as a list (XGBoost 3.1)', { skip }, async () => {
+  const { x, types, score } = data(3000, 8, 5);
+  const b = await train({ train: x, label: Float32Array.from(score, (s) => (s > 0 ? 1 : 0)), featureTypes: types, params: { objective: 'binary:logistic', tree_method: 'hist', max_depth: 5 }, numRound: 15 });
+  const json = parseXGBoostJSON(Buffer.from(b.save()).toString()) as any;
+  const pack = packXGBoost(json, x.cols);
+  assert.ok(!('unsupported' in pack));
+  const probe = probeRows(pack);
+  const want = b.predict(probe); // (MLKIT_KERNELS unset: the kernel, itself checked on these rows)
+  const ens = new TreeEnsemble(kernels()!, pack);
+  assert.ok(sameWithinUlps(want, ens.predict(probe.data, probe.rows, probe.cols, 15), 2), 'the true pack passes');
+  ens.dispose();
+  // one leaf off by 0.5: the probe rows reach it
+  const leaf = pack.leaf.findIndex((_, n) => pack.nodes[4 * n + 2] === n);
+  pack.leaf[leaf] = pack.leaf[leaf]! + 0.5;
+  const bad = new TreeEnsemble(kernels()!, pack);
+  assert.ok(!sameWithinUlps(want, bad.predict(probe.data, probe.rows, probe.cols, 15), 2), 'a misread pack fails');
+  bad.dispose();
+  // XGBoost 3.1 writes base_score as a list: read as its one value; several values are left to libxgboost
+  const asList = structuredClone(json);
+  asList.learner.learner_model_param.base_score = `[${json.learner.learner_model_param.base_score}]`;
+  const p2 = packXGBoost(asList, x.cols);
+  assert.ok(!('unsupported' in p2) && p2.baseMargin === (pack as any).baseMargin);
+  asList.learner.learner_model_param.base_score = '[5E-1,5E-1]';
+  assert.ok('unsupported' in packXGBoost(asList, x.cols));
+  b.dispose();
 });
 
 test('parseXGBoostJSON: NaN and Infinity outside strings, kept inside them', () => {

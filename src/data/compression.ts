@@ -52,10 +52,22 @@ export async function* decompressChunks(chunks: AsyncIterable<Buffer>, kind: Com
     return;
   }
   const gz = createGunzip();
+  // waits for room in gunzip's input, or for gunzip to be gone (the reader stopped early, e.g. at a bad
+  // row): a destroyed stream never drains, and waiting for it hung the run
+  const room = () => new Promise<void>((resolve) => {
+    const done = () => { gz.off('drain', done); gz.off('close', done); gz.off('error', done); resolve(); };
+    gz.on('drain', done);
+    gz.on('close', done);
+    gz.on('error', done);
+  });
   const feed = (async () => {
     try {
-      for await (const c of chunks) if (!gz.write(c)) await new Promise((r) => gz.once('drain', r));
-      gz.end();
+      for await (const c of chunks) {
+        if (gz.destroyed) break; // (leaving the loop closes the source)
+        if (!gz.write(c)) await room();
+        if (gz.destroyed) break;
+      }
+      if (!gz.destroyed) gz.end();
     } catch (e) {
       gz.destroy(e as Error);
     }

@@ -5,7 +5,8 @@
  *
  * Margins are bit-identical to libxgboost's (float32 sums in XGBoost's tree order, from the same base
  * margin); the objective's transform is XGBoost's in float32 with the exponential taken in float64 and
- * rounded, so a probability can differ from libxgboost's (glibc's expf) by an ulp of float32 (tests hold
+ * rounded, so a probability can differ from libxgboost's (glibc's expf) by up to two float32 ulps (the
+ * exponential's ulp, then 1 + e and the division round; tests hold
  * both). Models the kernel does not cover (not gbtree, e.g. dart or gblinear; objectives outside
  * TRANSFORMS; vector leaves) are reported by `packXGBoost` with the reason, and stay on libxgboost.
  */
@@ -88,9 +89,17 @@ export function packXGBoost(model: any, features: number): TreePack | { unsuppor
   const treeInfo: number[] = gm?.tree_info ?? [];
   const npt = num(gm?.gbtree_model_param?.num_parallel_tree ?? 1);
   if (!Array.isArray(list) || treeInfo.length !== list.length || !(npt >= 1)) return { unsupported: 'a malformed tree list' };
-  const base = f32(num(mp.base_score ?? 0.5));
+  // (XGBoost 3.1 writes it as a list, "[5E-1]")
+  let rawBase: unknown = mp.base_score;
+  if (typeof rawBase === 'string' && rawBase.startsWith('[')) {
+    try { rawBase = JSON.parse(rawBase); } catch { return { unsupported: `base_score ${rawBase}` }; }
+  }
+  const baseList = Array.isArray(rawBase) ? rawBase : [rawBase ?? 0.5];
+  if (baseList.length !== 1) return { unsupported: `base_score ${String(mp.base_score)}` };
+  const base = f32(num(baseList[0]));
   // ProbToMargin of XGBoost 1.7's objectives, in float32 steps
   const baseMargin = tf.base === 'logit' ? f32(-f32(Math.log(f32(f32(1 / base) - 1)))) : tf.base === 'log' ? f32(Math.log(base)) : base;
+  if (!Number.isFinite(baseMargin)) return { unsupported: `base_score ${String(mp.base_score)}` };
 
   let total = 0;
   for (const t of list) {
@@ -270,4 +279,46 @@ function transform(v: Float32Array, rows: number, G: number, how: Transform): vo
       for (let j = 0; j < G; j++) v[o + j] = f32(v[o + j]! / s);
     }
   }
+}
+
+/**
+ * 256 rows for the tree kernel's check against libxgboost: each value a split threshold of its feature
+ * (exactly, or just below it), a small category, or missing, mixed so that rows take many paths.
+ */
+export function probeRows(pack: TreePack): { data: Float32Array; rows: number; cols: number } {
+  const cols = pack.features;
+  const values: number[][] = Array.from({ length: cols }, () => []);
+  const cond = new Float32Array(pack.nodes.buffer);
+  for (let n = 0; n < pack.leaf.length; n++) {
+    const info = pack.nodes[4 * n]!;
+    if (pack.nodes[4 * n + 2] === n) continue; // a leaf
+    const f = info & 0x0fffffff;
+    if (info & 0x40000000) values[f]!.push(0, 1, 2, 3, 5, 8, 13, 31, 40);
+    else { const c = cond[4 * n + 1]!; values[f]!.push(c, Math.fround(c - Math.max(1e-6, Math.abs(c) * 1e-6))); }
+  }
+  const rows = 256;
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < cols; f++) {
+      const v = values[f]!;
+      const k = (r * 2654435761 + f * 40503) >>> 0;
+      data[r * cols + f] = k % 11 === 0 || !v.length ? NaN : v[k % v.length]!;
+    }
+  }
+  return { data, rows, cols };
+}
+
+/** a and b (float32 values) at most `ulps` representable values apart, everywhere */
+export function sameWithinUlps(a: ArrayLike<number>, b: ArrayLike<number>, ulps: number): boolean {
+  if (a.length !== b.length) return false;
+  const f = new Float32Array(2);
+  const i = new Int32Array(f.buffer);
+  const key = (v: number) => (v < 0 ? -0x80000000 - v : v);
+  for (let j = 0; j < a.length; j++) {
+    if (Number.isNaN(a[j]) || Number.isNaN(b[j])) return false;
+    f[0] = a[j]!;
+    f[1] = b[j]!;
+    if (Math.abs(key(i[0]!) - key(i[1]!)) > ulps) return false;
+  }
+  return true;
 }

@@ -5,8 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { BIN, DATASETS, ROOT, oneLineError, runCli, tmpDir } from '../helpers.js';
 
@@ -73,6 +74,20 @@ test('an error in a later batch names its line; a regular --out file is left as 
   assert.equal(s.status, 3);
   const lines = s.stdout.trim().split('\n').length;
   assert.ok(lines > 1000 && lines < 4001, `${lines} lines on stdout before the error`);
+});
+
+test('a gzip input with a bad row in a later batch: exit 3 naming its line, no hang (the decompressor stops with the reader)', () => {
+  assert.equal(train.status, 0, train.stderr);
+  const rows = [...ADULT];
+  rows[4000] = rows[4000]!.replace(/^\d+/, 'old');
+  writeFileSync(path.join(dir, 'late.csv.gz'), gzipSync(rows.join('\n') + '\n'));
+  for (const args of [['predict', '-m', 'm', 'late.csv.gz'], ['predict', '-m', 'm', 'late.csv.gz', '--out', 'gz-out.csv'], ['preprocess', '-m', 'm', 'late.csv.gz']]) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', MLKIT_BATCH_BYTES: '100000' } });
+    assert.equal(r.signal, null, `${args.join(' ')}: still running after 60 s`);
+    assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /late\.csv\.gz:4001: column "age": "old" is not a number/);
+  }
+  assert.ok(!existsSync(path.join(dir, 'gz-out.csv')), 'no --out file');
 });
 
 test('a reader of stdout that goes away (| head) ends the run with exit 0', async () => {

@@ -21,7 +21,7 @@ import { yieldToLoop } from '../../core/loop.js';
 import { releaseNativeMemory } from '../../core/memory.js';
 import { preferPassiveOpenMP } from './openmp.js';
 import { kernelMode, kernels } from '../../kernels/index.js';
-import { packXGBoost, parseXGBoostJSON, TreeEnsemble } from '../../kernels/trees.js';
+import { packXGBoost, parseXGBoostJSON, probeRows, sameWithinUlps, TreeEnsemble } from '../../kernels/trees.js';
 import { TreePool } from '../../kernels/trees-pool.js';
 import { availableParallelism } from 'node:os';
 import type {
@@ -711,6 +711,14 @@ class NativeBooster implements TrainedBooster {
     // libxgboost's threads win
     const ens = x.rows <= SMALL_BATCH || availableParallelism() <= 2 || kernelMode() === 'on' ? this.treeKernel() : null;
     if (ens) return Float64Array.from(ens.predict(x.data, x.rows, x.cols, this.bestIteration + 1));
+    return this.predictLib(x);
+  }
+
+  /** libxgboost's own prediction (XGBoosterPredictFromDense) */
+  private predictLib(x: DenseMatrix): Float64Array {
+    const { api } = this;
+    const koffi = api.koffi;
+    const h = this.handle;
     // __array_interface__ pointing at the typed array's own memory: no copy
     const addr = koffi.address(x.data);
     const iface = `{"data":[${addr.toString()},true],"shape":[${x.rows},${x.cols}],"strides":null,"typestr":"<f4","version":3}`;
@@ -754,8 +762,18 @@ class NativeBooster implements TrainedBooster {
     if (!k) return null;
     const pack = packXGBoost(parseXGBoostJSON(Buffer.from(this.save()).toString('utf8')), this.numFeatures);
     if ('unsupported' in pack) return null;
-    this.ensemble = new TreeEnsemble(k, pack);
-    return this.ensemble;
+    const ens = new TreeEnsemble(k, pack);
+    // a check against libxgboost itself on rows that reach every kind of branch: a model file of another
+    // XGBoost version whose format the packer misreads is left to libxgboost rather than mispredicted
+    const probe = probeRows(pack);
+    const want = this.predictLib(probe);
+    const got = ens.predict(probe.data, probe.rows, probe.cols, this.bestIteration + 1);
+    if (!sameWithinUlps(want, got, 2)) {
+      ens.dispose();
+      return null;
+    }
+    this.ensemble = ens;
+    return ens;
   }
 
   importance(): Record<string, number> {
