@@ -6,7 +6,8 @@
  *
  * Threads: os.availableParallelism() - 1 (the main thread keeps a core), at least 1, at most
  * MLKIT_THREADS (see forecast/parallel.ts); no more than one per MIN_ROWS rows of a batch are used.
- * Workers are unref'd (a pool never keeps the process alive) and stopped by close().
+ * Workers keep the process alive only while a job is in flight (an idle pool never does), and are stopped
+ * by close().
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -54,6 +55,7 @@ export class TreePool {
       const p = slot.waiting.get(m.id);
       if (!p) return;
       slot.waiting.delete(m.id);
+      if (!slot.waiting.size) w.unref();
       if (m.out) p.resolve(m.out);
       else p.reject(new MlkitError('internal', `tree worker: ${m.error}`));
     });
@@ -67,6 +69,7 @@ export class TreePool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.waiting.set(id, { resolve, reject });
+      slot.w.ref(); // a job in flight keeps the process alive; an idle pool does not
       const job: TreeJob = { id, x, rows, cols, rounds };
       slot.w.postMessage(job, transfer ? [x.buffer as ArrayBuffer] : []);
     });
