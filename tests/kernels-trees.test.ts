@@ -19,16 +19,6 @@ import { matrix, request, rng } from './xgboost-fixtures.js';
 const lib = findNativeLibrary();
 const skip = lib.path ? false : `libxgboost not found (${lib.how})`;
 
-/** float32 values a and b are at most `ulps` representable values apart */
-function withinUlps(a: number, b: number, ulps: number): boolean {
-  if (Object.is(a, b) || a === b) return true;
-  if (Number.isNaN(a) || Number.isNaN(b)) return false;
-  const f = new Float32Array([a, b]);
-  const i = new Int32Array(f.buffer);
-  const key = (v: number) => (v < 0 ? -0x80000000 - v : v); // ordered integers across the sign
-  return Math.abs(key(i[0]!) - key(i[1]!)) <= ulps;
-}
-
 /**
  * libxgboost's predictions (MLKIT_KERNELS=off when the booster first predicts) and the kernel's, same
  * model: the kernel's straight from TreeEnsemble (the booster falls back to libxgboost when its own check
@@ -64,7 +54,7 @@ function both(b: TrainedBooster, x: DenseMatrix, meta: { featureTypes: FeatureTy
 function assertClose(ref: Float64Array, got: Float64Array, ulps: number, what: string): void {
   assert.equal(got.length, ref.length, what);
   let bad = 0, first = -1;
-  for (let i = 0; i < ref.length; i++) if (!withinUlps(ref[i]!, got[i]!, ulps)) { bad++; if (first < 0) first = i; }
+  for (let i = 0; i < ref.length; i++) if (!sameWithinUlps([ref[i]!], [got[i]!], ulps)) { bad++; if (first < 0) first = i; }
   assert.equal(bad, 0, `${what}: ${bad} of ${ref.length} differ by more than ${ulps} ulp(s), first at ${first}: ${ref[first]} vs ${got[first]}`);
 }
 

@@ -292,9 +292,9 @@ export function probeRows(pack: TreePack): { data: Float32Array; rows: number; c
   for (let n = 0; n < pack.leaf.length; n++) {
     const info = pack.nodes[4 * n]!;
     if (pack.nodes[4 * n + 2] === n) continue; // a leaf
-    const f = info & 0x0fffffff;
-    if (info & 0x40000000) values[f]!.push(0, 1, 2, 3, 5, 8, 13, 31, 40);
-    else { const c = cond[4 * n + 1]!; values[f]!.push(c, Math.fround(c - Math.max(1e-6, Math.abs(c) * 1e-6))); }
+    const f = info & FEAT_MAX;
+    if (info & CAT_BIT) values[f]!.push(0, 1, 2, 3, 5, 8, 13, 31, 40);
+    else { const c = cond[4 * n + 1]!; values[f]!.push(c, f32(c - Math.max(1e-6, Math.abs(c) * 1e-6))); }
   }
   const rows = 256;
   const data = new Float32Array(rows * cols);

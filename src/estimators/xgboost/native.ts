@@ -672,6 +672,12 @@ class NativeEngine implements XGBoostEngine {
 
 /** rows up to which predict() always uses the tree kernel on the calling thread */
 const SMALL_BATCH = 4096;
+/**
+ * rows a booster predicts with libxgboost before it packs the model for the tree kernel: packing and
+ * checking cost about 6 ms a booster, more than a few small predictions save (a per_series forecaster's
+ * one-row steps on 1,000 series), and well under what the kernel saves on more rows
+ */
+const KERNEL_AFTER_ROWS = 10_000;
 
 class NativeBooster implements TrainedBooster {
   readonly engine = 'native' as const;
@@ -681,6 +687,8 @@ class NativeBooster implements TrainedBooster {
   private ensemble: TreeEnsemble | null | undefined;
   /** worker threads with the tree kernel, for predictAsync */
   private pool: TreePool | null = null;
+  /** rows predicted so far (see KERNEL_AFTER_ROWS) */
+  private rowsPredicted = 0;
 
   constructor(
     private readonly api: XgbApi,
@@ -700,18 +708,21 @@ class NativeBooster implements TrainedBooster {
   }
 
   predict(x: DenseMatrix): Float64Array {
-    const { api } = this;
-    const koffi = api.koffi;
     checkMatrix(x, 'prediction data');
     if (x.cols !== this.numFeatures) throw new DataError(`prediction data has ${x.cols} columns, the model expects ${this.numFeatures}`);
     if (x.rows === 0) return new Float64Array(0);
-    const h = this.handle;
-    // the kernel on this thread for small batches (libxgboost's per-call cost dominates there), on up to 2
-    // cores (about libxgboost's time on both cores, in half the CPU) and with MLKIT_KERNELS=on; beyond,
-    // libxgboost's threads win
-    const ens = x.rows <= SMALL_BATCH || availableParallelism() <= 2 || kernelMode() === 'on' ? this.treeKernel() : null;
+    // once the booster has predicted enough rows to pay for packing (or with MLKIT_KERNELS=on), the kernel
+    // on this thread for small batches (libxgboost's per-call cost dominates there) and on up to 2 cores
+    // (about libxgboost's time on both cores, in half the CPU); beyond, libxgboost's threads win
+    const ens = this.kernelWanted(x.rows) && (x.rows <= SMALL_BATCH || availableParallelism() <= 2 || kernelMode() === 'on') ? this.treeKernel() : null;
     if (ens) return Float64Array.from(ens.predict(x.data, x.rows, x.cols, this.bestIteration + 1));
     return this.predictLib(x);
+  }
+
+  /** counts the rows; whether the tree kernel is worth packing the model for by now */
+  private kernelWanted(rows: number): boolean {
+    this.rowsPredicted += rows;
+    return this.ensemble !== undefined || this.rowsPredicted >= KERNEL_AFTER_ROWS || kernelMode() === 'on';
   }
 
   /** libxgboost's own prediction (XGBoosterPredictFromDense) */
@@ -744,8 +755,8 @@ class NativeBooster implements TrainedBooster {
     checkMatrix(x, 'prediction data');
     if (x.cols !== this.numFeatures) throw new DataError(`prediction data has ${x.cols} columns, the model expects ${this.numFeatures}`);
     if (x.rows === 0) return new Float64Array(0);
-    const ens = this.treeKernel();
-    if (!ens) return this.predict(x);
+    const ens = this.kernelWanted(x.rows) ? this.treeKernel() : null;
+    if (!ens) return this.predictLib(x);
     this.pool ??= new TreePool(ens.pack);
     return Float64Array.from(await this.pool.predict(x.data, x.rows, x.cols, this.bestIteration + 1));
   }
